@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server"
+)
+
+const adminUsage = `Usage: pgcloud-server admin [--data-dir DIR | --store sqlite:/path/file.db] COMMAND
+
+Commands (each prints only the new object's id, or the key, on stdout):
+  org create NAME
+  project create --org ORG NAME
+  user create-human --org ORG --email EMAIL
+  key create --user USER [--days N]
+  binding create --user USER (--org ORG | --project PROJECT) --role ROLE
+
+ORG and PROJECT are an id or a name; USER is an id, a person's email or a
+machine username (if several organizations have it, pass the id).
+
+Flags:
+`
+
+func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("pgcloud-server admin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, adminUsage)
+		fs.PrintDefaults()
+	}
+	dataDir := fs.String("data-dir", "./pgcloud-data", "`directory` of the embedded store")
+	storeSpec := fs.String("store", "", "store other than the data directory's, e.g. sqlite:/path/file.db")
+	addEnvUsage(fs)
+	// The global flags come before the command: stop at the first argument.
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := fromEnv(fs, getenv); err != nil {
+		return err
+	}
+	cmd := fs.Args()
+	if len(cmd) < 2 {
+		fs.Usage()
+		return errUsage
+	}
+
+	sub := flag.NewFlagSet("pgcloud-server admin "+cmd[0]+" "+cmd[1], flag.ContinueOnError)
+	sub.SetOutput(stderr)
+	// The store flags are accepted after the command too; the values found
+	// so far (flag or environment) stay the defaults.
+	sub.StringVar(dataDir, "data-dir", *dataDir, "`directory` of the embedded store")
+	sub.StringVar(storeSpec, "store", *storeSpec, "store other than the data directory's")
+	// Each command checks its arguments before the store is opened, then
+	// returns what to do with it.
+	type action func(a *server.Admin) (string, error)
+	var prepare func(positional []string) (action, error)
+	switch cmd[0] + " " + cmd[1] {
+	case "org create":
+		prepare = func(pos []string) (action, error) {
+			if len(pos) != 1 {
+				return nil, usageErr(stderr, "org create takes one NAME")
+			}
+			return func(a *server.Admin) (string, error) { return a.CreateOrganization(ctx, pos[0]) }, nil
+		}
+	case "project create":
+		org := sub.String("org", "", "organization id or name (required)")
+		prepare = func(pos []string) (action, error) {
+			if len(pos) != 1 || *org == "" {
+				return nil, usageErr(stderr, "project create takes --org ORG and one NAME")
+			}
+			return func(a *server.Admin) (string, error) { return a.CreateProject(ctx, *org, pos[0]) }, nil
+		}
+	case "user create-human":
+		org := sub.String("org", "", "organization id or name (required)")
+		email := sub.String("email", "", "the person's email (required)")
+		prepare = func(pos []string) (action, error) {
+			if len(pos) != 0 || *org == "" || *email == "" {
+				return nil, usageErr(stderr, "user create-human takes --org ORG --email EMAIL")
+			}
+			return func(a *server.Admin) (string, error) { return a.CreateHumanUser(ctx, *org, *email) }, nil
+		}
+	case "key create":
+		user := sub.String("user", "", "user id, email or machine username (required)")
+		days := sub.Int("days", server.DefaultAccessKeyDays, "days until the key expires (1-365)")
+		prepare = func(pos []string) (action, error) {
+			if len(pos) != 0 || *user == "" {
+				return nil, usageErr(stderr, "key create takes --user USER [--days N]")
+			}
+			if *days < 1 || *days > 365 {
+				return nil, usageErr(stderr, "--days must be from 1 to 365, got %d", *days)
+			}
+			return func(a *server.Admin) (string, error) { return a.CreateAccessKey(ctx, *user, *days) }, nil
+		}
+	case "binding create":
+		user := sub.String("user", "", "user id, email or machine username (required)")
+		org := sub.String("org", "", "organization id or name, for an organization role")
+		project := sub.String("project", "", "project id or name, for a project role")
+		role := sub.String("role", "", "role name, e.g. org_owner or project_viewer (required)")
+		prepare = func(pos []string) (action, error) {
+			if len(pos) != 0 || *user == "" || *role == "" || (*org == "") == (*project == "") {
+				return nil, usageErr(stderr, "binding create takes --user USER --role ROLE and one of --org ORG or --project PROJECT")
+			}
+			return func(a *server.Admin) (string, error) {
+				if *org != "" {
+					return a.BindOrgRole(ctx, *user, *org, *role)
+				}
+				return a.BindProjectRole(ctx, *user, *project, *role)
+			}, nil
+		}
+	default:
+		fs.Usage()
+		return usageErr(stderr, "unknown admin command %q", cmd[0]+" "+cmd[1])
+	}
+	pos, err := parse(sub, cmd[2:], getenv, false)
+	if err != nil {
+		return err
+	}
+	do, err := prepare(pos)
+	if err != nil {
+		return err
+	}
+
+	a, err := server.OpenAdmin(ctx, server.Config{DataDir: *dataDir, Store: *storeSpec})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	out, err := do(a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, out)
+	return nil
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server"
+)
+
+func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("pgcloud-server serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "`address` to listen on; port 0 picks a free port")
+	dataDir := fs.String("data-dir", "./pgcloud-data", "`directory` of the embedded store and the bootstrap access key")
+	storeSpec := fs.String("store", "", "store other than the data directory's, e.g. sqlite:/path/file.db")
+	quota := fs.Int("machine-user-quota", server.DefaultMachineUserQuota, "machine users allowed per organization")
+	rate := fs.Float64("rate-limit", 100, "requests per second allowed per access key; 0 = unlimited")
+	burst := fs.Int("rate-burst", 200, "requests an access key may make at once above the rate")
+	addrFile := fs.String("addr-file", "", "write the bound address (host:port) to this `file` once listening")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGTERM/SIGINT")
+	addEnvUsage(fs)
+	rest, err := parse(fs, args, getenv, true)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageErr(stderr, "serve takes no arguments, got %q", rest)
+	}
+	if *quota < 1 {
+		return usageErr(stderr, "--machine-user-quota must be 1 or more, got %d", *quota)
+	}
+	if *rate < 0 || *burst < 0 {
+		return usageErr(stderr, "--rate-limit and --rate-burst must be 0 or more")
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usageErr(stderr, "--log-level: %v", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	// A stale address file from an earlier run must not send a script to a
+	// port nobody listens on: remove it now, write it once listening.
+	if *addrFile != "" {
+		if err := os.Remove(*addrFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove old address file: %w", err)
+		}
+	}
+
+	srv, err := server.New(ctx, server.Config{
+		DataDir:          *dataDir,
+		Store:            *storeSpec,
+		MachineUserQuota: *quota,
+		RateLimit:        *rate,
+		RateBurst:        *burst,
+		Logger:           logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := srv.Close(); err != nil {
+			logger.Error("closing the store", "error", err.Error())
+		}
+	}()
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *listen, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- httpSrv.Serve(ln) }()
+
+	addr := ln.Addr().String()
+	logger.Info("listening", "addr", addr, "data_dir", *dataDir)
+	if *addrFile != "" {
+		if err := writeFileAtomic(*addrFile, addr+"\n"); err != nil {
+			_ = httpSrv.Close()
+			return fmt.Errorf("write address file: %w", err)
+		}
+		defer os.Remove(*addrFile)
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		logger.Warn("requests still running at the shutdown timeout were cut off", "error", err.Error())
+		_ = httpSrv.Close()
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// writeFileAtomic writes content to path via a rename, so that a script
+// polling for the file never reads half of it.
+func writeFileAtomic(path, content string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.WriteString(content); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

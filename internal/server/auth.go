@@ -1,0 +1,100 @@
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
+)
+
+// caller is the authenticated user of a request, with the role bindings it
+// holds at the time of the request.
+type caller struct {
+	user     store.User
+	keyID    string
+	bindings []store.RoleBinding
+}
+
+// credential extracts the access key from one of the three accepted forms:
+// Authorization: Bearer <key>, x-access-key: <key>, or HTTP Basic with the key
+// as password (any username; a key given as the username with an empty
+// password is accepted too, as some tools put it there).
+func credential(r *http.Request) (string, *apiError) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, rest, _ := strings.Cut(h, " ")
+		rest = strings.TrimSpace(rest)
+		switch {
+		case strings.EqualFold(scheme, "Bearer"):
+			return rest, nil
+		case strings.EqualFold(scheme, "Basic"):
+			raw, err := base64.StdEncoding.DecodeString(rest)
+			if err != nil {
+				return "", errUnauthenticated("the Basic credentials are not valid base64; send the access key as the password")
+			}
+			user, pass, _ := strings.Cut(string(raw), ":")
+			if pass == "" {
+				pass = user
+			}
+			return pass, nil
+		default:
+			return "", errUnauthenticated("unsupported Authorization scheme; send Authorization: Bearer <access key>")
+		}
+	}
+	if k := r.Header.Get("X-Access-Key"); k != "" {
+		return strings.TrimSpace(k), nil
+	}
+	return "", errUnauthenticated("missing credentials: send an access key as Authorization: Bearer <key>, as the x-access-key header, or as the Basic auth password")
+}
+
+// dummyHash keeps the work done for an unknown key id the same as for a known
+// one, so response timing does not reveal which key ids exist.
+var dummyHash = hashSecret("")
+
+// authenticate resolves the request's access key to its user. Every failure
+// is 401; the messages never repeat the key.
+func (s *Server) authenticate(r *http.Request) (*caller, *apiError) {
+	text, e := credential(r)
+	if e != nil {
+		return nil, e
+	}
+	id, secret, ok := parseAccessKey(text)
+	if !ok {
+		return nil, errUnauthenticated("the access key is not a valid pgcloud access key (wrong format or checksum); check that it was copied completely")
+	}
+	ctx := r.Context()
+	key, err := s.store.GetAccessKey(ctx, id)
+	stored := key.SecretHash
+	if errors.Is(err, store.ErrNotFound) {
+		stored = dummyHash
+	} else if err != nil {
+		return nil, s.internal(ctx, "look up access key", err)
+	}
+	if subtle.ConstantTimeCompare(hashSecret(secret), stored) != 1 || err != nil {
+		return nil, errUnauthenticated("the access key is unknown or was deleted; create a new access key")
+	}
+	if !s.now().Before(key.ExpiresAt) {
+		return nil, errUnauthenticated("the access key expired at %s; create a new access key", timestamp(key.ExpiresAt))
+	}
+	user, err := s.store.GetUser(ctx, key.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errUnauthenticated("the access key's user was deleted; use another access key")
+	} else if err != nil {
+		return nil, s.internal(ctx, "look up user", err)
+	}
+	bindings, err := s.store.ListRoleBindingsByUser(ctx, user.ID)
+	if err != nil {
+		return nil, s.internal(ctx, "look up role bindings", err)
+	}
+	return &caller{user: user, keyID: id, bindings: bindings}, nil
+}
+
+// internal logs an unexpected failure (with the request id, so an operator can
+// find it from the error JSON) and returns the 500 the client sees.
+func (s *Server) internal(ctx context.Context, what string, err error) *apiError {
+	s.log.Error("internal error", "request_id", requestID(ctx), "op", what, "error", err.Error())
+	return errInternal()
+}

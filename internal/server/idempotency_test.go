@@ -1,0 +1,100 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func countMachineUsers(t *testing.T, e *env) int {
+	t.Helper()
+	var p page
+	e.do("GET", e.machineUsersPath()+"?limit=1", e.adminKey, nil).decode(200, &p)
+	return p.Total
+}
+
+func TestIdempotency(t *testing.T) {
+	e := newEnv(t)
+	body := `{"username": "idem"}`
+	first := e.do("POST", e.machineUsersPath(), e.adminKey, body, "Idempotency-Key", "k-1").want(201)
+	if first.header.Get("Idempotent-Replayed") != "" {
+		t.Error("the first answer claims to be a replay")
+	}
+	again := e.do("POST", e.machineUsersPath(), e.adminKey, body, "Idempotency-Key", "k-1").want(201)
+	if !bytes.Equal(first.body, again.body) || first.header.Get("Location") != again.header.Get("Location") {
+		t.Errorf("replay differs:\n%s\n%s", first.body, again.body)
+	}
+	if again.header.Get("Idempotent-Replayed") != "true" {
+		t.Error("replay without Idempotent-Replayed: true")
+	}
+	if n := countMachineUsers(t, e); n != 2 {
+		t.Errorf("%d machine users, want 2 (admin + idem)", n)
+	}
+
+	// Same key, another request: refused, nothing created.
+	e.do("POST", e.machineUsersPath(), e.adminKey, `{"username": "other"}`, "Idempotency-Key", "k-1").
+		wantError(422, "INVALID_ARGUMENT", "Idempotency-Key")
+	// A failed create stores nothing: the key stays usable.
+	e.do("POST", e.machineUsersPath(), e.adminKey, `{"username": "idem"}`, "Idempotency-Key", "k-2").wantError(409, "ALREADY_EXISTS")
+	e.do("POST", e.machineUsersPath(), e.adminKey, `{"username": "idem"}`, "Idempotency-Key", "k-2").wantError(409, "ALREADY_EXISTS")
+	// Bad keys.
+	e.do("POST", e.machineUsersPath(), e.adminKey, `{"username": "x"}`, "Idempotency-Key", strings.Repeat("k", 256)).
+		wantError(422, "INVALID_ARGUMENT", "Idempotency-Key")
+
+	// Keys are per caller: another owner's k-1 is a different key.
+	ctx := context.Background()
+	if _, err := e.srv.Admin().CreateHumanUser(ctx, e.orgID, "o2@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.Admin().BindOrgRole(ctx, "o2@example.com", e.orgID, "org_owner"); err != nil {
+		t.Fatal(err)
+	}
+	other := e.newKey("o2@example.com", 10)
+	e.do("POST", e.machineUsersPath(), other, `{"username": "idem-2"}`, "Idempotency-Key", "k-1").want(201)
+
+	// The record survives a restart of the server on the same data directory.
+	e.restart()
+	after := e.do("POST", e.machineUsersPath(), e.adminKey, body, "Idempotency-Key", "k-1").want(201)
+	if !bytes.Equal(first.body, after.body) || after.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("after restart:\n%s\n%s", first.body, after.body)
+	}
+	if n := countMachineUsers(t, e); n != 3 {
+		t.Errorf("%d machine users after restart, want 3", n)
+	}
+
+	// After a day the key is forgotten, and the username conflict shows.
+	e.clock.Advance(idempotencyTTL + time.Second)
+	e.do("POST", e.machineUsersPath(), e.adminKey, body, "Idempotency-Key", "k-1").wantError(409, "ALREADY_EXISTS", "username")
+}
+
+func TestIdempotencyConcurrent(t *testing.T) {
+	e := newEnv(t)
+	const n = 12
+	var wg sync.WaitGroup
+	bodies := make([][]byte, n)
+	statuses := make([]int, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := e.try("POST", e.machineUsersPath(), e.adminKey, `{"username": "racer"}`, "Idempotency-Key", "race")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			bodies[i], statuses[i] = r.body, r.status
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if statuses[i] != 201 || !bytes.Equal(bodies[i], bodies[0]) {
+			t.Errorf("request %d: %d %s", i, statuses[i], bodies[i])
+		}
+	}
+	if c := countMachineUsers(t, e); c != 2 {
+		t.Errorf("%d machine users, want 2", c)
+	}
+}

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"hash/crc32"
+	"strings"
+)
+
+// Access keys look like pgc_<keyid>_<secret>_<checksum>:
+//   - the "pgc_" prefix and the checksum let secret scanners recognise a
+//     leaked key without asking the server, and let the server reject typos
+//     and truncations without a store lookup;
+//   - keyid (12 × [a-z0-9]) is public: it is the row id of the key;
+//   - secret (40 × base62, ~238 bits) is never stored, only its SHA-256;
+//   - checksum is CRC32 (IEEE) of "pgc_<keyid>_<secret>" in base62,
+//     left-padded with '0' to 6 characters.
+const (
+	keyPrefix      = "pgc"
+	keyIDLen       = 12
+	keySecretLen   = 40
+	keyChecksumLen = 6
+	keyLen         = len(keyPrefix) + 1 + keyIDLen + 1 + keySecretLen + 1 + keyChecksumLen
+
+	keyIDAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	base62        = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+
+// newAccessKey returns a fresh key's text, its id and the hash to store.
+func newAccessKey() (text, id string, secretHash []byte) {
+	id = randomString(keyIDAlphabet, keyIDLen)
+	secret := randomString(base62, keySecretLen)
+	body := keyPrefix + "_" + id + "_" + secret
+	return body + "_" + keyChecksum(body), id, hashSecret(secret)
+}
+
+// parseAccessKey checks the shape and checksum of a key and splits it. It
+// touches no store: a malformed key costs nothing.
+func parseAccessKey(text string) (id, secret string, ok bool) {
+	if len(text) != keyLen {
+		return "", "", false
+	}
+	parts := strings.Split(text, "_")
+	if len(parts) != 4 || parts[0] != keyPrefix ||
+		!only(parts[1], keyIDAlphabet, keyIDLen) ||
+		!only(parts[2], base62, keySecretLen) ||
+		!only(parts[3], base62, keyChecksumLen) {
+		return "", "", false
+	}
+	if keyChecksum(keyPrefix+"_"+parts[1]+"_"+parts[2]) != parts[3] {
+		return "", "", false
+	}
+	return parts[1], parts[2], true
+}
+
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+func keyChecksum(body string) string {
+	n := crc32.ChecksumIEEE([]byte(body))
+	out := make([]byte, keyChecksumLen)
+	for i := keyChecksumLen - 1; i >= 0; i-- {
+		out[i] = base62[n%62]
+		n /= 62
+	}
+	return string(out)
+}
+
+func only(s, alphabet string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(alphabet, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// randomString draws n characters uniformly from alphabet (rejection
+// sampling, so no character is more likely than another).
+func randomString(alphabet string, n int) string {
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n*2)
+	for len(out) < n {
+		_, _ = rand.Read(buf) // crypto/rand.Read never fails
+		for _, b := range buf {
+			if int(b) < limit {
+				out = append(out, alphabet[int(b)%len(alphabet)])
+				if len(out) == n {
+					break
+				}
+			}
+		}
+	}
+	return string(out)
+}

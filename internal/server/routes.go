@@ -1,0 +1,75 @@
+package server
+
+import (
+	"net/http"
+)
+
+// route is one endpoint. All endpoints are in the routes table below, which is
+// both what the server serves and what the OpenAPI conformance test compares
+// with api/openapi.yaml, so the two cannot drift apart unnoticed.
+type route struct {
+	Method  string
+	Pattern string // net/http ServeMux path pattern, written like the OpenAPI path
+	Public  bool   // served without authentication or rate limiting
+	handle  func(s *Server, w http.ResponseWriter, r *http.Request, c *caller) *apiError
+}
+
+var routes = []route{
+	{Method: "GET", Pattern: "/healthz", Public: true, handle: (*Server).healthz},
+	{Method: "GET", Pattern: "/readyz", Public: true, handle: (*Server).readyz},
+
+	{Method: "GET", Pattern: apiPrefix + "/whoami", handle: (*Server).whoami},
+	{Method: "GET", Pattern: apiPrefix + "/roles", handle: (*Server).listRoles},
+	{Method: "GET", Pattern: apiPrefix + "/roles/{role}", handle: (*Server).getRole},
+
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}", handle: (*Server).getOrganization},
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/projects", handle: (*Server).listProjects},
+	{Method: "GET", Pattern: apiPrefix + "/projects/{project}", handle: (*Server).getProject},
+
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/users", handle: (*Server).listUsers},
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/users/{user}", handle: (*Server).getUser},
+
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users", handle: (*Server).listMachineUsers},
+	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/machine-users", handle: (*Server).createMachineUser},
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}", handle: (*Server).getMachineUser},
+	{Method: "PATCH", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}", handle: (*Server).updateMachineUser},
+	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}", handle: (*Server).deleteMachineUser},
+}
+
+// routeHandler runs the per-route layers: authentication, rate limit, body
+// size limit, then the handler. Handlers answer errors by returning them.
+func (s *Server) routeHandler(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var c *caller
+		if !rt.Public {
+			var e *apiError
+			if c, e = s.authenticate(r); e != nil {
+				writeError(w, r, e)
+				return
+			}
+			if info := reqInfoFrom(r.Context()); info != nil {
+				info.userID = c.user.ID
+			}
+			if e := s.rateLimit(w, c); e != nil {
+				writeError(w, r, e)
+				return
+			}
+		}
+		if r.ContentLength > maxBodyBytes {
+			writeError(w, r, errTooLarge())
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if e := rt.handle(s, w, r, c); e != nil {
+			writeError(w, r, e)
+		}
+	})
+}
+
+func (s *Server) buildHandler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		mux.Handle(rt.Method+" "+rt.Pattern, s.routeHandler(rt))
+	}
+	return s.withCommon(s.dispatch(mux))
+}
