@@ -1,0 +1,343 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Object types of the envelope's "type".
+const (
+	TypeOrganization = "organization"
+	TypeProject      = "project"
+	TypeRole         = "role"
+	TypeUser         = "user"
+	TypeMachineUser  = "machine-user"
+	TypeWhoAmI       = "whoami"
+	TypeCollection   = "collection"
+)
+
+// User types.
+const (
+	UserTypePerson  = "person"
+	UserTypeMachine = "machine"
+)
+
+// Role scopes.
+const (
+	ScopeOrganization = "organization"
+	ScopeProject      = "project"
+)
+
+// Access token types of machine users.
+const (
+	AccessTokenTypeBearer = "bearer"
+	AccessTokenTypeJWT    = "jwt"
+)
+
+// Metadata is the envelope's "metadata".
+type Metadata struct {
+	CreatedDate      time.Time
+	LastModifiedDate time.Time
+	CreatedBy        string
+	LastModifiedBy   string
+	ResourceOwner    string
+	Sequence         int64
+}
+
+// Organization is an organization ("organization").
+type Organization struct {
+	ID       string
+	Name     string
+	Metadata Metadata
+}
+
+// Project is a project ("project").
+type Project struct {
+	ID             string
+	Name           string
+	OrganizationID string
+	Metadata       Metadata
+}
+
+// Role is a role ("role"); its id is its name.
+type Role struct {
+	Name        string
+	Scope       string // "organization" | "project"
+	Description string
+}
+
+// User is a person or machine of an organization ("user").
+type User struct {
+	ID             string
+	Type           string // "person" | "machine"
+	OrganizationID string
+	Username       string
+	Name           string
+	Email          string
+	Metadata       Metadata
+}
+
+// MachineUser is a machine user ("machine-user").
+type MachineUser struct {
+	ID              string
+	OrganizationID  string
+	Username        string
+	Name            string
+	Description     string
+	Email           string
+	AccessTokenType string
+	Metadata        Metadata
+}
+
+// MachineUserCreate is the body of a machine-user create; empty fields are
+// omitted.
+type MachineUserCreate struct {
+	ID              string `json:"id,omitempty"`
+	Username        string `json:"username"`
+	Name            string `json:"name,omitempty"`
+	Description     string `json:"description,omitempty"`
+	Email           string `json:"email,omitempty"`
+	AccessTokenType string `json:"accessTokenType,omitempty"`
+}
+
+// MachineUserUpdate is the body of a machine-user PATCH; nil fields are
+// omitted, a pointer to "" is sent (and clears description/email).
+type MachineUserUpdate struct {
+	Username        *string `json:"username,omitempty"`
+	Name            *string `json:"name,omitempty"`
+	Description     *string `json:"description,omitempty"`
+	Email           *string `json:"email,omitempty"`
+	AccessTokenType *string `json:"accessTokenType,omitempty"`
+}
+
+// RoleBindingRef is a role binding of the caller, as listed by /whoami.
+type RoleBindingRef struct {
+	ID             string `json:"id"`
+	Role           string `json:"role"`
+	Scope          string `json:"scope"`
+	OrganizationID string `json:"organizationId"`
+	ProjectID      string `json:"projectId"` // "" for organization bindings
+}
+
+// WhoAmI is the caller: its user, organization and role bindings.
+type WhoAmI struct {
+	User         User             `json:"user"`
+	Organization Organization     `json:"organization"`
+	RoleBindings []RoleBindingRef `json:"roleBindings"`
+}
+
+// ---- wire form ----
+
+// wireTime decodes RFC3339(Nano) timestamps leniently: null and "" are zero.
+type wireTime time.Time
+
+func (t *wireTime) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		*t = wireTime{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("timestamp: %w", err)
+	}
+	if s == "" {
+		*t = wireTime{}
+		return nil
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("timestamp %q: %w", s, err)
+	}
+	*t = wireTime(v.UTC())
+	return nil
+}
+
+func (t wireTime) MarshalJSON() ([]byte, error) {
+	if time.Time(t).IsZero() {
+		return []byte(`""`), nil
+	}
+	return json.Marshal(time.Time(t).UTC().Format(time.RFC3339Nano))
+}
+
+type wireMetadata struct {
+	CreatedDate      wireTime `json:"createdDate"`
+	CreatedBy        string   `json:"createdBy"`
+	LastModifiedDate wireTime `json:"lastModifiedDate"`
+	LastModifiedBy   string   `json:"lastModifiedBy"`
+	ResourceOwner    string   `json:"resourceOwner"`
+	Sequence         int64    `json:"sequence"`
+}
+
+func (m wireMetadata) model() Metadata {
+	return Metadata{
+		CreatedDate:      time.Time(m.CreatedDate),
+		LastModifiedDate: time.Time(m.LastModifiedDate),
+		CreatedBy:        m.CreatedBy,
+		LastModifiedBy:   m.LastModifiedBy,
+		ResourceOwner:    m.ResourceOwner,
+		Sequence:         m.Sequence,
+	}
+}
+
+func wireMetadataOf(m Metadata) wireMetadata {
+	return wireMetadata{
+		CreatedDate:      wireTime(m.CreatedDate),
+		LastModifiedDate: wireTime(m.LastModifiedDate),
+		CreatedBy:        m.CreatedBy,
+		LastModifiedBy:   m.LastModifiedBy,
+		ResourceOwner:    m.ResourceOwner,
+		Sequence:         m.Sequence,
+	}
+}
+
+// envelope is the wire form of every object.
+type envelope[P any] struct {
+	Type       string       `json:"type"`
+	ID         string       `json:"id"`
+	Href       string       `json:"href,omitempty"`
+	Metadata   wireMetadata `json:"metadata"`
+	Properties P            `json:"properties"`
+}
+
+type organizationProps struct {
+	Name string `json:"name"`
+}
+
+type projectProps struct {
+	Name           string `json:"name"`
+	OrganizationID string `json:"organizationId"`
+}
+
+type roleProps struct {
+	Name        string `json:"name"`
+	Scope       string `json:"scope"`
+	Description string `json:"description"`
+}
+
+type userProps struct {
+	UserType       string `json:"userType"`
+	OrganizationID string `json:"organizationId"`
+	Username       string `json:"username"`
+	Name           string `json:"name"`
+	Email          string `json:"email"`
+}
+
+type machineUserProps struct {
+	OrganizationID  string `json:"organizationId"`
+	Username        string `json:"username"`
+	Name            string `json:"name"`
+	Description     string `json:"description"`
+	Email           string `json:"email"`
+	AccessTokenType string `json:"accessTokenType"`
+}
+
+// UnmarshalJSON decodes the envelope form; unknown fields are ignored.
+func (o *Organization) UnmarshalJSON(b []byte) error {
+	var e envelope[organizationProps]
+	if err := json.Unmarshal(b, &e); err != nil {
+		return fmt.Errorf("decoding organization: %w", err)
+	}
+	*o = Organization{ID: e.ID, Name: e.Properties.Name, Metadata: e.Metadata.model()}
+	return nil
+}
+
+// MarshalJSON encodes the envelope form.
+func (o Organization) MarshalJSON() ([]byte, error) {
+	return json.Marshal(envelope[organizationProps]{
+		Type: TypeOrganization, ID: o.ID, Metadata: wireMetadataOf(o.Metadata),
+		Properties: organizationProps{Name: o.Name},
+	})
+}
+
+// UnmarshalJSON decodes the envelope form; unknown fields are ignored.
+func (p *Project) UnmarshalJSON(b []byte) error {
+	var e envelope[projectProps]
+	if err := json.Unmarshal(b, &e); err != nil {
+		return fmt.Errorf("decoding project: %w", err)
+	}
+	*p = Project{ID: e.ID, Name: e.Properties.Name, OrganizationID: e.Properties.OrganizationID, Metadata: e.Metadata.model()}
+	return nil
+}
+
+// MarshalJSON encodes the envelope form.
+func (p Project) MarshalJSON() ([]byte, error) {
+	return json.Marshal(envelope[projectProps]{
+		Type: TypeProject, ID: p.ID, Metadata: wireMetadataOf(p.Metadata),
+		Properties: projectProps{Name: p.Name, OrganizationID: p.OrganizationID},
+	})
+}
+
+// UnmarshalJSON decodes the envelope form; unknown fields are ignored.
+func (r *Role) UnmarshalJSON(b []byte) error {
+	var e envelope[roleProps]
+	if err := json.Unmarshal(b, &e); err != nil {
+		return fmt.Errorf("decoding role: %w", err)
+	}
+	name := e.Properties.Name
+	if name == "" {
+		name = e.ID
+	}
+	*r = Role{Name: name, Scope: e.Properties.Scope, Description: e.Properties.Description}
+	return nil
+}
+
+// MarshalJSON encodes the envelope form.
+func (r Role) MarshalJSON() ([]byte, error) {
+	return json.Marshal(envelope[roleProps]{
+		Type: TypeRole, ID: r.Name,
+		Properties: roleProps(r),
+	})
+}
+
+// UnmarshalJSON decodes the envelope form; unknown fields are ignored.
+func (u *User) UnmarshalJSON(b []byte) error {
+	var e envelope[userProps]
+	if err := json.Unmarshal(b, &e); err != nil {
+		return fmt.Errorf("decoding user: %w", err)
+	}
+	*u = User{
+		ID: e.ID, Type: e.Properties.UserType, OrganizationID: e.Properties.OrganizationID,
+		Username: e.Properties.Username, Name: e.Properties.Name, Email: e.Properties.Email,
+		Metadata: e.Metadata.model(),
+	}
+	return nil
+}
+
+// MarshalJSON encodes the envelope form.
+func (u User) MarshalJSON() ([]byte, error) {
+	return json.Marshal(envelope[userProps]{
+		Type: TypeUser, ID: u.ID, Metadata: wireMetadataOf(u.Metadata),
+		Properties: userProps{
+			UserType: u.Type, OrganizationID: u.OrganizationID,
+			Username: u.Username, Name: u.Name, Email: u.Email,
+		},
+	})
+}
+
+// UnmarshalJSON decodes the envelope form; unknown fields are ignored.
+func (m *MachineUser) UnmarshalJSON(b []byte) error {
+	var e envelope[machineUserProps]
+	if err := json.Unmarshal(b, &e); err != nil {
+		return fmt.Errorf("decoding machine user: %w", err)
+	}
+	*m = MachineUser{
+		ID: e.ID, OrganizationID: e.Properties.OrganizationID, Username: e.Properties.Username,
+		Name: e.Properties.Name, Description: e.Properties.Description, Email: e.Properties.Email,
+		AccessTokenType: e.Properties.AccessTokenType, Metadata: e.Metadata.model(),
+	}
+	return nil
+}
+
+// MarshalJSON encodes the envelope form.
+func (m MachineUser) MarshalJSON() ([]byte, error) {
+	return json.Marshal(envelope[machineUserProps]{
+		Type: TypeMachineUser, ID: m.ID, Metadata: wireMetadataOf(m.Metadata),
+		Properties: machineUserProps{
+			OrganizationID: m.OrganizationID, Username: m.Username, Name: m.Name,
+			Description: m.Description, Email: m.Email, AccessTokenType: m.AccessTokenType,
+		},
+	})
+}

@@ -1,0 +1,441 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func TestRetry503Then200(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			writeError(w, 503, "UNAVAILABLE", "try again", "req-1")
+			return
+		}
+		writeRaw(w, 200, orgJSON)
+	})
+	c, log := newTestClient(t, srv.URL)
+	org, err := c.GetOrganization(context.Background(), "org-1")
+	if err != nil {
+		t.Fatalf("GetOrganization: %v", err)
+	}
+	if org.Name != "default" || n.Load() != 2 {
+		t.Fatalf("org %+v after %d attempts", org, n.Load())
+	}
+	warns := log.byLevel("WARN")
+	if len(warns) != 1 || warns[0].Fields["attempt"] != 2 || warns[0].Fields["previous"] != "status 503" {
+		t.Fatalf("want one retry warning for attempt 2, got %+v", warns)
+	}
+	debugs := log.byLevel("DEBUG")
+	if len(debugs) != 2 {
+		t.Fatalf("want a debug entry per attempt, got %+v", debugs)
+	}
+	last := debugs[1].Fields
+	if last["method"] != "GET" || last["path"] != "/api/v1/organizations/org-1" || last["status"] != 200 || last["attempt"] != 2 {
+		t.Fatalf("debug fields: %+v", last)
+	}
+	if _, ok := last["duration_ms"]; !ok {
+		t.Fatalf("no duration in %+v", last)
+	}
+	if debugs[0].Fields["request_id"] != "req-1" {
+		t.Fatalf("request id not logged: %+v", debugs[0].Fields)
+	}
+}
+
+func TestRetryOn429And502And504(t *testing.T) {
+	for _, status := range []int{429, 502, 504} {
+		var n atomic.Int32
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				w.WriteHeader(status)
+				return
+			}
+			writeRaw(w, 200, orgJSON)
+		})
+		c, _ := newTestClient(t, srv.URL)
+		if _, err := c.GetOrganization(context.Background(), "org-1"); err != nil || n.Load() != 2 {
+			t.Fatalf("status %d: err %v after %d attempts", status, err, n.Load())
+		}
+	}
+}
+
+func TestNoRetryOn500AndClientErrors(t *testing.T) {
+	for _, status := range []int{500, 400, 401, 403, 404, 409, 422} {
+		var n atomic.Int32
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			writeError(w, status, "X", "no", "r")
+		})
+		c, _ := newTestClient(t, srv.URL)
+		_, err := c.GetOrganization(context.Background(), "org-1")
+		if StatusCode(err) != status || n.Load() != 1 {
+			t.Fatalf("status %d: err %v after %d attempts", status, err, n.Load())
+		}
+	}
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	var n atomic.Int32
+	var times []time.Time
+	var mu sync.Mutex
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		times = append(times, time.Now())
+		mu.Unlock()
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, 429, "RESOURCE_EXHAUSTED", "slow down", "req-429")
+			return
+		}
+		writeRaw(w, 200, orgJSON)
+	})
+	c, _ := newTestClient(t, srv.URL)
+	start := time.Now()
+	if _, err := c.GetOrganization(context.Background(), "org-1"); err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	if elapsed < 950*time.Millisecond || elapsed > 3*time.Second {
+		t.Fatalf("elapsed %v, want about 1s (Retry-After: 1 instead of the 5ms backoff)", elapsed)
+	}
+	if gap := times[1].Sub(times[0]); gap < 950*time.Millisecond {
+		t.Fatalf("gap between attempts %v", gap)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	now := time.Now()
+	if d, ok := parseRetryAfter("3", now); !ok || d != 3*time.Second {
+		t.Fatalf("seconds: %v %v", d, ok)
+	}
+	date := now.Add(5 * time.Second).UTC().Format(http.TimeFormat)
+	if d, ok := parseRetryAfter(date, now); !ok || d < 3*time.Second || d > 5*time.Second {
+		t.Fatalf("date: %v %v", d, ok)
+	}
+	if d, ok := parseRetryAfter(now.Add(-time.Hour).UTC().Format(http.TimeFormat), now); !ok || d != 0 {
+		t.Fatalf("past date: %v %v", d, ok)
+	}
+	if d, ok := parseRetryAfter("999999", now); !ok || d != MaxRetryAfter {
+		t.Fatalf("cap: %v %v", d, ok)
+	}
+	for _, bad := range []string{"", "soon", "-1", "1.5"} {
+		if _, ok := parseRetryAfter(bad, now); ok {
+			t.Fatalf("%q parsed", bad)
+		}
+	}
+	min, max := 200*time.Millisecond, 10*time.Second
+	resp := &http.Response{Header: http.Header{"Retry-After": {"2"}}}
+	if d := Backoff(min, max, 0, resp); d != 2*time.Second {
+		t.Fatalf("Retry-After preferred: %v", d)
+	}
+	resp0 := &http.Response{Header: http.Header{"Retry-After": {"0"}}}
+	if d := Backoff(min, max, 0, resp0); d != min {
+		t.Fatalf("Retry-After 0 floored at min: %v", d)
+	}
+	for attempt := range 12 {
+		want := min << attempt
+		if want > max {
+			want = max
+		}
+		for range 50 {
+			d := Backoff(min, max, attempt, nil)
+			if d < min || d > max || d < want/2 || d > want {
+				t.Fatalf("attempt %d: %v outside [%v, %v]", attempt, d, want/2, want)
+			}
+		}
+	}
+	if d := Backoff(min, max, 1000, nil); d < max/2 || d > max {
+		t.Fatalf("huge attempt: %v", d)
+	}
+}
+
+func TestPostWithoutIdempotencyKeyNotRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		writeError(w, 503, "UNAVAILABLE", "down", "r-post")
+	})
+	c, _ := newTestClient(t, srv.URL)
+	err := c.do(context.Background(), http.MethodPost, "/organizations/o/invitations", nil, map[string]string{"email": "a@b.c"}, "", nil)
+	if n.Load() != 1 {
+		t.Fatalf("POST without Idempotency-Key sent %d times", n.Load())
+	}
+	if StatusCode(err) != 503 {
+		t.Fatalf("err %v", err)
+	}
+
+	// A connection error is not retried either.
+	var m atomic.Int32
+	srv2 := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		m.Add(1)
+		hijackClose(t, w)
+	})
+	c2, _ := newTestClient(t, srv2.URL)
+	err = c2.do(context.Background(), http.MethodPost, "/x", nil, map[string]string{}, "", nil)
+	var re *RequestError
+	if !errors.As(err, &re) || m.Load() != 1 {
+		t.Fatalf("err %v after %d attempts", err, m.Load())
+	}
+}
+
+// hijackClose drops the connection without an answer.
+func hijackClose(t *testing.T, w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		t.Errorf("hijack: %v", err)
+		return
+	}
+	_ = conn.Close()
+}
+
+func TestCreateRetriesReuseIdempotencyKey(t *testing.T) {
+	var mu sync.Mutex
+	var keys, bodies []string
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		bodies = append(bodies, string(b))
+		n := len(keys)
+		mu.Unlock()
+		switch {
+		case n == 1:
+			hijackClose(t, w) // connection lost: the create may or may not have happened
+		case n == 2:
+			writeError(w, 503, "UNAVAILABLE", "down", "r2")
+		case n == 3:
+			w.Header().Set("Retry-After", "0")
+			writeError(w, 429, "RESOURCE_EXHAUSTED", "slow", "r3")
+		default:
+			w.Header().Set("Location", "/api/v1/organizations/org-1/machine-users/mu-1")
+			writeRaw(w, 201, `{"type":"machine-user","id":"mu-1","metadata":{"sequence":1},
+				"properties":{"organizationId":"org-1","username":"ci","name":"ci","description":"","email":"","accessTokenType":"bearer"}}`)
+		}
+	})
+	c, log := newTestClient(t, srv.URL)
+	mu1, err := c.CreateMachineUser(context.Background(), "org-1", MachineUserCreate{Username: "ci"})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if mu1.ID != "mu-1" || mu1.AccessTokenType != "bearer" {
+		t.Fatalf("got %+v", mu1)
+	}
+	if len(keys) != 4 {
+		t.Fatalf("attempts %d", len(keys))
+	}
+	if _, err := uuid.Parse(keys[0]); err != nil {
+		t.Fatalf("key %q is not a uuid", keys[0])
+	}
+	for i := range keys {
+		if keys[i] != keys[0] || bodies[i] != bodies[0] {
+			t.Fatalf("attempt %d: key %q body %q, first key %q body %q", i, keys[i], bodies[i], keys[0], bodies[0])
+		}
+	}
+	if bodies[0] != `{"username":"ci"}` {
+		t.Fatalf("body %s", bodies[0])
+	}
+	if w := log.byLevel("WARN"); len(w) != 3 {
+		t.Fatalf("want 3 retry warnings, got %d", len(w))
+	}
+
+	// A second logical create gets a new key.
+	if _, err := c.CreateMachineUser(context.Background(), "org-1", MachineUserCreate{Username: "ci"}); err != nil {
+		t.Fatal(err)
+	}
+	if keys[4] == keys[0] || keys[4] == "" {
+		t.Fatalf("second create reused key %q", keys[4])
+	}
+
+	// A caller-chosen key is used as is.
+	ctx := WithIdempotencyKey(context.Background(), "my-key")
+	if _, err := c.CreateMachineUser(ctx, "org-1", MachineUserCreate{Username: "ci"}); err != nil {
+		t.Fatal(err)
+	}
+	if keys[5] != "my-key" {
+		t.Fatalf("key %q", keys[5])
+	}
+}
+
+func TestPatchAndDeleteRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%2 == 1 {
+			writeError(w, 502, "BAD_GATEWAY", "proxy", "r")
+			return
+		}
+		if r.Method == http.MethodDelete {
+			w.WriteHeader(204)
+			return
+		}
+		writeRaw(w, 200, `{"type":"machine-user","id":"mu-1","properties":{"username":"x"}}`)
+	})
+	c, _ := newTestClient(t, srv.URL)
+	name := "x"
+	if _, err := c.UpdateMachineUser(context.Background(), "o", "mu-1", MachineUserUpdate{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteMachineUser(context.Background(), "o", "mu-1"); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 4 {
+		t.Fatalf("attempts %d", n.Load())
+	}
+}
+
+func TestContextCancelStopsRetries(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Retry-After", "30")
+		writeError(w, 503, "UNAVAILABLE", "maintenance", "r-503")
+	})
+	c, _ := newTestClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetOrganization(ctx, "org-1")
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Fatalf("took %v: the wait was not bounded by the context", elapsed)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want deadline exceeded", err)
+	}
+	if n.Load() != 1 {
+		t.Fatalf("attempts %d", n.Load())
+	}
+	var re *RequestError
+	if !errors.As(err, &re) || re.Last == nil || re.Last.HTTPStatus != 503 || re.Last.Message != "maintenance" {
+		t.Fatalf("want a RequestError carrying the last 503, got %#v", err)
+	}
+	if !strings.Contains(err.Error(), "GET "+srv.URL+"/api/v1/organizations/org-1") || !strings.Contains(err.Error(), "r-503") {
+		t.Fatalf("message: %s", err)
+	}
+
+	// A context already done sends nothing.
+	n.Store(0)
+	done, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	if _, err := c.GetOrganization(done, "org-1"); !errors.Is(err, context.Canceled) || n.Load() != 0 {
+		t.Fatalf("err %v after %d attempts", err, n.Load())
+	}
+
+	// Cancelled while an attempt is in flight: no retry.
+	n.Store(0)
+	srv2 := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		<-r.Context().Done()
+	})
+	c2, _ := newTestClient(t, srv2.URL)
+	ctx3, cancel3 := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel3()
+	if _, err := c2.GetOrganization(ctx3, "org-1"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v", err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n.Load() != 1 {
+		t.Fatalf("attempts %d", n.Load())
+	}
+}
+
+func TestRetriesExhaustedReturnLastAPIError(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		writeError(w, 503, "UNAVAILABLE", "The platform is down for maintenance.", "r-last")
+	})
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 2 })
+	_, err := c.GetOrganization(context.Background(), "org-1")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("want *APIError, got %T %v", err, err)
+	}
+	if apiErr.HTTPStatus != 503 || apiErr.Code != "UNAVAILABLE" || apiErr.RequestID != "r-last" || apiErr.Attempts != 3 || n.Load() != 3 {
+		t.Fatalf("got %+v after %d attempts", apiErr, n.Load())
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "after 3 attempts") || strings.Contains(msg, "giving up") ||
+		!strings.Contains(msg, "The platform is down for maintenance.") {
+		t.Fatalf("message: %s", msg)
+	}
+
+	// MaxRetries 0 means a single attempt.
+	n.Store(0)
+	c0, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+	if _, err := c0.GetOrganization(context.Background(), "org-1"); StatusCode(err) != 503 || n.Load() != 1 {
+		t.Fatalf("err %v after %d attempts", err, n.Load())
+	}
+}
+
+func TestConnectionErrors(t *testing.T) {
+	// Retried, then succeeds.
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			hijackClose(t, w)
+			return
+		}
+		writeRaw(w, 200, orgJSON)
+	})
+	c, _ := newTestClient(t, srv.URL)
+	if _, err := c.GetOrganization(context.Background(), "org-1"); err != nil || n.Load() != 2 {
+		t.Fatalf("err %v after %d attempts", err, n.Load())
+	}
+
+	// Nothing listens: a RequestError naming method and URL, after all attempts.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	c2, log := newTestClient(t, "http://"+addr+"/api/v1/", func(cfg *Config) { cfg.MaxRetries = 2 })
+	_, err = c2.WhoAmI(context.Background())
+	var re *RequestError
+	if !errors.As(err, &re) || re.Attempts != 3 || re.Method != "GET" || re.URL != "http://"+addr+"/api/v1/whoami" {
+		t.Fatalf("got %#v", err)
+	}
+	if _, isAPI := AsAPIError(err); isAPI {
+		t.Fatalf("a connection error is no APIError: %v", err)
+	}
+	if !strings.Contains(err.Error(), "GET http://"+addr+"/api/v1/whoami") || !strings.Contains(err.Error(), "after 3 attempts") {
+		t.Fatalf("message: %s", err)
+	}
+	if strings.Contains(err.Error(), testKey) || strings.Contains(log.text(), testKey) {
+		t.Fatal("key leaked")
+	}
+	if len(log.byLevel("WARN")) != 2 || log.byLevel("DEBUG")[0].Fields["error"] == nil {
+		t.Fatalf("logs: %s", log.text())
+	}
+}
+
+func TestRequestTimeoutPerAttempt(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			select { // hang until the client gives up on this attempt
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+			return
+		}
+		writeRaw(w, 200, orgJSON)
+	})
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 200 * time.Millisecond })
+	start := time.Now()
+	if _, err := c.GetOrganization(context.Background(), "org-1"); err != nil {
+		t.Fatalf("err %v", err)
+	}
+	if n.Load() != 2 || time.Since(start) > 2*time.Second {
+		t.Fatalf("%d attempts in %v", n.Load(), time.Since(start))
+	}
+}
