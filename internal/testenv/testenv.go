@@ -1,0 +1,205 @@
+// Package testenv starts a real pgcloud-server for the tests of a package: the
+// production HTTP handler over a real SQLite store in a temporary data directory,
+// listening on a free loopback port. Nothing in it stands in for the platform; it
+// only records which requests the server served, so tests can prove that a plan
+// refused bad input before anything was written.
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server"
+)
+
+// Options tune the server a test package runs against.
+type Options struct {
+	// MachineUserQuota is the per-organization quota; 0 keeps the server default.
+	MachineUserQuota int
+	// Now replaces the server's clock (for expiry and rotation tests); nil is time.Now.
+	Now func() time.Time
+	// LogTo receives the server's JSON log lines; nil discards them.
+	LogTo io.Writer
+}
+
+// Env is a running server and what a test needs to talk to it.
+type Env struct {
+	URL       string // http://127.0.0.1:PORT, without /api/v1
+	AdminKey  string // key of the bootstrap org_owner machine user "admin"
+	OrgID     string // id of organization "default"
+	ProjectID string // id of project "default"
+	DataDir   string
+	Admin     *server.Admin // operator API on the same store
+
+	srv      *server.Server
+	http     *http.Server
+	listener net.Listener
+	requests *requestLog
+}
+
+// Start opens a fresh data directory, starts the server on a free port and waits
+// until it answers /readyz.
+func Start(opts Options) (*Env, error) {
+	ctx := context.Background()
+	dataDir, err := os.MkdirTemp("", "pgcloud-testenv-")
+	if err != nil {
+		return nil, err
+	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	if opts.LogTo != nil {
+		logger = slog.New(slog.NewJSONHandler(opts.LogTo, nil))
+	}
+	srv, err := server.New(ctx, server.Config{
+		DataDir:          dataDir,
+		MachineUserQuota: opts.MachineUserQuota,
+		Logger:           logger,
+		Now:              opts.Now,
+	})
+	if err != nil {
+		os.RemoveAll(dataDir)
+		return nil, fmt.Errorf("start pgcloud-server: %w", err)
+	}
+	env := &Env{DataDir: dataDir, srv: srv, Admin: srv.Admin(), requests: &requestLog{}}
+	if err := env.listen(); err != nil {
+		env.Close()
+		return nil, err
+	}
+	if err := env.discover(ctx); err != nil {
+		env.Close()
+		return nil, err
+	}
+	return env, nil
+}
+
+func (e *Env) listen() error {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	e.listener = l
+	e.URL = "http://" + l.Addr().String()
+	e.http = &http.Server{Handler: e.requests.wrap(e.srv.Handler()), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = e.http.Serve(l) }()
+	return nil
+}
+
+// discover reads the bootstrap key the way an operator would (from the data
+// directory) and looks up the ids of the default organization and project.
+func (e *Env) discover(ctx context.Context) error {
+	raw, err := os.ReadFile(filepath.Join(e.DataDir, "bootstrap-access-key"))
+	if err != nil {
+		return fmt.Errorf("read bootstrap key: %w", err)
+	}
+	e.AdminKey = strings.TrimSpace(string(raw))
+	c := e.Client(e.AdminKey)
+	me, err := c.WhoAmI(ctx)
+	if err != nil {
+		return fmt.Errorf("whoami with the bootstrap key: %w", err)
+	}
+	e.OrgID = me.Organization.ID
+	projects, err := c.ListProjects(ctx, e.OrgID, client.ListProjectsOptions{Name: "default"})
+	if err != nil {
+		return fmt.Errorf("find the default project: %w", err)
+	}
+	if len(projects) != 1 {
+		return fmt.Errorf("expected one default project, found %d", len(projects))
+	}
+	e.ProjectID = projects[0].ID
+	return nil
+}
+
+// Client returns a client of the server that authenticates with key.
+func (e *Env) Client(key string) *client.Client {
+	c, err := client.New(client.Config{
+		Endpoint:       e.URL,
+		AccessKey:      key,
+		MaxRetries:     2,
+		RequestTimeout: 30 * time.Second,
+		UserAgent:      "pgcloud-testenv",
+	})
+	if err != nil {
+		// New only fails on a malformed endpoint, which Start built itself.
+		panic(err)
+	}
+	return c
+}
+
+// WriteCount is the number of requests other than GET and HEAD that the server
+// has served so far; take it before a step and compare after.
+func (e *Env) WriteCount() int { return e.requests.writeCount() }
+
+// Writes lists the writes served after mark (a WriteCount taken earlier) as
+// "METHOD /path status".
+func (e *Env) Writes(since int) []string { return e.requests.writesSince(since) }
+
+// Close stops the server and removes its data directory.
+func (e *Env) Close() {
+	if e.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := e.http.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = e.http.Close()
+		}
+	}
+	if e.srv != nil {
+		_ = e.srv.Close()
+	}
+	if e.DataDir != "" {
+		_ = os.RemoveAll(e.DataDir)
+	}
+}
+
+// requestLog remembers every write the server served, in order.
+type requestLog struct {
+	mu     sync.Mutex
+	writes []string
+}
+
+func (l *requestLog) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			return
+		}
+		l.mu.Lock()
+		l.writes = append(l.writes, fmt.Sprintf("%s %s %d", r.Method, r.URL.Path, rec.status))
+		l.mu.Unlock()
+	})
+}
+
+func (l *requestLog) writeCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.writes)
+}
+
+func (l *requestLog) writesSince(mark int) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if mark >= len(l.writes) {
+		return nil
+	}
+	return append([]string(nil), l.writes[mark:]...)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
