@@ -1,0 +1,449 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/planmodifiers"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/validators"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*machineUserResource)(nil)
+	_ resource.ResourceWithImportState = (*machineUserResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*machineUserResource)(nil)
+)
+
+// defaultMachineUserTimeout bounds each operation unless the configuration's
+// timeouts say otherwise; it covers the client's retries with room to spare.
+const defaultMachineUserTimeout = 5 * time.Minute
+
+// The platform's rules for machine users that a configuration alone can
+// break, checked at plan time so nothing is written when one is broken.
+var (
+	// Caller-chosen ids are part of the API's URLs and of import IDs, so
+	// they keep to URL-path-safe characters and never contain "/".
+	machineUserIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]*$`)
+	// No whitespace (what unicode.IsSpace counts, as the API does: the
+	// separators \p{Z} plus control characters such as tab and newline), no
+	// other control characters, and none of + = @, which the platform reserves.
+	machineUserUsernamePattern = regexp.MustCompile(`^[^\p{Z}\p{Cc}+=@]*$`)
+)
+
+// machineUserFieldPaths maps the API's field names to the attributes, so a
+// 422 about a field points at the attribute that holds it.
+var machineUserFieldPaths = map[string]path.Path{
+	"id":              path.Root("id"),
+	"organizationId":  path.Root("organization_id"),
+	"username":        path.Root("username"),
+	"name":            path.Root("name"),
+	"description":     path.Root("description"),
+	"email":           path.Root("email"),
+	"accessTokenType": path.Root("access_token_type"),
+}
+
+// NewMachineUserResource is the constructor of pgcloud_machine_user.
+func NewMachineUserResource() resource.Resource {
+	return &machineUserResource{}
+}
+
+type machineUserResource struct {
+	data *providerData // nil until the provider is configured
+}
+
+// machineUserModel holds the attributes of a machine user that the resource
+// and the data source share.
+type machineUserModel struct {
+	ID              types.String `tfsdk:"id"`
+	OrganizationID  types.String `tfsdk:"organization_id"`
+	Username        types.String `tfsdk:"username"`
+	Name            types.String `tfsdk:"name"`
+	Description     types.String `tfsdk:"description"`
+	Email           types.String `tfsdk:"email"`
+	AccessTokenType types.String `tfsdk:"access_token_type"`
+	CreatedAt       types.String `tfsdk:"created_at"`
+	UpdatedAt       types.String `tfsdk:"updated_at"`
+}
+
+// machineUserResourceModel is the pgcloud_machine_user resource.
+type machineUserResourceModel struct {
+	machineUserModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// setFromAPI copies what the API says about a machine user into the model.
+func (m *machineUserModel) setFromAPI(mu *client.MachineUser) {
+	m.ID = types.StringValue(mu.ID)
+	m.OrganizationID = types.StringValue(mu.OrganizationID)
+	m.Username = types.StringValue(mu.Username)
+	m.Name = types.StringValue(mu.Name)
+	m.Description = types.StringValue(mu.Description)
+	m.Email = optionalString(mu.Email)
+	m.AccessTokenType = types.StringValue(mu.AccessTokenType)
+	m.CreatedAt = timestamp(mu.Metadata.CreatedDate)
+	m.UpdatedAt = timestamp(mu.Metadata.LastModifiedDate)
+}
+
+// optionalString maps the API's "" (how it spells "not set") to null, the way
+// Terraform spells it, so an absent attribute never shows a diff.
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// timestamp is how every *_at attribute shows a time: RFC 3339 in UTC.
+func timestamp(t time.Time) types.String {
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+func (r *machineUserResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_machine_user"
+}
+
+func (r *machineUserResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	timeoutsAttribute := timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}).(schema.SingleNestedAttribute)
+	timeoutsAttribute.MarkdownDescription = "How long each operation may take, as durations such as `30s` or `10m`. " +
+		"Each defaults to `5m`."
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A machine user of a pgcloud organization: a non-human identity for CI " +
+			"pipelines, automation and services. It authenticates with access keys and gets its " +
+			"permissions from role bindings. A machine user belongs to one organization for life. " +
+			"Creating, changing and deleting machine users needs the `org_owner` role.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Identifier of the machine user. Set it to choose the id yourself " +
+					"(1–200 letters, digits, `.`, `_` or `-`, not `.` or `..`, unique on the platform); otherwise the " +
+					"platform assigns one. Changing it replaces the machine user.",
+				Optional: true,
+				Computed: true,
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.UseStateForUnknown(),
+					stringplanmodifier.RequiresReplace(),
+				},
+				Validators: []validator.String{
+					stringvalidator.UTF8LengthBetween(1, 200),
+					stringvalidator.RegexMatches(machineUserIDPattern,
+						"may contain only letters, digits, '.', '_' and '-' (it is used in URLs and import IDs); remove other characters"),
+					// "." and ".." would be path segments that URLs resolve away.
+					stringvalidator.NoneOf(".", ".."),
+				},
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "Organization the machine user belongs to. Defaults to the " +
+					"provider's `organization_id`, else the organization of the provider's access key. " +
+					"A machine user never moves: a different organization replaces it.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "Login name, unique in the organization: 1–200 characters, without " +
+					"whitespace or the characters `+`, `=` and `@`. Can be changed in place.",
+				Required: true,
+				Validators: []validator.String{
+					stringvalidator.UTF8LengthBetween(1, 200),
+					stringvalidator.RegexMatches(machineUserUsernamePattern,
+						"must not contain whitespace, control characters or the characters '+', '=' and '@'; use letters, digits, '.', '_' or '-' instead"),
+				},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Display name, 1–200 characters. Defaults to `username` (and follows " +
+					"it while not set). Can be changed in place.",
+				Optional: true,
+				Computed: true,
+				PlanModifiers: []planmodifier.String{
+					planmodifiers.StringDefaultToAttribute(path.Root("username")),
+				},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 200)},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "What the machine user is for, at most 500 characters. Defaults to `\"\"`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(500)},
+			},
+			"email": schema.StringAttribute{
+				MarkdownDescription: "Contact address for the machine user, such as the owning team's " +
+					"list. Must be a bare address (`ci@example.com`). Leave it out for none.",
+				Optional:   true,
+				Validators: []validator.String{validators.Email()},
+			},
+			"access_token_type": schema.StringAttribute{
+				MarkdownDescription: "Kind of token the machine user's access keys obtain: `bearer` " +
+					"(an opaque token) or `jwt`. Defaults to `bearer`.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString("bearer"),
+				Validators: []validator.String{stringvalidator.OneOf("bearer", "jwt")},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the machine user was created (RFC 3339, UTC).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_at": schema.StringAttribute{
+				MarkdownDescription: "When the machine user last changed (RFC 3339, UTC).",
+				Computed:            true,
+			},
+			"timeouts": timeoutsAttribute,
+		},
+	}
+}
+
+func (r *machineUserResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan plans the organization: the configured one, else the provider's
+// default, so the plan shows the real organization id instead of "known after
+// apply". A machine user never moves, so a different organization than the
+// one in state replaces it.
+//
+// Before promising a move (which deletes the machine user first) it asks the
+// API (a read) whether the new organization is there for the caller, so that
+// a move that cannot succeed fails at plan time with nothing deleted.
+//
+// It also marks updated_at unknown when the machine user will change: the
+// framework only does that on its own for changes it sees before plan
+// modifiers run, and a name that follows the username is planned by one.
+func (r *machineUserResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		// Destroying, or the provider's configuration is still unknown (the
+		// organization then stays "known after apply").
+		return
+	}
+
+	var config, plan, state machineUserResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	creating := req.State.Raw.IsNull()
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	organizationID := config.OrganizationID
+	if organizationID.IsNull() {
+		id := r.data.organizationID(ctx, organizationID, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		organizationID = types.StringValue(id)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
+	}
+
+	if creating {
+		return
+	}
+	if plan.changesInPlace(state.machineUserModel) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), types.StringUnknown())...)
+	}
+	if !organizationID.Equal(state.OrganizationID) {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
+		if organizationID.IsUnknown() {
+			return
+		}
+		// Replacing deletes the old machine user first; make sure the new
+		// organization can take it before the plan promises that.
+		if _, err := r.data.client.GetOrganization(ctx, organizationID.ValueString()); err != nil {
+			if client.IsNotFound(err) {
+				resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Organization not found",
+					fmt.Sprintf("Organization %q does not exist or is not visible to the provider's access key, so the machine user cannot move there. "+
+						"A key sees only its own organization: use a key of an org_owner of %q, or keep organization_id as it was.",
+						organizationID.ValueString(), organizationID.ValueString()))
+				return
+			}
+			addAPIError(&resp.Diagnostics, "Could not check organization "+organizationID.ValueString(), err, nil)
+			return
+		}
+	}
+}
+
+// changesInPlace tells whether the plan changes any attribute that an update
+// (PATCH) changes.
+func (m machineUserModel) changesInPlace(state machineUserModel) bool {
+	return !m.Username.Equal(state.Username) || !m.Name.Equal(state.Name) ||
+		!m.Description.Equal(state.Description) || !m.Email.Equal(state.Email) ||
+		!m.AccessTokenType.Equal(state.AccessTokenType)
+}
+
+func (r *machineUserResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var plan machineUserResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultMachineUserTimeout)
+	resp.Diagnostics.Append(diags...)
+	organizationID := r.data.organizationID(ctx, plan.OrganizationID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	// Values still unknown here (id, when not chosen) are "" and so omitted.
+	mu, err := r.data.client.CreateMachineUser(ctx, organizationID, client.MachineUserCreate{
+		ID:              plan.ID.ValueString(),
+		Username:        plan.Username.ValueString(),
+		Name:            plan.Name.ValueString(),
+		Description:     plan.Description.ValueString(),
+		Email:           plan.Email.ValueString(),
+		AccessTokenType: plan.AccessTokenType.ValueString(),
+	})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create machine user %q", plan.Username.ValueString()), err, machineUserFieldPaths)
+		return
+	}
+	plan.setFromAPI(mu)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *machineUserResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var state machineUserResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, defaultMachineUserTimeout)
+	resp.Diagnostics.Append(diags...)
+	// An import by "<id>" alone leaves the organization to the default.
+	organizationID := r.data.organizationID(ctx, state.OrganizationID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	mu, err := r.data.client.GetMachineUser(ctx, organizationID, state.ID.ValueString())
+	if client.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Machine user deleted outside Terraform",
+			fmt.Sprintf("machine user %s was deleted outside Terraform; it will be re-created", state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read machine user %s", state.ID.ValueString()), err, nil)
+		return
+	}
+	state.setFromAPI(mu)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *machineUserResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var plan, state machineUserResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultMachineUserTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	// Every updatable field is sent, so the machine user ends up exactly as
+	// planned even if it drifted in a field the plan did not touch. An email
+	// removed from the configuration is sent as "", which clears it.
+	mu, err := r.data.client.UpdateMachineUser(ctx, state.OrganizationID.ValueString(), state.ID.ValueString(), client.MachineUserUpdate{
+		Username:        plan.Username.ValueStringPointer(),
+		Name:            plan.Name.ValueStringPointer(),
+		Description:     plan.Description.ValueStringPointer(),
+		Email:           new(plan.Email.ValueString()),
+		AccessTokenType: plan.AccessTokenType.ValueStringPointer(),
+	})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not update machine user %s", state.ID.ValueString()), err, machineUserFieldPaths)
+		return
+	}
+	plan.setFromAPI(mu)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *machineUserResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var state machineUserResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultMachineUserTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	err := r.data.client.DeleteMachineUser(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
+	if err != nil && !client.IsNotFound(err) { // already gone is what Delete wants
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not delete machine user %s", state.ID.ValueString()), err, nil)
+	}
+}
+
+// machineUserImportIDForms documents the import IDs in every error about one.
+const machineUserImportIDForms = `Use "<id>" (the machine user in the provider's default organization) or "<organization_id>/<id>".`
+
+// ImportState takes "<id>" or "<organization_id>/<id>". Machine user ids never
+// contain "/", so the split is unambiguous.
+func (r *machineUserResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts := strings.Split(req.ID, "/")
+	var organizationID, id string
+	switch len(parts) {
+	case 1:
+		id = parts[0]
+	case 2:
+		organizationID, id = parts[0], parts[1]
+		if organizationID == "" {
+			id = ""
+		}
+	}
+	if id == "" {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Import ID %q is not a machine user import ID. %s", req.ID, machineUserImportIDForms))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	if organizationID != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
+	}
+}

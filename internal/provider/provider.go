@@ -1,0 +1,251 @@
+// Package provider is the Terraform provider of the pgcloud platform, built on
+// terraform-plugin-framework (protocol 6). It reaches the platform only through
+// internal/client.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/validators"
+)
+
+// The environment variables that stand in for provider settings the
+// configuration leaves out.
+const (
+	envEndpoint       = "PGCLOUD_ENDPOINT"
+	envAccessKey      = "PGCLOUD_ACCESS_KEY"
+	envOrganizationID = "PGCLOUD_ORGANIZATION_ID"
+	envMaxRetries     = "PGCLOUD_MAX_RETRIES"
+	envRequestTimeout = "PGCLOUD_REQUEST_TIMEOUT"
+)
+
+const (
+	defaultMaxRetries     = 4
+	defaultRequestTimeout = "30s"
+)
+
+var _ provider.Provider = (*pgcloudProvider)(nil)
+
+type pgcloudProvider struct {
+	// version is the provider's release ("dev" for local builds, "test" in
+	// acceptance tests); it ends up in the User-Agent of every API request.
+	version string
+}
+
+// New returns the constructor of the provider that providerserver serves.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &pgcloudProvider{version: version}
+	}
+}
+
+// pgcloudProviderModel is the provider block.
+type pgcloudProviderModel struct {
+	Endpoint       types.String `tfsdk:"endpoint"`
+	AccessKey      types.String `tfsdk:"access_key"`
+	OrganizationID types.String `tfsdk:"organization_id"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+}
+
+func (p *pgcloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "pgcloud"
+	resp.Version = p.version
+}
+
+func (p *pgcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The pgcloud provider manages the machine identities of a pgcloud " +
+			"Postgres-as-a-service platform: machine users, their access keys and role bindings, " +
+			"and the database users of its PostgreSQL clusters. Every setting can also come from " +
+			"a `PGCLOUD_*` environment variable; a value in the provider block wins.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "URL of the pgcloud API, such as `https://pgcloud.example.com` " +
+					"(with or without the `/api/v1` suffix). Can also be set with the `" + envEndpoint +
+					"` environment variable. Required in one of the two places.",
+				Optional: true,
+			},
+			"access_key": schema.StringAttribute{
+				MarkdownDescription: "Access key the provider authenticates with (`pgc_...`). Can also be " +
+					"set with the `" + envAccessKey + "` environment variable, which keeps it out of the " +
+					"configuration. Required in one of the two places.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "Organization that resources and data sources use when their own " +
+					"`organization_id` is not set. Can also be set with the `" + envOrganizationID +
+					"` environment variable. Defaults to the organization of the access key's user.",
+				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection "+
+					"error, a rate limit (429) or a temporary server error (502, 503, 504); `0` turns retries "+
+					"off. Can also be set with the `%s` environment variable. Defaults to `%d`.",
+					envMaxRetries, defaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long one attempt of a request may take, as a duration such as " +
+					"`30s` or `2m`. Can also be set with the `" + envRequestTimeout + "` environment " +
+					"variable. Defaults to `" + defaultRequestTimeout + "`.",
+				Optional:   true,
+				Validators: []validator.String{validators.Duration()},
+			},
+		},
+	}
+}
+
+func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config pgcloudProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// A setting computed from a resource that is not applied yet is unknown
+	// during plan. Failing here would make such configurations impossible, so
+	// the provider defers when Terraform allows it and otherwise stays
+	// unconfigured; resources and data sources then explain that they need a
+	// known configuration when they are actually asked to talk to the API.
+	if config.hasUnknownValue() {
+		tflog.Warn(ctx, "pgcloud provider configuration has values that are not known yet; the provider stays unconfigured for now")
+		if req.ClientCapabilities.DeferralAllowed {
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		}
+		return
+	}
+
+	settings := resolveSettings(config, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// Whatever logs the access key from here on, as a field or inside a
+	// message, logs it masked.
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "access_key", "pgcloud_access_key")
+	ctx = tflog.MaskMessageStrings(ctx, settings.accessKey)
+	tflog.Debug(ctx, "Configuring the pgcloud API client", map[string]any{
+		"pgcloud_endpoint":        settings.endpoint,
+		"pgcloud_organization_id": settings.organizationID,
+		"pgcloud_max_retries":     settings.maxRetries,
+		"pgcloud_request_timeout": settings.requestTimeout.String(),
+	})
+
+	c, err := client.New(client.Config{
+		Endpoint:       settings.endpoint,
+		AccessKey:      settings.accessKey,
+		MaxRetries:     settings.maxRetries,
+		RequestTimeout: settings.requestTimeout,
+		UserAgent:      "terraform-provider-pgcloud/" + p.version,
+		Logger:         newClientLogger(settings.accessKey),
+	})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid pgcloud API endpoint",
+			fmt.Sprintf("The pgcloud API client could not be set up with endpoint %q: %s. Set endpoint (or %s) to a URL such as https://pgcloud.example.com.",
+				settings.endpoint, err, envEndpoint))
+		return
+	}
+
+	data := newProviderData(c, settings.organizationID)
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (m pgcloudProviderModel) hasUnknownValue() bool {
+	return m.Endpoint.IsUnknown() || m.AccessKey.IsUnknown() || m.OrganizationID.IsUnknown() ||
+		m.MaxRetries.IsUnknown() || m.RequestTimeout.IsUnknown()
+}
+
+// providerSettings are the provider's settings after configuration, the
+// environment and defaults have been applied, in that order of precedence.
+type providerSettings struct {
+	endpoint       string
+	accessKey      string
+	organizationID string
+	maxRetries     int
+	requestTimeout time.Duration
+}
+
+func resolveSettings(config pgcloudProviderModel, diags *diag.Diagnostics) providerSettings {
+	s := providerSettings{
+		endpoint:       stringSetting(config.Endpoint, envEndpoint),
+		accessKey:      stringSetting(config.AccessKey, envAccessKey),
+		organizationID: stringSetting(config.OrganizationID, envOrganizationID),
+		maxRetries:     defaultMaxRetries,
+	}
+	if s.endpoint == "" {
+		diags.AddAttributeError(path.Root("endpoint"), "Missing pgcloud API endpoint",
+			"Set endpoint in the provider block or the "+envEndpoint+" environment variable to the URL of the pgcloud API, such as https://pgcloud.example.com.")
+	}
+	if s.accessKey == "" {
+		diags.AddAttributeError(path.Root("access_key"), "Missing pgcloud access key",
+			"Set access_key in the provider block or the "+envAccessKey+" environment variable to an access key of the pgcloud API (pgc_...). "+
+				"The environment variable keeps the key out of the configuration.")
+	}
+
+	switch {
+	case !config.MaxRetries.IsNull():
+		s.maxRetries = int(config.MaxRetries.ValueInt64())
+	case os.Getenv(envMaxRetries) != "":
+		n, err := strconv.Atoi(os.Getenv(envMaxRetries))
+		if err != nil || n < 0 {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid "+envMaxRetries,
+				fmt.Sprintf("%s is %q; set it to a whole number of retries, 0 or more (the default is %d).", envMaxRetries, os.Getenv(envMaxRetries), defaultMaxRetries))
+		}
+		s.maxRetries = n
+	}
+
+	timeout := stringSetting(config.RequestTimeout, envRequestTimeout)
+	if timeout == "" {
+		timeout = defaultRequestTimeout
+	}
+	if err := validators.CheckDuration(timeout); err != nil {
+		// The schema validator already vetted a configured value, so this
+		// can only be the environment variable.
+		diags.AddAttributeError(path.Root("request_timeout"), "Invalid "+envRequestTimeout, fmt.Sprintf("%s: %s.", envRequestTimeout, err))
+	} else {
+		s.requestTimeout, _ = time.ParseDuration(timeout)
+	}
+	return s
+}
+
+// stringSetting is the configured value, else the environment variable's.
+func stringSetting(configured types.String, envVar string) string {
+	if !configured.IsNull() {
+		return configured.ValueString()
+	}
+	return os.Getenv(envVar)
+}
+
+func (p *pgcloudProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewMachineUserResource,
+	}
+}
+
+func (p *pgcloudProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewOrganizationDataSource,
+		NewProjectDataSource,
+		NewMachineUserDataSource,
+	}
+}

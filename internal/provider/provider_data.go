@@ -1,0 +1,98 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+)
+
+// providerData is what the configured provider hands to every resource and
+// data source: the API client, and the organization they use when their
+// configuration names none.
+type providerData struct {
+	client *client.Client
+
+	// configuredOrganizationID is the provider's organization_id (or
+	// PGCLOUD_ORGANIZATION_ID); "" means the caller's own organization.
+	configuredOrganizationID string
+
+	// callerOrganization caches the caller's organization, asked of /whoami
+	// the first time something needs it. A mutex rather than sync.Once: a
+	// failed look-up (network, expired key) must be tried again next time,
+	// not remembered.
+	callerOrganization struct {
+		sync.Mutex
+		id string
+	}
+}
+
+func newProviderData(c *client.Client, organizationID string) *providerData {
+	return &providerData{client: c, configuredOrganizationID: organizationID}
+}
+
+// defaultOrganizationID is the organization a resource or data source uses
+// when its organization_id is not configured.
+func (d *providerData) defaultOrganizationID(ctx context.Context) (string, error) {
+	if d.configuredOrganizationID != "" {
+		return d.configuredOrganizationID, nil
+	}
+	// Holding the lock across the request makes concurrent first callers wait
+	// for one /whoami instead of each sending their own.
+	d.callerOrganization.Lock()
+	defer d.callerOrganization.Unlock()
+	if d.callerOrganization.id == "" {
+		me, err := d.client.WhoAmI(ctx)
+		if err != nil {
+			return "", err
+		}
+		d.callerOrganization.id = me.Organization.ID
+	}
+	return d.callerOrganization.id, nil
+}
+
+// organizationID is the configured organization if there is one, else the
+// default organization. Failures land in diags and return "".
+func (d *providerData) organizationID(ctx context.Context, configured types.String, diags *diag.Diagnostics) string {
+	if !configured.IsNull() && !configured.IsUnknown() {
+		return configured.ValueString()
+	}
+	id, err := d.defaultOrganizationID(ctx)
+	if err != nil {
+		// Setting organization_id (here or on the provider) avoids the
+		// look-up, so the summary says so.
+		addAPIError(diags, "Could not look up the caller's organization (set organization_id to skip this look-up)", err, nil)
+		return ""
+	}
+	return id
+}
+
+// providerDataFrom is the shared half of every resource's and data source's
+// Configure: it unwraps what the provider's Configure produced.
+func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		// Terraform configures resources before the provider during
+		// validation, and the provider stays unconfigured while its own
+		// configuration is unknown; see pgcloudProvider.Configure.
+		return nil
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the pgcloud provider; please report it.", raw))
+		return nil
+	}
+	return data
+}
+
+// The error of operations that need the API while the provider's
+// configuration is still unknown.
+const (
+	unconfiguredSummary = "pgcloud provider not configured"
+	unconfiguredDetail  = "The provider configuration depends on values that are not known yet, so the pgcloud API cannot be reached. " +
+		"Apply the resources the provider block depends on first (for example with -target), then run again."
+)

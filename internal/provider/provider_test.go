@@ -1,0 +1,406 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
+)
+
+// testEnv is the real pgcloud server the acceptance tests of this package run
+// against; nil unless TF_ACC is set.
+var testEnv *testenv.Env
+
+// TestMain starts one server for the whole package and points the provider at
+// it through the environment, so test configurations need no provider block
+// (as a user's would not, with PGCLOUD_* set).
+func TestMain(m *testing.M) {
+	if os.Getenv(acc.EnvTfAcc) == "" {
+		os.Exit(m.Run())
+	}
+	env, err := testenv.Start(testenv.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start the pgcloud test server:", err)
+		os.Exit(1)
+	}
+	os.Setenv(envEndpoint, env.URL)
+	os.Setenv(envAccessKey, env.AdminKey)
+	testEnv = env
+	code := m.Run()
+	env.Close()
+	os.Exit(code)
+}
+
+// protoV6ProviderFactories serve the provider in-process to the terraform CLI.
+var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"pgcloud": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// accEnv skips the test unless acceptance tests run (TF_ACC), and returns the
+// server they run against.
+func accEnv(t *testing.T) *testenv.Env {
+	t.Helper()
+	if testEnv == nil {
+		t.Skipf("acceptance test: set %s=1 to run it against a real pgcloud server", acc.EnvTfAcc)
+	}
+	return testEnv
+}
+
+// randomName is unique per test run, so tests never collide on usernames.
+func randomName(prefix string) string {
+	return prefix + "-" + acctest.RandStringFromCharSet(10, acctest.CharSetAlphaNum)
+}
+
+// errorText matches a sentence of a diagnostic however Terraform wrapped it
+// across lines.
+func errorText(sentence string) *regexp.Regexp {
+	words := strings.Fields(sentence)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(strings.Join(words, `\s+`))
+}
+
+// --- unit tests (no server) ---
+
+func TestProviderSchemaIsValid(t *testing.T) {
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range resp.Diagnostics {
+		t.Errorf("%s: %s: %s", d.Severity, d.Summary, d.Detail)
+	}
+	if _, ok := resp.ResourceSchemas["pgcloud_machine_user"]; !ok {
+		t.Errorf("resource pgcloud_machine_user missing; have %v", keys(resp.ResourceSchemas))
+	}
+	for _, name := range []string{"pgcloud_organization", "pgcloud_project", "pgcloud_machine_user"} {
+		if _, ok := resp.DataSourceSchemas[name]; !ok {
+			t.Errorf("data source %s missing; have %v", name, keys(resp.DataSourceSchemas))
+		}
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// describedAttribute is what every framework schema attribute offers.
+type describedAttribute interface {
+	GetDescription() string
+	GetMarkdownDescription() string
+}
+
+// The registry docs are generated from the schemas, so every schema and every
+// attribute must say what it is.
+func TestSchemasAreDocumented(t *testing.T) {
+	ctx := context.Background()
+	p := New("test")()
+
+	var providerSchema fwprovider.SchemaResponse
+	p.Schema(ctx, fwprovider.SchemaRequest{}, &providerSchema)
+	checkDocumented(t, "provider", providerSchema.Schema.MarkdownDescription, providerSchema.Schema.Attributes)
+	if diags := providerSchema.Schema.ValidateImplementation(ctx); diags.HasError() {
+		t.Errorf("provider schema: %v", diags)
+	}
+
+	for _, newResource := range p.Resources(ctx) {
+		r := newResource()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "pgcloud"}, &meta)
+		var s resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &s)
+		checkDocumented(t, meta.TypeName, s.Schema.MarkdownDescription, s.Schema.Attributes)
+		if diags := s.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Errorf("%s: %v", meta.TypeName, diags)
+		}
+	}
+	for _, newDataSource := range p.DataSources(ctx) {
+		d := newDataSource()
+		var meta datasource.MetadataResponse
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "pgcloud"}, &meta)
+		var s datasource.SchemaResponse
+		d.Schema(ctx, datasource.SchemaRequest{}, &s)
+		checkDocumented(t, "data."+meta.TypeName, s.Schema.MarkdownDescription, s.Schema.Attributes)
+		if diags := s.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Errorf("data.%s: %v", meta.TypeName, diags)
+		}
+	}
+}
+
+func checkDocumented[A describedAttribute](t *testing.T, name, description string, attributes map[string]A) {
+	t.Helper()
+	if description == "" {
+		t.Errorf("%s has no MarkdownDescription", name)
+	}
+	for attrName, a := range attributes {
+		if a.GetMarkdownDescription() == "" && a.GetDescription() == "" {
+			t.Errorf("%s.%s has no MarkdownDescription", name, attrName)
+		}
+		// Nested attributes (timeouts) document their own attributes too.
+		if nested, ok := any(a).(rschema.SingleNestedAttribute); ok {
+			checkDocumented(t, name+"."+attrName, nested.GetMarkdownDescription(), nested.Attributes)
+		}
+	}
+}
+
+func TestResolveSettings(t *testing.T) {
+	for _, v := range []string{envEndpoint, envAccessKey, envOrganizationID, envMaxRetries, envRequestTimeout} {
+		t.Setenv(v, "")
+	}
+
+	t.Run("defaults", func(t *testing.T) {
+		var diags diag.Diagnostics
+		s := resolveSettings(pgcloudProviderModel{
+			Endpoint:  types.StringValue("https://pgcloud.example.com"),
+			AccessKey: types.StringValue("pgc_key"),
+		}, &diags)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		if s.maxRetries != 4 || s.requestTimeout != 30*time.Second || s.organizationID != "" {
+			t.Fatalf("defaults: %+v", s)
+		}
+	})
+
+	t.Run("environment fills in, configuration wins", func(t *testing.T) {
+		t.Setenv(envEndpoint, "https://from-env.example.com")
+		t.Setenv(envAccessKey, "pgc_from_env")
+		t.Setenv(envOrganizationID, "org-from-env")
+		t.Setenv(envMaxRetries, "7")
+		t.Setenv(envRequestTimeout, "45s")
+		var diags diag.Diagnostics
+		s := resolveSettings(pgcloudProviderModel{
+			Endpoint:       types.StringValue("https://from-config.example.com"),
+			AccessKey:      types.StringNull(),
+			OrganizationID: types.StringNull(),
+			MaxRetries:     types.Int64Value(1),
+			RequestTimeout: types.StringNull(),
+		}, &diags)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		want := providerSettings{
+			endpoint:       "https://from-config.example.com",
+			accessKey:      "pgc_from_env",
+			organizationID: "org-from-env",
+			maxRetries:     1,
+			requestTimeout: 45 * time.Second,
+		}
+		if s != want {
+			t.Fatalf("got %+v, want %+v", s, want)
+		}
+	})
+
+	t.Run("missing endpoint and key name the attribute and the variable", func(t *testing.T) {
+		var diags diag.Diagnostics
+		resolveSettings(pgcloudProviderModel{}, &diags)
+		if len(diags) != 2 {
+			t.Fatalf("want 2 diagnostics, got %v", diags)
+		}
+		for i, want := range []struct{ attribute, variable string }{{"endpoint", envEndpoint}, {"access_key", envAccessKey}} {
+			d, ok := diags[i].(diag.DiagnosticWithPath)
+			if !ok || d.Path().String() != want.attribute {
+				t.Errorf("diagnostic %d is not attached to %s: %v", i, want.attribute, diags[i])
+			}
+			if !strings.Contains(diags[i].Detail(), "Set "+want.attribute+" in the provider block or the "+want.variable+" environment variable") {
+				t.Errorf("diagnostic %d does not say how to fix it: %q", i, diags[i].Detail())
+			}
+		}
+	})
+
+	t.Run("bad environment values", func(t *testing.T) {
+		t.Setenv(envMaxRetries, "many")
+		t.Setenv(envRequestTimeout, "soon")
+		var diags diag.Diagnostics
+		resolveSettings(pgcloudProviderModel{
+			Endpoint:  types.StringValue("https://pgcloud.example.com"),
+			AccessKey: types.StringValue("pgc_key"),
+		}, &diags)
+		text := fmt.Sprint(diags)
+		for _, want := range []string{envMaxRetries + ` is "many"`, envRequestTimeout + `: "soon" is not a duration`} {
+			if !strings.Contains(text, want) {
+				t.Errorf("want %q in %s", want, text)
+			}
+		}
+	})
+}
+
+// --- acceptance tests ---
+
+const organizationDataSourceConfig = `data "pgcloud_organization" "this" {}`
+
+func TestAccProvider_missingEndpoint(t *testing.T) {
+	accEnv(t)
+	t.Setenv(envEndpoint, "")
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config:      organizationDataSourceConfig,
+			ExpectError: errorText("Set endpoint in the provider block or the PGCLOUD_ENDPOINT environment variable"),
+		}},
+	})
+}
+
+func TestAccProvider_missingAccessKey(t *testing.T) {
+	accEnv(t)
+	t.Setenv(envAccessKey, "")
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config:      organizationDataSourceConfig,
+			ExpectError: errorText("Set access_key in the provider block or the PGCLOUD_ACCESS_KEY environment variable"),
+		}},
+	})
+}
+
+func TestAccProvider_badRequestTimeoutFromEnvironment(t *testing.T) {
+	accEnv(t)
+	t.Setenv(envRequestTimeout, "soon")
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config:      organizationDataSourceConfig,
+			ExpectError: errorText(`PGCLOUD_REQUEST_TIMEOUT: "soon" is not a duration`),
+		}},
+	})
+}
+
+func TestAccProvider_badRequestTimeoutInConfig(t *testing.T) {
+	accEnv(t)
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config: `
+provider "pgcloud" {
+  request_timeout = "30"
+}
+` + organizationDataSourceConfig,
+			ExpectError: errorText(`"30" is not a duration`),
+		}},
+	})
+}
+
+// The provider block beats the environment: with PGCLOUD_ENDPOINT pointing at
+// a closed port, only the configured endpoint can make this work.
+func TestAccProvider_configurationWinsOverEnvironment(t *testing.T) {
+	env := accEnv(t)
+	t.Setenv(envEndpoint, "http://127.0.0.1:1")
+	t.Setenv(envMaxRetries, "0")
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config: fmt.Sprintf(`
+provider "pgcloud" {
+  endpoint        = %q
+  max_retries     = 2
+  request_timeout = "10s"
+}
+`, env.URL) + organizationDataSourceConfig,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.pgcloud_organization.this", tfjsonpath.New("id"), knownvalue.StringExact(env.OrgID)),
+			},
+		}},
+	})
+}
+
+// A key the server does not accept surfaces the server's own words.
+func TestAccProvider_invalidAccessKey(t *testing.T) {
+	accEnv(t)
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config: `
+provider "pgcloud" {
+  access_key = "pgc_notarealkey0_notarealsecretnotarealsecretnotarealsec_000000"
+}
+` + organizationDataSourceConfig,
+			ExpectError: regexp.MustCompile(`UNAUTHENTICATED`),
+		}},
+	})
+}
+
+// A setting that is unknown during plan (computed from a resource not created
+// yet) must not fail the plan: the provider defers when Terraform allows it and
+// otherwise stays unconfigured.
+func TestConfigureWithUnknownValues(t *testing.T) {
+	ctx := context.Background()
+	p := New("test")()
+	var s fwprovider.SchemaResponse
+	p.Schema(ctx, fwprovider.SchemaRequest{}, &s)
+	objectType := s.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	values := map[string]tftypes.Value{}
+	for name, typ := range objectType.AttributeTypes {
+		values[name] = tftypes.NewValue(typ, nil)
+	}
+	values["endpoint"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	config := tfsdk.Config{Schema: s.Schema, Raw: tftypes.NewValue(objectType, values)}
+
+	for _, deferralAllowed := range []bool{false, true} {
+		var resp fwprovider.ConfigureResponse
+		p.Configure(ctx, fwprovider.ConfigureRequest{
+			Config:             config,
+			ClientCapabilities: fwprovider.ConfigureProviderClientCapabilities{DeferralAllowed: deferralAllowed},
+		}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("deferral allowed %v: unexpected error %v", deferralAllowed, resp.Diagnostics)
+		}
+		if resp.ResourceData != nil || resp.DataSourceData != nil {
+			t.Errorf("deferral allowed %v: configured a client from unknown values", deferralAllowed)
+		}
+		if deferred := resp.Deferred != nil; deferred != deferralAllowed {
+			t.Errorf("deferral allowed %v: deferred %v", deferralAllowed, deferred)
+		}
+	}
+}
+
+// Resources and data sources of one run share the caller's organization,
+// looked up on first use, from many goroutines at once (run with -race).
+func TestAccDefaultOrganizationIsSharedSafely(t *testing.T) {
+	env := accEnv(t)
+	data := newProviderData(env.Client(env.AdminKey), "")
+	got := make(chan string, 8)
+	for range cap(got) {
+		go func() {
+			id, err := data.defaultOrganizationID(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			got <- id
+		}()
+	}
+	for range cap(got) {
+		if id := <-got; id != env.OrgID {
+			t.Errorf("default organization %q, want %q", id, env.OrgID)
+		}
+	}
+}
