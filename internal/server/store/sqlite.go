@@ -50,7 +50,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	s := &SQLite{db: db, queries: queries{db: db}}
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingUntilNotBusy(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -59,6 +59,27 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		return nil, fmt.Errorf("migrate sqlite store %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// pingUntilNotBusy opens the first connection. Turning a new database file to
+// WAL needs an exclusive lock, and SQLite answers a competing opener (a server
+// and an admin command starting together) with SQLITE_BUSY at once, without
+// the busy timeout; so the open is retried for as long as the busy timeout
+// would have waited.
+func pingUntilNotBusy(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 func (s *SQLite) InTx(ctx context.Context, fn func(q Queries) error) error {
@@ -262,28 +283,7 @@ func (q queries) DeleteUser(ctx context.Context, id string) error {
 	return affected(res, err)
 }
 
-// ---- access keys ----
-
-func (q queries) CreateAccessKey(ctx context.Context, k AccessKey) error {
-	return q.exec(ctx, "INSERT INTO access_keys (id, user_id, name, secret_hash, expires_at, "+metaCols+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		append([]any{k.ID, k.UserID, k.Name, k.SecretHash, ns(k.ExpiresAt)}, metaArgs(k.Meta)...)...)
-}
-
-func (q queries) GetAccessKey(ctx context.Context, id string) (AccessKey, error) {
-	var k AccessKey
-	var expires int64
-	md, fill := metaScan(&k.Meta)
-	err := q.db.QueryRowContext(ctx, "SELECT id, user_id, name, secret_hash, expires_at, "+metaCols+
-		" FROM access_keys WHERE id = ?", id).
-		Scan(append([]any{&k.ID, &k.UserID, &k.Name, &k.SecretHash, &expires}, md...)...)
-	if err != nil {
-		return AccessKey{}, mapErr(err)
-	}
-	fill()
-	k.ExpiresAt = fromNS(expires)
-	return k, nil
-}
+// ---- access keys: sqlite_access.go ----
 
 // ---- role bindings ----
 
