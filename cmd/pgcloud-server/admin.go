@@ -17,12 +17,20 @@ Commands (each prints only the new object's id, or the key, on stdout):
   user create-human --org ORG --email EMAIL
   key create --user USER [--days N]
   binding create --user USER (--org ORG | --project PROJECT) --role ROLE
+  cluster add --project PROJECT --name NAME --dsn DSN
 
 ORG and PROJECT are an id or a name; USER is an id, a person's email or a
 machine username (if several organizations have it, pass the id).
+DSN is the connection string of a PostgreSQL role with CREATEROLE, e.g.
+postgres://pgcloud:PASSWORD@db.example.com:5432/postgres; it can come from
+the environment variable PGCLOUD_CLUSTER_DSN instead, which keeps it out of
+the process list. It is stored, never printed or logged.
 
 Flags:
 `
+
+// clusterDSNEnv can carry the DSN of `cluster add`, out of the process list.
+const clusterDSNEnv = "PGCLOUD_CLUSTER_DSN"
 
 func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("pgcloud-server admin", flag.ContinueOnError)
@@ -109,6 +117,19 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 				}
 				return a.BindProjectRole(ctx, *user, *project, *role)
 			}, nil
+		}
+	case "cluster add":
+		project := sub.String("project", "", "project id or name (required)")
+		name := sub.String("name", "", "cluster name, unique in the project (required)")
+		dsn := sub.String("dsn", "", "connection string of a role with CREATEROLE (required; or env PGCLOUD_CLUSTER_DSN)")
+		prepare = func(pos []string) (action, error) {
+			if *dsn == "" {
+				*dsn = getenv(clusterDSNEnv)
+			}
+			if len(pos) != 0 || *project == "" || *name == "" || *dsn == "" {
+				return nil, usageErr(stderr, "cluster add takes --project PROJECT --name NAME and --dsn DSN (or the environment variable %s)", clusterDSNEnv)
+			}
+			return func(a *server.Admin) (string, error) { return a.AddCluster(ctx, *project, *name, *dsn) }, nil
 		}
 	default:
 		fs.Usage()

@@ -141,7 +141,7 @@ func (a *Admin) CreateAccessKey(ctx context.Context, user string, days int) (str
 	}
 	text, id, hash := newAccessKey()
 	now := a.now()
-	k := store.AccessKey{ID: id, UserID: u.ID, Name: "admin-" + id, SecretHash: hash,
+	k := store.AccessKey{ID: id, UserID: u.ID, Name: "admin-" + id, SecretHash: hash, Suffix: keySuffix(text),
 		ExpiresAt: now.AddDate(0, 0, days), Meta: store.NewMeta(now, systemActor)}
 	if err := a.store.CreateAccessKey(ctx, k); err != nil {
 		return "", err

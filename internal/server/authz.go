@@ -52,3 +52,40 @@ func requireOrgOwner(c *caller, org store.Organization, action string) *apiError
 	return errForbidden("%s requires the %s role on organization %q (%s); ask an organization owner to do it or to bind you that role",
 		action, roleOrgOwner, org.Name, org.ID)
 }
+
+// Cluster access (clusters.go, cluster_users.go) goes through project roles:
+// a project_viewer reads the project's clusters and their users, a
+// project_editor or project_owner also manages those users; an org_owner
+// manages and an org_admin reads every cluster of the organization. Any
+// other member of the organization gets 403.
+
+// holdsClusterRole reports whether the caller holds one of orgRoles on orgID
+// or one of projectRoles on projectID.
+func (c *caller) holdsClusterRole(orgID, projectID string, orgRoles, projectRoles []string) bool {
+	for _, b := range c.bindings {
+		switch {
+		case b.Scope == store.ScopeOrganization && b.OrganizationID == orgID && contains(orgRoles, b.Role):
+			return true
+		case b.Scope == store.ScopeProject && b.ProjectID == projectID && contains(projectRoles, b.Role):
+			return true
+		}
+	}
+	return false
+}
+
+func requireClusterRead(c *caller, orgID, projectID, action string) *apiError {
+	if c.holdsClusterRole(orgID, projectID, []string{roleOrgOwner, roleOrgAdmin},
+		[]string{roleProjectOwner, roleProjectEditor, roleProjectViewer}) {
+		return nil
+	}
+	return errForbidden("%s requires a role on project %s (%s, %s or %s) or on its organization (%s or %s); ask a project owner to bind you one",
+		action, projectID, roleProjectViewer, roleProjectEditor, roleProjectOwner, roleOrgAdmin, roleOrgOwner)
+}
+
+func requireClusterManage(c *caller, orgID, projectID, action string) *apiError {
+	if c.holdsClusterRole(orgID, projectID, []string{roleOrgOwner}, []string{roleProjectOwner, roleProjectEditor}) {
+		return nil
+	}
+	return errForbidden("%s requires the %s or %s role on project %s (or %s on its organization); ask a project owner to bind you one",
+		action, roleProjectEditor, roleProjectOwner, projectID, roleOrgOwner)
+}

@@ -93,7 +93,7 @@ func (s *Server) bootstrap(ctx context.Context) error {
 			},
 			func() error {
 				return q.CreateAccessKey(ctx, store.AccessKey{ID: keyID, UserID: admin.ID, Name: "bootstrap",
-					SecretHash: hash, ExpiresAt: now.AddDate(0, 0, bootstrapKeyDays), Meta: meta})
+					SecretHash: hash, Suffix: keySuffix(text), ExpiresAt: now.AddDate(0, 0, bootstrapKeyDays), Meta: meta})
 			},
 			// The file is written before the commit: if the commit fails the
 			// file is removed below; if the process dies in between, the next

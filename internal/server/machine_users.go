@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -18,6 +19,9 @@ type machineUserProps struct {
 	Description     string `json:"description"`
 	Email           string `json:"email"`
 	AccessTokenType string `json:"accessTokenType"`
+	// AccessKey is the initial key, with its id and secret: only in the
+	// answer to a create that asked for one.
+	AccessKey *accessKeyProps `json:"accessKey,omitempty"`
 }
 
 func machineUserHref(u store.User) string {
@@ -33,16 +37,18 @@ func machineUserEnvelope(u store.User) envelope {
 // ---- request bodies ----
 
 var (
-	machineUserCreateFields = []string{"id", "username", "name", "description", "email", "accessTokenType"}
+	machineUserCreateFields = []string{"id", "username", "name", "description", "email", "accessTokenType", "accessKey"}
 	machineUserPatchFields  = []string{"username", "name", "description", "email", "accessTokenType"}
 	immutableMachineUser    = map[string]string{
 		"id":             "cannot be changed: a machine user never moves; create a new one",
 		"organizationId": "cannot be changed: a machine user never moves; create a new one",
+		"accessKey":      "is accepted on create only; manage the keys of a machine user under its access-keys",
 	}
 )
 
 type machineUserCreate struct {
 	ID, Username, Name, Description, Email, AccessTokenType string
+	AccessKey                                               *accessKeyCreate // the initial key, if asked for
 }
 
 func parseMachineUserCreate(body []byte) (machineUserCreate, *apiError) {
@@ -60,6 +66,11 @@ func parseMachineUserCreate(body []byte) (machineUserCreate, *apiError) {
 	in.Description, _ = o.str("description")
 	in.Email, _ = o.str("email")
 	tokenType, hasTokenType := o.str("accessTokenType")
+	if ko, ok := o.object("accessKey"); ok {
+		k := parseAccessKeyFields(ko, &v, "accessKey")
+		o.adopt(ko, "accessKey")
+		in.AccessKey = &k
+	}
 	if e := o.typeErr(); e != nil {
 		return machineUserCreate{}, e
 	}
@@ -251,7 +262,19 @@ func (s *Server) createMachineUser(w http.ResponseWriter, r *http.Request, c *ca
 		} else if err != nil {
 			return created{}, s.internal(ctx, "create machine user", err)
 		}
-		return created{status: http.StatusCreated, location: machineUserHref(u), body: machineUserEnvelope(u)}, nil
+		env := machineUserEnvelope(u)
+		if in.AccessKey != nil {
+			k, text, e := s.newKeyFor(ctx, q, c, u, *in.AccessKey, false)
+			if e != nil {
+				return created{}, e
+			}
+			kp := s.accessKeyProps(k, org.ID)
+			kp.ID, kp.Secret = k.ID, text
+			props := env.Properties.(machineUserProps)
+			props.AccessKey = &kp
+			env.Properties = props
+		}
+		return created{status: http.StatusCreated, location: machineUserHref(u), body: env}, nil
 	})
 }
 
@@ -335,24 +358,17 @@ func (s *Server) deleteMachineUser(w http.ResponseWriter, r *http.Request, c *ca
 			return errRollback
 		}
 		// Deleting a user removes its role bindings; removing the last
-		// org_owner would leave the organization without anyone able to
-		// manage it, so that is refused like unbinding it would be.
+		// org_owner (or the last project_owner of a project) is refused
+		// exactly as unbinding it would be (role_bindings.go, lastOwner).
 		bindings, err := q.ListRoleBindingsByUser(ctx, u.ID)
 		if err != nil {
 			return err
 		}
 		for _, b := range bindings {
-			if b.Scope == store.ScopeOrganization && b.OrganizationID == org.ID && b.Role == roleOrgOwner {
-				n, err := q.CountOrgRoleHolders(ctx, org.ID, roleOrgOwner)
-				if err != nil {
-					return err
-				}
-				if n <= 1 {
-					failure = newError(http.StatusConflict, codeLastOwner,
-						"machine user %q is the last org_owner of organization %q; bind org_owner to another user before deleting it",
-						u.Username, org.Name)
-					return errRollback
-				}
+			if failure, err = s.lastOwner(ctx, q, b, "machine user "+strconv.Quote(u.Username), "deleting it"); err != nil {
+				return err
+			} else if failure != nil {
+				return errRollback
 			}
 		}
 		// Its access keys, role bindings and idempotency records go with it.

@@ -185,6 +185,8 @@ func TestSpecTour(t *testing.T) {
 	for _, c := range calls {
 		e.do(c.method, c.path, e.adminKey, c.body).want(c.status)
 	}
+	tourAccess(t, e)   // access keys, role bindings, invitations
+	tourClusters(t, e) // clusters and cluster users (clusters_test.go)
 	validatedMu.Lock()
 	defer validatedMu.Unlock()
 	for _, rt := range routes {

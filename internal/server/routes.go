@@ -26,6 +26,14 @@ var routes = []route{
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/projects", handle: (*Server).listProjects},
 	{Method: "GET", Pattern: apiPrefix + "/projects/{project}", handle: (*Server).getProject},
 
+	{Method: "GET", Pattern: apiPrefix + "/projects/{project}/clusters", handle: (*Server).listClusters},
+	{Method: "GET", Pattern: apiPrefix + "/clusters/{cluster}", handle: (*Server).getCluster},
+	{Method: "GET", Pattern: apiPrefix + "/clusters/{cluster}/users", handle: (*Server).listClusterUsers},
+	{Method: "POST", Pattern: apiPrefix + "/clusters/{cluster}/users", handle: (*Server).createClusterUser},
+	{Method: "GET", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}", handle: (*Server).getClusterUser},
+	{Method: "PATCH", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}", handle: (*Server).updateClusterUser},
+	{Method: "DELETE", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}", handle: (*Server).deleteClusterUser},
+
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/users", handle: (*Server).listUsers},
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/users/{user}", handle: (*Server).getUser},
 
@@ -34,6 +42,26 @@ var routes = []route{
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}", handle: (*Server).getMachineUser},
 	{Method: "PATCH", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}", handle: (*Server).updateMachineUser},
 	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}", handle: (*Server).deleteMachineUser},
+
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/access-keys", handle: (*Server).listMachineUserKeys},
+	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/access-keys", handle: (*Server).createMachineUserKey},
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/access-keys/{key}", handle: (*Server).getMachineUserKey},
+	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/access-keys/{key}", handle: (*Server).deleteMachineUserKey},
+	{Method: "GET", Pattern: apiPrefix + "/users/me/access-keys", handle: (*Server).listMyKeys},
+	{Method: "POST", Pattern: apiPrefix + "/users/me/access-keys", handle: (*Server).createMyKey},
+	{Method: "GET", Pattern: apiPrefix + "/users/me/access-keys/{key}", handle: (*Server).getMyKey},
+	{Method: "DELETE", Pattern: apiPrefix + "/users/me/access-keys/{key}", handle: (*Server).deleteMyKey},
+
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/role-bindings", handle: (*Server).listOrgRoleBindings},
+	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/role-bindings", handle: (*Server).createOrgRoleBinding},
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/role-bindings/{binding}", handle: (*Server).getOrgRoleBinding},
+	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/role-bindings/{binding}", handle: (*Server).deleteOrgRoleBinding},
+	{Method: "GET", Pattern: apiPrefix + "/projects/{project}/role-bindings", handle: (*Server).listProjectRoleBindings},
+	{Method: "POST", Pattern: apiPrefix + "/projects/{project}/role-bindings", handle: (*Server).createProjectRoleBinding},
+	{Method: "GET", Pattern: apiPrefix + "/projects/{project}/role-bindings/{binding}", handle: (*Server).getProjectRoleBinding},
+	{Method: "DELETE", Pattern: apiPrefix + "/projects/{project}/role-bindings/{binding}", handle: (*Server).deleteProjectRoleBinding},
+
+	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/invitations", handle: (*Server).createInvitation},
 }
 
 // routeHandler runs the per-route layers: authentication, rate limit, body

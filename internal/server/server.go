@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/pgroles"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -62,6 +63,7 @@ type Server struct {
 	store   store.Store
 	log     *slog.Logger
 	limiter *rateLimiter
+	pg      *pgroles.Manager // connection pools of the clusters (clusters.go)
 	handler http.Handler
 }
 
@@ -77,6 +79,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, log: cfg.Logger, limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)}
+	s.pg = pgroles.NewManager()
 	if err := s.bootstrap(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -97,4 +100,7 @@ func (s *Server) Admin() *Admin {
 }
 
 // Close closes the store. Call it after the HTTP server has shut down.
-func (s *Server) Close() error { return s.store.Close() }
+func (s *Server) Close() error {
+	s.pg.Close()
+	return s.store.Close()
+}

@@ -90,7 +90,12 @@ type AccessKey struct {
 	Name       string
 	SecretHash []byte
 	ExpiresAt  time.Time
-	Meta       Meta
+	// Suffix is the last 4 characters of the key text (for maskedKey);
+	// "" for keys made before it was kept.
+	Suffix string
+	// SelfService: a person made it for itself under /users/me/access-keys.
+	SelfService bool
+	Meta        Meta
 }
 
 // RoleBinding binds one user to one role on one scope. For organization
@@ -140,6 +145,7 @@ type UserFilter struct {
 // Queries are the operations on the data, available both on the store (each
 // call on its own) and inside a transaction.
 type Queries interface {
+	ClusterQueries // clusters.go
 	CreateOrganization(ctx context.Context, o Organization) error
 	GetOrganization(ctx context.Context, id string) (Organization, error)
 	GetOrganizationByName(ctx context.Context, name string) (Organization, error)
@@ -160,11 +166,21 @@ type Queries interface {
 
 	CreateAccessKey(ctx context.Context, k AccessKey) error
 	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
+	ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) (items []AccessKey, total int, err error)
+	DeleteAccessKey(ctx context.Context, id string) error
 
 	CreateRoleBinding(ctx context.Context, b RoleBinding) error
 	ListRoleBindingsByUser(ctx context.Context, userID string) ([]RoleBinding, error)
 	// CountOrgRoleHolders counts the users bound to role on the organization.
 	CountOrgRoleHolders(ctx context.Context, orgID, role string) (int, error)
+	// GetRoleBinding finds an organization or project binding by id.
+	GetRoleBinding(ctx context.Context, id string) (RoleBinding, error)
+	ListRoleBindings(ctx context.Context, f RoleBindingFilter, p Page) (items []RoleBinding, total int, err error)
+	DeleteRoleBinding(ctx context.Context, id string) error
+	// CountProjectRoleHolders counts the users bound to role on the project.
+	CountProjectRoleHolders(ctx context.Context, projectID, role string) (int, error)
+
+	CreateInvitation(ctx context.Context, inv Invitation) error
 
 	GetIdempotencyRecord(ctx context.Context, userID, key string) (IdempotencyRecord, error)
 	PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord) error

@@ -1,0 +1,357 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+)
+
+type clusterUser struct {
+	Type       string         `json:"type"`
+	ID         string         `json:"id"`
+	Href       string         `json:"href"`
+	Metadata   map[string]any `json:"metadata"`
+	Properties struct {
+		ClusterID string `json:"clusterId"`
+		Username  string `json:"username"`
+		System    bool   `json:"system"`
+	} `json:"properties"`
+}
+
+func usersOf(t *testing.T, p page) []clusterUser {
+	t.Helper()
+	out := make([]clusterUser, len(p.Items))
+	for i, raw := range p.Items {
+		if err := json.Unmarshal(raw, &out[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func names(us []clusterUser) string {
+	var out []string
+	for _, u := range us {
+		s := u.Properties.Username
+		if u.Properties.System {
+			s += "(system)"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestClusterUsersLifecycle(t *testing.T) {
+	e := newEnv(t)
+	pg, id := e.startPG("main")
+	ctx := context.Background()
+	users := "/api/v1/clusters/" + id + "/users"
+
+	// Names that break naive quoting, and a "/" that must survive the URL.
+	odd := []string{`o'brien "q"`, `with space`, `ünïcödé-名前`, `x; DROP ROLE postgres; --`, `a/b`, strings.Repeat("n", 63)}
+	for i, name := range odd {
+		password := "password-" + strings.Repeat("x", i) + "-'\";"
+		r := e.do("POST", users, e.adminKey, map[string]any{"username": name, "password": password})
+		var u clusterUser
+		r.decode(201, &u)
+		wantHref := users + "/" + url.PathEscape(name)
+		if u.Type != "cluster-user" || u.ID != name || u.Href != wantHref || r.header.Get("Location") != wantHref ||
+			u.Properties.Username != name || u.Properties.ClusterID != id || u.Properties.System || u.Metadata != nil {
+			t.Fatalf("created %q: %+v, Location %q", name, u, r.header.Get("Location"))
+		}
+		if strings.Contains(string(r.body), password) {
+			t.Fatal("the answer contains the password")
+		}
+		if err := pg.ConnectAs(ctx, name, password); err != nil {
+			t.Fatalf("login as %q: %v", name, err)
+		}
+		var got clusterUser
+		e.do("GET", u.Href, e.adminKey, nil).decode(200, &got)
+		if got.ID != name || got.Properties.System {
+			t.Fatalf("read %q: %+v", name, got)
+		}
+		newPassword := "rotated-" + password
+		e.do("PATCH", u.Href, e.adminKey, map[string]any{"password": newPassword}).decode(200, &got)
+		if got.ID != name || got.Href != wantHref {
+			t.Fatalf("patched %q: %+v", name, got)
+		}
+		if err := pg.ConnectAs(ctx, name, newPassword); err != nil {
+			t.Fatalf("login as %q with the new password: %v", name, err)
+		}
+		if err := pg.ConnectAs(ctx, name, password); err == nil {
+			t.Fatalf("%q still logs in with the old password", name)
+		}
+	}
+
+	// Lists: ordered by name, system users only on request, pages.
+	if err := pg.Exec(ctx, `CREATE ROLE "by hand" LOGIN PASSWORD 'by-hand-password'`); err != nil {
+		t.Fatal(err)
+	}
+	var all page
+	e.do("GET", users, e.adminKey, nil).decode(200, &all)
+	if all.Total != len(odd) || len(all.Items) != len(odd) || strings.Contains(names(usersOf(t, all)), "(system)") {
+		t.Fatalf("managed users: %d %s", all.Total, names(usersOf(t, all)))
+	}
+	var sys page
+	e.do("GET", users+"?system=true", e.adminKey, nil).decode(200, &sys)
+	got := names(usersOf(t, sys))
+	if sys.Total != len(odd)+2 || !strings.Contains(got, "by hand(system)") || !strings.Contains(got, "postgres(system)") ||
+		strings.Contains(got, "pg_") || strings.Contains(got, "pgcloud_managed") {
+		t.Fatalf("all users: %d %s", sys.Total, got)
+	}
+	var p2 page
+	e.do("GET", users+"?system=true&limit=2&offset=2", e.adminKey, nil).decode(200, &p2)
+	if p2.Total != sys.Total || len(p2.Items) != 2 || p2.Links.Next != users+"?system=true&limit=2&offset=4" ||
+		p2.Links.Prev != users+"?system=true&limit=2&offset=0" {
+		t.Fatalf("page: %+v", p2)
+	}
+	if names(usersOf(t, p2)) != names(usersOf(t, sys)[2:4]) {
+		t.Errorf("page 2 %s is not items 2-3 of %s", names(usersOf(t, p2)), got)
+	}
+	e.do("GET", users+"?system=false", e.adminKey, nil).want(200)
+	e.do("GET", users+"?system=yes", e.adminKey, nil).wantError(422, "INVALID_ARGUMENT", "system")
+	e.do("GET", users+"?offset=-1", e.adminKey, nil).wantError(422, "INVALID_ARGUMENT", "offset")
+
+	// System users: readable, immutable, and their names are taken.
+	var bh clusterUser
+	e.do("GET", users+"/by%20hand", e.adminKey, nil).decode(200, &bh)
+	if !bh.Properties.System {
+		t.Fatalf("by hand: %+v", bh)
+	}
+	e.do("PATCH", users+"/by%20hand", e.adminKey, map[string]any{"password": "0123456789"}).wantError(409, "SYSTEM_USER_IMMUTABLE")
+	e.do("DELETE", users+"/by%20hand", e.adminKey, nil).wantError(409, "SYSTEM_USER_IMMUTABLE")
+	e.do("DELETE", users+"/postgres", e.adminKey, nil).wantError(409, "SYSTEM_USER_IMMUTABLE")
+	e.do("POST", users, e.adminKey, map[string]any{"username": "by hand", "password": "0123456789"}).
+		wantError(409, "ALREADY_EXISTS", "username")
+	if err := pg.ConnectAs(ctx, "by hand", "by-hand-password"); err != nil {
+		t.Fatalf("the system user was changed: %v", err)
+	}
+	e.do("GET", users+"/pg_monitor", e.adminKey, nil).wantError(404, "NOT_FOUND")
+	e.do("GET", users+"/pgcloud_managed", e.adminKey, nil).wantError(404, "NOT_FOUND")
+
+	// Drift: a role dropped by hand is gone from the API.
+	if err := pg.Exec(ctx, `DROP ROLE "with space"`); err != nil {
+		t.Fatal(err)
+	}
+	e.do("GET", users+"/with%20space", e.adminKey, nil).wantError(404, "NOT_FOUND")
+	e.do("PATCH", users+"/with%20space", e.adminKey, map[string]any{"password": "0123456789"}).wantError(404, "NOT_FOUND")
+	e.do("DELETE", users+"/with%20space", e.adminKey, nil).wantError(404, "NOT_FOUND")
+
+	// Delete.
+	for _, name := range odd {
+		if name == "with space" {
+			continue
+		}
+		e.do("DELETE", users+"/"+url.PathEscape(name), e.adminKey, nil).want(204)
+		e.do("GET", users+"/"+url.PathEscape(name), e.adminKey, nil).wantError(404, "NOT_FOUND")
+	}
+	e.do("GET", users, e.adminKey, nil).decode(200, &all)
+	if all.Total != 0 {
+		t.Fatalf("%d users left: %s", all.Total, names(usersOf(t, all)))
+	}
+}
+
+func TestClusterUserRules(t *testing.T) {
+	e := newEnv(t)
+	_, id := e.startPG("main")
+	users := "/api/v1/clusters/" + id + "/users"
+	ok := "0123456789"
+	for _, c := range []struct {
+		body   any
+		status int
+		fields []string
+	}{
+		{map[string]any{"password": ok}, 422, []string{"username"}},
+		{map[string]any{"username": "", "password": ok}, 422, []string{"username"}},
+		{map[string]any{"username": strings.Repeat("é", 32), "password": ok}, 422, []string{"username"}}, // 64 bytes
+		{map[string]any{"username": "pg_x", "password": ok}, 422, []string{"username"}},
+		{map[string]any{"username": "PG_X", "password": ok}, 422, []string{"username"}},
+		{map[string]any{"username": "postgres", "password": ok}, 422, []string{"username"}},
+		{map[string]any{"username": "Admin", "password": ok}, 422, []string{"username"}},
+		{map[string]any{"username": "STANDBY", "password": ok}, 422, []string{"username"}},
+		{map[string]any{"username": "pgcloud_managed", "password": ok}, 422, []string{"username"}},
+		{map[string]any{"username": "a\x00b", "password": ok}, 422, []string{"username"}},
+		{map[string]any{"username": "u"}, 422, []string{"password"}},
+		{map[string]any{"username": "u", "password": "012345678"}, 422, []string{"password"}},
+		{map[string]any{"username": "u", "password": strings.Repeat("p", 64)}, 422, []string{"password"}},
+		{map[string]any{"username": "u", "password": ok, "system": true, "extra": 1}, 422, []string{"extra", "system"}},
+		{map[string]any{"username": 5, "password": ok}, 400, []string{"username"}},
+		{`{"username":`, 400, nil},
+	} {
+		e.do("POST", users, e.adminKey, c.body).wantError(c.status, "INVALID_ARGUMENT", c.fields...)
+	}
+	// Names only PostgreSQL itself knows to refuse.
+	for _, name := range []string{"public", "none"} {
+		e.do("POST", users, e.adminKey, map[string]any{"username": name, "password": ok}).wantError(422, "INVALID_ARGUMENT", "username")
+	}
+	// 63 bytes of two-byte characters minus one: fine; 10 and 63 characters of password: fine.
+	e.do("POST", users, e.adminKey, map[string]any{"username": strings.Repeat("é", 31) + "x", "password": strings.Repeat("ü", 10)}).want(201)
+	e.do("POST", users, e.adminKey, map[string]any{"username": "u", "password": strings.Repeat("p", 63)}).want(201)
+
+	for _, c := range []struct {
+		body   any
+		fields []string
+	}{
+		{map[string]any{}, []string{"password"}},
+		{map[string]any{"username": "v"}, []string{"username"}},
+		{map[string]any{"password": ok, "clusterId": "x"}, []string{"clusterId"}},
+		{map[string]any{"password": "short"}, []string{"password"}},
+	} {
+		e.do("PATCH", users+"/u", e.adminKey, c.body).wantError(422, "INVALID_ARGUMENT", c.fields...)
+	}
+	var all page
+	e.do("GET", users, e.adminKey, nil).decode(200, &all)
+	if all.Total != 2 {
+		t.Fatalf("refused requests wrote something: %s", names(usersOf(t, all)))
+	}
+}
+
+func TestClusterUserDeleteOfOwner(t *testing.T) {
+	e := newEnv(t)
+	pg, id := e.startPG("main")
+	ctx := context.Background()
+	users := "/api/v1/clusters/" + id + "/users"
+	e.do("POST", users, e.adminKey, map[string]any{"username": "app owner", "password": "0123456789"}).want(201)
+	if err := pg.Exec(ctx, `CREATE TABLE orders (id int); ALTER TABLE orders OWNER TO "app owner"`); err != nil {
+		t.Fatal(err)
+	}
+	er := e.do("DELETE", users+"/app%20owner", e.adminKey, nil).wantError(409, "FAILED_PRECONDITION")
+	for _, want := range []string{"owner of table orders", `REASSIGN OWNED BY "app owner"`, `DROP OWNED BY "app owner"`, "revoke"} {
+		if !strings.Contains(er.Message, want) {
+			t.Errorf("message %q does not say %q", er.Message, want)
+		}
+	}
+	// Left intact.
+	e.do("GET", users+"/app%20owner", e.adminKey, nil).want(200)
+	if err := pg.ConnectAs(ctx, "app owner", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.Exec(ctx, `DROP TABLE orders`); err != nil {
+		t.Fatal(err)
+	}
+	e.do("DELETE", users+"/app%20owner", e.adminKey, nil).want(204)
+}
+
+func TestClusterUserConcurrentCreates(t *testing.T) {
+	e := newEnv(t)
+	_, id := e.startPG("main")
+	users := "/api/v1/clusters/" + id + "/users"
+	const n = 6
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		statuses = map[int]int{}
+		errs     []error
+	)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := e.try("POST", users, e.adminKey, map[string]any{"username": "racer", "password": "0123456789"})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			statuses[r.status]++
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 || statuses[201] != 1 || statuses[409] != n-1 {
+		t.Fatalf("statuses %v, errors %v; want one 201 and %d 409", statuses, errs, n-1)
+	}
+}
+
+func TestClusterUserIdempotency(t *testing.T) {
+	e := newEnv(t)
+	_, id := e.startPG("main")
+	users := "/api/v1/clusters/" + id + "/users"
+	body := map[string]any{"username": "once", "password": "0123456789"}
+	first := e.do("POST", users, e.adminKey, body, "Idempotency-Key", "k-1").want(201)
+	again := e.do("POST", users, e.adminKey, body, "Idempotency-Key", "k-1").want(201)
+	if again.header.Get("Idempotent-Replayed") != "true" || string(again.body) != string(first.body) ||
+		again.header.Get("Location") != first.header.Get("Location") {
+		t.Fatalf("replay: %s %v", again.body, again.header)
+	}
+	e.do("POST", users, e.adminKey, map[string]any{"username": "other", "password": "0123456789"}, "Idempotency-Key", "k-1").
+		wantError(422, "INVALID_ARGUMENT", "Idempotency-Key")
+	e.do("POST", users, e.adminKey, body, "Idempotency-Key", "").wantError(422, "INVALID_ARGUMENT", "Idempotency-Key")
+	// Without the key, the same request is a conflict: the role exists.
+	e.do("POST", users, e.adminKey, body).wantError(409, "ALREADY_EXISTS", "username")
+	// The record survives a restart.
+	e.restart()
+	after := e.do("POST", users, e.adminKey, body, "Idempotency-Key", "k-1").want(201)
+	if after.header.Get("Idempotent-Replayed") != "true" || string(after.body) != string(first.body) {
+		t.Fatalf("replay after restart: %s", after.body)
+	}
+	var all page
+	e.do("GET", users, e.adminKey, nil).decode(200, &all)
+	if all.Total != 1 {
+		t.Fatalf("%d users, want 1", all.Total)
+	}
+}
+
+// TestClusterPasswordsStayOutOfLogs: with log_statement = 'all', neither
+// PostgreSQL's log nor the server's shows a password (nor the server's the
+// DSN); PostgreSQL's log shows the verifier that was sent instead.
+func TestClusterPasswordsStayOutOfLogs(t *testing.T) {
+	e := newEnv(t)
+	pg, id := e.startPG("main")
+	users := "/api/v1/clusters/" + id + "/users"
+	first, second := "first-Secret-Pw-9731", "second-Secret-Pw-2864"
+	e.do("POST", users, e.adminKey, map[string]any{"username": "logged", "password": first}, "Idempotency-Key", "log-1").want(201)
+	e.do("PATCH", users+"/logged", e.adminKey, map[string]any{"password": second}).want(200)
+	e.do("POST", users, e.adminKey, map[string]any{"username": "logged", "password": first}).wantError(409, "ALREADY_EXISTS")
+	e.do("DELETE", users+"/logged", e.adminKey, nil).want(204)
+
+	pgLog, err := pg.Log()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pg.LogFile != "" && (!strings.Contains(pgLog, `CREATE ROLE "logged" LOGIN PASSWORD 'SCRAM-SHA-256$4096:`) ||
+		!strings.Contains(pgLog, `ALTER ROLE "logged" PASSWORD 'SCRAM-SHA-256$4096:`)) {
+		t.Fatalf("PostgreSQL did not log the statements; log_statement is not 'all'?\n%s", pgLog)
+	}
+	serverLog := e.logs.String()
+	if !strings.Contains(serverLog, `"path":"/api/v1/clusters/`+id+`/users/logged"`) {
+		t.Fatalf("the server log misses the requests:\n%s", serverLog)
+	}
+	for _, secret := range []string{first, second} {
+		if strings.Contains(pgLog, secret) {
+			t.Errorf("PostgreSQL's log contains a plain password")
+		}
+		if strings.Contains(serverLog, secret) {
+			t.Errorf("the server's log contains a plain password")
+		}
+	}
+	if strings.Contains(serverLog, pg.DSN) || strings.Contains(serverLog, dsnPassword(pg.DSN)) {
+		t.Errorf("the server's log contains the DSN")
+	}
+}
+
+func TestClusterUnavailable(t *testing.T) {
+	e := newEnv(t)
+	pg, id := e.startPG("main")
+	users := "/api/v1/clusters/" + id + "/users"
+	e.do("GET", users, e.adminKey, nil).want(200)
+	pg.Stop()
+	for _, r := range []*resp{
+		e.do("GET", users, e.adminKey, nil),
+		e.do("GET", users+"/x", e.adminKey, nil),
+		e.do("POST", users, e.adminKey, map[string]any{"username": "x", "password": "0123456789"}),
+		e.do("PATCH", users+"/x", e.adminKey, map[string]any{"password": "0123456789"}),
+		e.do("DELETE", users+"/x", e.adminKey, nil),
+	} {
+		er := r.wantError(503, "UNAVAILABLE")
+		if !strings.Contains(er.Message, `cluster "main" cannot be reached`) || strings.Contains(er.Message, dsnPassword(pg.DSN)) ||
+			strings.Contains(er.Message, "127.0.0.1") {
+			t.Errorf("message: %s", er.Message)
+		}
+	}
+	// The cluster itself is still readable: it lives in the store.
+	e.do("GET", "/api/v1/clusters/"+id, e.adminKey, nil).want(200)
+}

@@ -1,0 +1,28 @@
+package store
+
+import "context"
+
+// Cluster is a PostgreSQL registered by the platform operator in a project.
+// DSN is a secret: it is used to connect and never shown.
+type Cluster struct {
+	ID              string
+	ProjectID       string
+	OrganizationID  string // the project's organization (read only: derived from the project)
+	Name            string
+	DSN             string
+	PostgresVersion string
+	Meta            Meta
+}
+
+// ClusterFilter selects clusters; empty fields match everything.
+type ClusterFilter struct {
+	ProjectID string
+	Name      string
+}
+
+// ClusterQueries are the operations on clusters (part of Queries).
+type ClusterQueries interface {
+	CreateCluster(ctx context.Context, c Cluster) error
+	GetCluster(ctx context.Context, id string) (Cluster, error)
+	ListClusters(ctx context.Context, f ClusterFilter, p Page) (items []Cluster, total int, err error)
+}
