@@ -25,6 +25,8 @@ const (
 	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
 	CodeResourceExhausted    = "RESOURCE_EXHAUSTED"
 	CodeInternal             = "INTERNAL"
+
+	CodeMachineUserCannotInvite = "MACHINE_USER_CANNOT_INVITE"
 )
 
 // FieldMessage is one entry of an error's "messages".
@@ -180,6 +182,17 @@ func IsUnauthenticated(err error) bool { return hasStatus(err, http.StatusUnauth
 // IsQuotaExceeded reports a 409 QUOTA_EXCEEDED.
 func IsQuotaExceeded(err error) bool {
 	return IsConflict(err) && ErrorCode(err) == CodeQuotaExceeded
+}
+
+// IsLastOwner reports a 409 LAST_OWNER: the binding is the last org_owner of
+// its organization or the last project_owner of its project.
+func IsLastOwner(err error) bool {
+	return IsConflict(err) && ErrorCode(err) == CodeLastOwner
+}
+
+// IsMachineUserCannotInvite reports a 403 MACHINE_USER_CANNOT_INVITE.
+func IsMachineUserCannotInvite(err error) bool {
+	return IsPermissionDenied(err) && ErrorCode(err) == CodeMachineUserCannotInvite
 }
 
 // IsAlreadyExists reports a 409 ALREADY_EXISTS.

@@ -89,6 +89,9 @@ type MachineUser struct {
 	Email           string
 	AccessTokenType string
 	Metadata        Metadata
+	// AccessKey is the initial access key (with its Secret) when the create
+	// asked for one; nil in every other answer.
+	AccessKey *AccessKey
 }
 
 // MachineUserCreate is the body of a machine-user create; empty fields are
@@ -100,6 +103,9 @@ type MachineUserCreate struct {
 	Description     string `json:"description,omitempty"`
 	Email           string `json:"email,omitempty"`
 	AccessTokenType string `json:"accessTokenType,omitempty"`
+	// AccessKey asks for an initial access key, returned with its secret in
+	// MachineUser.AccessKey.
+	AccessKey *AccessKeyCreate `json:"accessKey,omitempty"`
 }
 
 // MachineUserUpdate is the body of a machine-user PATCH; nil fields are
@@ -232,6 +238,8 @@ type machineUserProps struct {
 	Description     string `json:"description"`
 	Email           string `json:"email"`
 	AccessTokenType string `json:"accessTokenType"`
+	// AccessKey is only in the answer of a create that asked for a key.
+	AccessKey *accessKeyProps `json:"accessKey,omitempty"`
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
@@ -327,6 +335,10 @@ func (m *MachineUser) UnmarshalJSON(b []byte) error {
 		ID: e.ID, OrganizationID: e.Properties.OrganizationID, Username: e.Properties.Username,
 		Name: e.Properties.Name, Description: e.Properties.Description, Email: e.Properties.Email,
 		AccessTokenType: e.Properties.AccessTokenType, Metadata: e.Metadata.model(),
+	}
+	if k := e.Properties.AccessKey; k != nil {
+		key := k.model("", Metadata{})
+		m.AccessKey = &key
 	}
 	return nil
 }

@@ -254,6 +254,9 @@ func (r *machineUserResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 
 	if creating {
+		// Resources planned after this one (keys, role bindings) may refer
+		// to a chosen id that does not exist on the platform yet.
+		r.data.notePlannedMachineUser(organizationID, plan.ID)
 		return
 	}
 	if plan.changesInPlace(state.machineUserModel) {

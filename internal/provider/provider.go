@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -40,12 +41,19 @@ const (
 	defaultRequestTimeout = "30s"
 )
 
-var _ provider.Provider = (*pgcloudProvider)(nil)
+var (
+	_ provider.Provider                       = (*pgcloudProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*pgcloudProvider)(nil)
+)
 
 type pgcloudProvider struct {
 	// version is the provider's release ("dev" for local builds, "test" in
 	// acceptance tests); it ends up in the User-Agent of every API request.
 	version string
+
+	// now is the provider's clock (access-key rotation windows and expiry);
+	// nil is time.Now. Only tests set it.
+	now func() time.Time
 }
 
 // New returns the constructor of the provider that providerserver serves.
@@ -166,8 +174,10 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 
 	data := newProviderData(c, settings.organizationID)
+	data.now = p.now
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 func (m pgcloudProviderModel) hasUnknownValue() bool {
@@ -239,6 +249,9 @@ func stringSetting(configured types.String, envVar string) string {
 func (p *pgcloudProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewMachineUserResource,
+		NewAccessKeyResource,
+		NewOrgRoleBindingResource,
+		NewProjectRoleBindingResource,
 	}
 }
 
@@ -247,5 +260,13 @@ func (p *pgcloudProvider) DataSources(context.Context) []func() datasource.DataS
 		NewOrganizationDataSource,
 		NewProjectDataSource,
 		NewMachineUserDataSource,
+		NewRolesDataSource,
+		NewUserDataSource,
+	}
+}
+
+func (p *pgcloudProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewAccessKeyEphemeralResource,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -20,6 +21,15 @@ type providerData struct {
 	// configuredOrganizationID is the provider's organization_id (or
 	// PGCLOUD_ORGANIZATION_ID); "" means the caller's own organization.
 	configuredOrganizationID string
+
+	// now is the provider's clock; nil is time.Now. See providerData.clock.
+	now func() time.Time
+
+	// plannedMachineUsers holds "<organization_id>/<id>" of the machine
+	// users this run's plan creates with a chosen id, so that plan-time
+	// checks of resources that refer to them do not take them for missing.
+	// See notePlannedMachineUser.
+	plannedMachineUsers sync.Map
 
 	// callerOrganization caches the caller's organization, asked of /whoami
 	// the first time something needs it. A mutex rather than sync.Once: a

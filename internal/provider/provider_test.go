@@ -104,6 +104,19 @@ func TestProviderSchemaIsValid(t *testing.T) {
 			t.Errorf("data source %s missing; have %v", name, keys(resp.DataSourceSchemas))
 		}
 	}
+	for _, name := range []string{"pgcloud_access_key", "pgcloud_org_role_binding", "pgcloud_project_role_binding"} {
+		if _, ok := resp.ResourceSchemas[name]; !ok {
+			t.Errorf("resource %s missing; have %v", name, keys(resp.ResourceSchemas))
+		}
+	}
+	for _, name := range []string{"pgcloud_roles", "pgcloud_user"} {
+		if _, ok := resp.DataSourceSchemas[name]; !ok {
+			t.Errorf("data source %s missing; have %v", name, keys(resp.DataSourceSchemas))
+		}
+	}
+	if _, ok := resp.EphemeralResourceSchemas["pgcloud_access_key"]; !ok {
+		t.Errorf("ephemeral resource pgcloud_access_key missing; have %v", keys(resp.EphemeralResourceSchemas))
+	}
 }
 
 func keys[V any](m map[string]V) []string {

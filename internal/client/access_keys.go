@@ -1,0 +1,194 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// TypeAccessKey is the envelope "type" of an access key.
+const TypeAccessKey = "access-key"
+
+// States of an access key.
+const (
+	AccessKeyStateActive  = "active"
+	AccessKeyStateExpired = "expired"
+)
+
+// The bounds of an access key's life, in days.
+const (
+	MinAccessKeyDays = 1
+	MaxAccessKeyDays = 365
+)
+
+// AccessKeysPerMachineUser is the platform's quota of access keys per machine
+// user (expired keys count until deleted): enough to rotate with overlap.
+const AccessKeysPerMachineUser = 2
+
+// AccessKey is an access key of a user ("access-key"); its id is the 12-char
+// key id that is also part of the key text.
+type AccessKey struct {
+	ID             string
+	UserID         string
+	OrganizationID string
+	Name           string
+	MaskedKey      string // "pgc_<keyid>_…<last 4 characters>"
+	State          string // "active" | "expired"
+	ExpiresAt      time.Time
+	// Secret is the whole key text ("pgc_…"). Only the answer of a create
+	// carries it; reads and lists never do.
+	Secret   string
+	Metadata Metadata
+}
+
+// AccessKeyCreate is the body of an access-key create; both fields are
+// required (name 1–200 characters, unique per user; expiresInDays 1–365).
+type AccessKeyCreate struct {
+	Name          string `json:"name"`
+	ExpiresInDays int    `json:"expiresInDays"`
+}
+
+// accessKeyProps are the properties of an access key. Inside a machine-user
+// create answer (properties.accessKey) they also carry the key's id.
+type accessKeyProps struct {
+	ID             string   `json:"id,omitempty"`
+	UserID         string   `json:"userId"`
+	OrganizationID string   `json:"organizationId"`
+	Name           string   `json:"name"`
+	ExpiresAt      wireTime `json:"expiresAt"`
+	MaskedKey      string   `json:"maskedKey"`
+	State          string   `json:"state"`
+	Secret         string   `json:"secret,omitempty"`
+}
+
+func (p accessKeyProps) model(id string, meta Metadata) AccessKey {
+	if id == "" {
+		id = p.ID
+	}
+	return AccessKey{
+		ID: id, UserID: p.UserID, OrganizationID: p.OrganizationID, Name: p.Name,
+		MaskedKey: p.MaskedKey, State: p.State, ExpiresAt: time.Time(p.ExpiresAt),
+		Secret: p.Secret, Metadata: meta,
+	}
+}
+
+func accessKeyPropsOf(k AccessKey) accessKeyProps {
+	return accessKeyProps{
+		UserID: k.UserID, OrganizationID: k.OrganizationID, Name: k.Name,
+		ExpiresAt: wireTime(k.ExpiresAt), MaskedKey: k.MaskedKey, State: k.State, Secret: k.Secret,
+	}
+}
+
+// UnmarshalJSON decodes the envelope form; unknown fields are ignored.
+func (k *AccessKey) UnmarshalJSON(b []byte) error {
+	var e envelope[accessKeyProps]
+	if err := json.Unmarshal(b, &e); err != nil {
+		return fmt.Errorf("decoding access key: %w", err)
+	}
+	*k = e.Properties.model(e.ID, e.Metadata.model())
+	return nil
+}
+
+// MarshalJSON encodes the envelope form.
+func (k AccessKey) MarshalJSON() ([]byte, error) {
+	return json.Marshal(envelope[accessKeyProps]{
+		Type: TypeAccessKey, ID: k.ID, Metadata: wireMetadataOf(k.Metadata),
+		Properties: accessKeyPropsOf(k),
+	})
+}
+
+// Expired reports whether the key no longer authenticates at time now: the
+// server says so, or its expiry has passed.
+func (k *AccessKey) Expired(now time.Time) bool {
+	return k.State == AccessKeyStateExpired || (!k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt))
+}
+
+// CreateMachineUserAccessKey creates an access key for a machine user. The
+// answer is the only one that carries the key's Secret. It sends an
+// Idempotency-Key, generated once for this call and reused by its retries, so
+// a retried create returns the same key (and secret) instead of a second one.
+func (c *Client) CreateMachineUserAccessKey(ctx context.Context, orgID, userID string, in AccessKeyCreate) (*AccessKey, error) {
+	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys")
+	if err != nil {
+		return nil, err
+	}
+	var out AccessKey
+	if err := c.create(ctx, p, in, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListMachineUserAccessKeys lists the access keys of a machine user (all
+// pages), expired ones included.
+func (c *Client) ListMachineUserAccessKeys(ctx context.Context, orgID, userID string) ([]AccessKey, error) {
+	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys")
+	if err != nil {
+		return nil, err
+	}
+	return Collect(Pages[AccessKey](ctx, c, p, nil, c.pageSize))
+}
+
+// GetMachineUserAccessKey reads an access key of a machine user.
+func (c *Client) GetMachineUserAccessKey(ctx context.Context, orgID, userID, keyID string) (*AccessKey, error) {
+	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys", keyID)
+	if err != nil {
+		return nil, err
+	}
+	var out AccessKey
+	if err := c.get(ctx, p, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteMachineUserAccessKey deletes an access key of a machine user; it
+// authenticates nothing afterwards. A 404 is returned as an error; callers
+// that treat it as done use IsNotFound.
+func (c *Client) DeleteMachineUserAccessKey(ctx context.Context, orgID, userID, keyID string) error {
+	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys", keyID)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodDelete, p, nil, nil, "", nil)
+}
+
+// CreateMyAccessKey creates an access key for the calling person
+// (self-service; a machine user gets 403). Like every create it sends an
+// Idempotency-Key.
+func (c *Client) CreateMyAccessKey(ctx context.Context, in AccessKeyCreate) (*AccessKey, error) {
+	var out AccessKey
+	if err := c.create(ctx, "/users/me/access-keys", in, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListMyAccessKeys lists the calling person's access keys (all pages).
+func (c *Client) ListMyAccessKeys(ctx context.Context) ([]AccessKey, error) {
+	return Collect(Pages[AccessKey](ctx, c, "/users/me/access-keys", nil, c.pageSize))
+}
+
+// GetMyAccessKey reads one of the calling person's access keys.
+func (c *Client) GetMyAccessKey(ctx context.Context, keyID string) (*AccessKey, error) {
+	p, err := resourcePath("users", "me", "access-keys", keyID)
+	if err != nil {
+		return nil, err
+	}
+	var out AccessKey
+	if err := c.get(ctx, p, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteMyAccessKey deletes one of the calling person's access keys.
+func (c *Client) DeleteMyAccessKey(ctx context.Context, keyID string) error {
+	p, err := resourcePath("users", "me", "access-keys", keyID)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodDelete, p, nil, nil, "", nil)
+}

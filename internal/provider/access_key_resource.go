@@ -1,0 +1,536 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/validators"
+)
+
+var (
+	_ resource.ResourceWithConfigure        = (*accessKeyResource)(nil)
+	_ resource.ResourceWithImportState      = (*accessKeyResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*accessKeyResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*accessKeyResource)(nil)
+)
+
+// defaultAccessKeyTimeout bounds each operation unless the configuration's
+// timeouts say otherwise; it covers the client's retries with room to spare.
+const defaultAccessKeyTimeout = 5 * time.Minute
+
+// The platform's rules for access keys that a configuration alone can break.
+const (
+	maxAccessKeyNameLength = 200
+	// A generated name is the prefix, a UTC timestamp and a random suffix
+	// ("-20261124T112233Z-1a2b3c", 24 characters).
+	generatedNameSuffixLength = 24
+	maxAccessKeyNamePrefix    = maxAccessKeyNameLength - generatedNameSuffixLength
+	defaultAccessKeyPrefix    = "terraform-"
+)
+
+// accessKeyFieldPaths maps the API's field names to the attributes, so a 422
+// about a field points at the attribute that holds it.
+var accessKeyFieldPaths = map[string]path.Path{
+	"name":          path.Root("name"),
+	"expiresInDays": path.Root("expires_in_days"),
+	"userId":        path.Root("machine_user_id"),
+}
+
+// NewAccessKeyResource is the constructor of pgcloud_access_key.
+func NewAccessKeyResource() resource.Resource {
+	return &accessKeyResource{}
+}
+
+type accessKeyResource struct {
+	data *providerData // nil until the provider is configured
+}
+
+// accessKeyResourceModel is the pgcloud_access_key resource.
+type accessKeyResourceModel struct {
+	ID               types.String   `tfsdk:"id"`
+	OrganizationID   types.String   `tfsdk:"organization_id"`
+	MachineUserID    types.String   `tfsdk:"machine_user_id"`
+	Name             types.String   `tfsdk:"name"`
+	NamePrefix       types.String   `tfsdk:"name_prefix"`
+	ExpiresInDays    types.Int64    `tfsdk:"expires_in_days"`
+	RotateBeforeDays types.Int64    `tfsdk:"rotate_before_days"`
+	Keepers          types.Map      `tfsdk:"keepers"`
+	ExpiresAt        types.String   `tfsdk:"expires_at"`
+	Secret           types.String   `tfsdk:"secret"`
+	MaskedKey        types.String   `tfsdk:"masked_key"`
+	State            types.String   `tfsdk:"state"`
+	CreatedAt        types.String   `tfsdk:"created_at"`
+	Timeouts         timeouts.Value `tfsdk:"timeouts"`
+}
+
+// setFromAPI copies what the API says about a key into the model. The secret
+// is only in a create's answer, so a read keeps the one in state (none after
+// an import). expires_in_days is not something the API keeps: an imported
+// key gets it from its life span.
+func (m *accessKeyResourceModel) setFromAPI(k *client.AccessKey) {
+	m.ID = types.StringValue(k.ID)
+	m.OrganizationID = types.StringValue(k.OrganizationID)
+	m.MachineUserID = types.StringValue(k.UserID)
+	m.Name = types.StringValue(k.Name)
+	m.ExpiresAt = timestamp(k.ExpiresAt)
+	m.MaskedKey = types.StringValue(k.MaskedKey)
+	m.State = types.StringValue(k.State)
+	m.CreatedAt = timestamp(k.Metadata.CreatedDate)
+	if k.Secret != "" {
+		m.Secret = types.StringValue(k.Secret)
+	}
+	if m.ExpiresInDays.IsNull() || m.ExpiresInDays.IsUnknown() {
+		m.ExpiresInDays = types.Int64Value(lifeInDays(k))
+	}
+}
+
+// lifeInDays is the expires_in_days a key was created with: the whole days
+// between its creation and its expiry.
+func lifeInDays(k *client.AccessKey) int64 {
+	if k.Metadata.CreatedDate.IsZero() || k.ExpiresAt.IsZero() {
+		return 0
+	}
+	return int64(math.Round(k.ExpiresAt.Sub(k.Metadata.CreatedDate).Hours() / 24))
+}
+
+// clock is the provider's idea of now: time.Now, or a test's clock.
+func (d *providerData) clock() time.Time {
+	if d.now != nil {
+		return d.now()
+	}
+	return time.Now()
+}
+
+// notePlannedMachineUser records that the plan creates machine user id in
+// organizationID (both known), which makes plannedMachineUser true for it.
+// Terraform plans a resource after the resources it refers to, so a key or a
+// binding of a machine user created in the same run finds it here.
+func (d *providerData) notePlannedMachineUser(organizationID, id types.String) {
+	if d == nil || organizationID.IsUnknown() || organizationID.IsNull() || id.IsUnknown() || id.IsNull() {
+		return
+	}
+	d.plannedMachineUsers.Store(organizationID.ValueString()+"/"+id.ValueString(), true)
+}
+
+// plannedMachineUser reports whether this run's plan creates machine user id
+// in organizationID.
+func (d *providerData) plannedMachineUser(organizationID, id string) bool {
+	_, ok := d.plannedMachineUsers.Load(organizationID + "/" + id)
+	return ok
+}
+
+// generatedKeyName names a key whose configuration gives no name: unique per
+// machine user even when a replacement is created before the key it
+// replaces is deleted.
+func generatedKeyName(prefix string) string {
+	return prefix + time.Now().UTC().Format("20060102T150405Z") + "-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:6]
+}
+
+func (r *accessKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_access_key"
+}
+
+func (r *accessKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	timeoutsAttribute := timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}).(schema.SingleNestedAttribute)
+	timeoutsAttribute.MarkdownDescription = "How long each operation may take, as durations such as `30s` or `10m`. " +
+		"Each defaults to `5m`."
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An access key of a machine user: the credential (`pgc_...`) a CI pipeline, " +
+			"a service or another Terraform configuration authenticates to the pgcloud API with. A key " +
+			"lives 1 to 365 days and cannot be changed: every change of its settings creates a new key. " +
+			"The secret is only known when the key is created. A machine user holds at most " +
+			fmt.Sprint(client.AccessKeysPerMachineUser) + " keys, enough to rotate with overlap. Managing keys needs the " +
+			"`org_owner` role; keys of people are self-service and not managed here.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Identifier of the key (12 characters, also part of the key text).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "Organization of the machine user. Defaults to the provider's " +
+					"`organization_id`, else the organization of the provider's access key. A different " +
+					"organization replaces the key.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"machine_user_id": schema.StringAttribute{
+				MarkdownDescription: "Id of the machine user the key belongs to. The plan checks that it is " +
+					"a machine user of the organization: keys of people are self-service. A different " +
+					"machine user replaces the key.",
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Name of the key, 1–200 characters, unique among the machine user's " +
+					"keys. Defaults to `name_prefix` (else `" + defaultAccessKeyPrefix + "`) followed by the " +
+					"creation time and a random suffix, which keeps names unique when a key is rotated with " +
+					"`create_before_destroy`; a fixed name collides then. A different name replaces the key.",
+				Optional: true,
+				Computed: true,
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.UseStateForUnknown(),
+					stringplanmodifier.RequiresReplaceIf(nameChangedInConfig, "A different configured name replaces the key.",
+						"A different configured `name` replaces the key."),
+				},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, maxAccessKeyNameLength)},
+			},
+			"name_prefix": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Start of a generated `name`, at most %d characters; "+
+					"conflicts with `name`. A different prefix replaces the key.", maxAccessKeyNamePrefix),
+				Optional:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.UTF8LengthBetween(1, maxAccessKeyNamePrefix),
+					stringvalidator.ConflictsWith(path.MatchRoot("name")),
+				},
+			},
+			"expires_in_days": schema.Int64Attribute{
+				MarkdownDescription: "How many days the key lives, from 1 to 365. A different value replaces the key.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:          []validator.Int64{int64validator.Between(client.MinAccessKeyDays, client.MaxAccessKeyDays)},
+			},
+			"rotate_before_days": schema.Int64Attribute{
+				MarkdownDescription: "Rotate the key this many days before it expires: once the key is " +
+					"within this window of `expires_at`, the plan replaces it. Must be less than " +
+					"`expires_in_days`. Pair it with `lifecycle { create_before_destroy = true }` so the new " +
+					"key exists before the old one is deleted. Without it, an expired key is not replaced: the " +
+					"plan warns instead. Changing it changes nothing on the platform.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, client.MaxAccessKeyDays-1)},
+			},
+			"keepers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values that, when changed, replace the key, such as a " +
+					"rotation date from the `time_rotating` resource or a deployment version.",
+				ElementType:   types.StringType,
+				Optional:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "When the key expires (RFC 3339, UTC). An expired key authenticates nothing.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"secret": schema.StringAttribute{
+				MarkdownDescription: "The key itself (`pgc_...`), to give to whatever authenticates with it. " +
+					"Known only after the key is created: the platform never shows it again, so it is null " +
+					"after an import. Sensitive; it is stored in the Terraform state, so protect the state, or " +
+					"use the `pgcloud_access_key` ephemeral resource for a key that only lives during a run.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"masked_key": schema.StringAttribute{
+				MarkdownDescription: "The key with its secret part hidden (`pgc_<id>_…<last 4 characters>`), " +
+					"to recognise it in logs.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"state": schema.StringAttribute{
+				MarkdownDescription: "`active` or `expired`, as of the last refresh.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the key was created (RFC 3339, UTC).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"timeouts": timeoutsAttribute,
+		},
+	}
+}
+
+// nameChangedInConfig replaces the key when a configured name changes. A name
+// that was generated (none configured) never forces a replacement on its own.
+func nameChangedInConfig(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !req.ConfigValue.IsNull() && !req.ConfigValue.Equal(req.StateValue)
+}
+
+func (r *accessKeyResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		validators.Int64LessThan(path.Root("rotate_before_days"), path.Root("expires_in_days"),
+			"a key would be due for rotation as soon as it is created, and every plan would replace it"),
+	}
+}
+
+func (r *accessKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan plans the organization (the configured one, else the provider's
+// default; a different one replaces the key) and, asking the API with reads
+// only, refuses a key for a user that is not a machine user before anything
+// is written.
+//
+// For a key that exists it applies the rotation window: once the key is
+// within rotate_before_days of its expiry (by the provider's clock), the
+// plan replaces it. A key that has expired without a rotation window is not
+// replaced behind the user's back; the plan warns instead.
+func (r *accessKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var config, plan, state accessKeyResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	creating := req.State.Raw.IsNull()
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	organizationID := config.OrganizationID
+	if organizationID.IsNull() {
+		id := r.data.organizationID(ctx, organizationID, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		organizationID = types.StringValue(id)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
+	}
+
+	if creating {
+		checkMachineUser(ctx, r.data, organizationID, plan.MachineUserID, path.Root("machine_user_id"), &resp.Diagnostics)
+		return
+	}
+	if !organizationID.Equal(state.OrganizationID) {
+		// The replacement's own plan (with no prior state) checks the user.
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
+		return
+	}
+	r.planRotation(ctx, plan, state, resp)
+}
+
+// planRotation replaces a key within its rotation window and warns about an
+// expired key that nothing will rotate.
+func (r *accessKeyResource) planRotation(ctx context.Context, plan, state accessKeyResourceModel, resp *resource.ModifyPlanResponse) {
+	if state.ExpiresAt.IsNull() || state.ExpiresAt.IsUnknown() {
+		return
+	}
+	expiresAt, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString())
+	if err != nil {
+		return // not written by this provider; the next refresh fixes it
+	}
+	now := r.data.clock()
+	keyID := state.ID.ValueString()
+
+	if days := plan.RotateBeforeDays; !days.IsNull() && !days.IsUnknown() {
+		rotateAt := expiresAt.Add(-time.Duration(days.ValueInt64()) * 24 * time.Hour)
+		if now.Before(rotateAt) {
+			return
+		}
+		// Replacing needs an attribute whose planned value differs from the
+		// state: the new key's expiry is not known yet.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("expires_at"), types.StringUnknown())...)
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expires_at"))
+		resp.Diagnostics.AddAttributeWarning(path.Root("rotate_before_days"), "Access key due for rotation",
+			fmt.Sprintf("Access key %s expires at %s, which is within rotate_before_days (%d) of now, so the plan replaces it with a new key. "+
+				"With lifecycle { create_before_destroy = true } the new key is created before the old one is deleted.",
+				keyID, state.ExpiresAt.ValueString(), days.ValueInt64()))
+		return
+	}
+
+	if !now.Before(expiresAt) || state.State.ValueString() == client.AccessKeyStateExpired {
+		resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Access key expired",
+			fmt.Sprintf("Access key %s of machine user %s expired at %s and authenticates nothing any more. Terraform does not replace an expired key on its own: "+
+				"set rotate_before_days to rotate keys before they expire, change keepers or expires_in_days, or run terraform apply -replace on this resource.",
+				keyID, state.MachineUserID.ValueString(), state.ExpiresAt.ValueString()))
+	}
+}
+
+// checkMachineUser asks the API (a read) whether userID is a machine user of
+// the organization, and explains at attr why not. Unknown values are left
+// for apply.
+func checkMachineUser(ctx context.Context, data *providerData, organizationID, userID types.String, attr path.Path, diags *diag.Diagnostics) {
+	if organizationID.IsUnknown() || userID.IsUnknown() || userID.IsNull() {
+		return
+	}
+	if data.plannedMachineUser(organizationID.ValueString(), userID.ValueString()) {
+		return // created earlier in this apply, with a chosen id
+	}
+	u, err := data.client.GetUser(ctx, organizationID.ValueString(), userID.ValueString())
+	if client.IsNotFound(err) {
+		diags.AddAttributeError(attr, "Machine user not found",
+			fmt.Sprintf("Organization %s has no user with id %q visible to the provider's access key, so no access key can be created for it. "+
+				"Check the id (the id of a pgcloud_machine_user, not its username) and the organization.",
+				organizationID.ValueString(), userID.ValueString()))
+		return
+	}
+	if err != nil {
+		addAPIError(diags, "Could not check user "+userID.ValueString(), err, nil)
+		return
+	}
+	if u.Type != client.UserTypeMachine {
+		diags.AddAttributeError(attr, "Not a machine user",
+			fmt.Sprintf("User %q (%s) is a person, not a machine user. Access keys of people are self-service: each person creates and deletes their own keys "+
+				"(under /api/v1/users/me/access-keys), and nobody else can. Set this to the id of a machine user, such as pgcloud_machine_user.<name>.id.",
+				u.ID, u.Username))
+	}
+}
+
+func (r *accessKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var plan accessKeyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultAccessKeyTimeout)
+	resp.Diagnostics.Append(diags...)
+	organizationID := r.data.organizationID(ctx, plan.OrganizationID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	name := plan.Name.ValueString()
+	if plan.Name.IsUnknown() || plan.Name.IsNull() {
+		prefix := defaultAccessKeyPrefix
+		if !plan.NamePrefix.IsNull() {
+			prefix = plan.NamePrefix.ValueString()
+		}
+		name = generatedKeyName(prefix)
+	}
+	k, err := r.data.client.CreateMachineUserAccessKey(ctx, organizationID, plan.MachineUserID.ValueString(), client.AccessKeyCreate{
+		Name:          name,
+		ExpiresInDays: int(plan.ExpiresInDays.ValueInt64()),
+	})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create access key %q for machine user %s", name, plan.MachineUserID.ValueString()), err, accessKeyFieldPaths)
+		return
+	}
+	plan.setFromAPI(k)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *accessKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var state accessKeyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, defaultAccessKeyTimeout)
+	resp.Diagnostics.Append(diags...)
+	// An import by "<machine_user_id>/<key_id>" leaves the organization to
+	// the default.
+	organizationID := r.data.organizationID(ctx, state.OrganizationID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	k, err := r.data.client.GetMachineUserAccessKey(ctx, organizationID, state.MachineUserID.ValueString(), state.ID.ValueString())
+	if client.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Access key deleted outside Terraform",
+			fmt.Sprintf("access key %s of machine user %s was deleted outside Terraform (or its machine user was); it will be re-created",
+				state.ID.ValueString(), state.MachineUserID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read access key %s", state.ID.ValueString()), err, nil)
+		return
+	}
+	state.setFromAPI(k)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update only ever changes what lives in Terraform alone (rotate_before_days,
+// timeouts): every setting of the key itself replaces it.
+func (r *accessKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan accessKeyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *accessKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var state accessKeyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultAccessKeyTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	err := r.data.client.DeleteMachineUserAccessKey(ctx, state.OrganizationID.ValueString(), state.MachineUserID.ValueString(), state.ID.ValueString())
+	if err != nil && !client.IsNotFound(err) { // already gone is what Delete wants
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not delete access key %s", state.ID.ValueString()), err, nil)
+	}
+}
+
+// accessKeyImportIDForms documents the import IDs in every error about one.
+const accessKeyImportIDForms = `Use "<organization_id>/<machine_user_id>/<key_id>", or "<machine_user_id>/<key_id>" for a machine user of the provider's default organization.`
+
+// ImportState takes "<organization_id>/<machine_user_id>/<key_id>" or
+// "<machine_user_id>/<key_id>". Ids never contain "/". The secret of an
+// imported key stays null: the platform shows it only once, at creation.
+func (r *accessKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts := strings.Split(req.ID, "/")
+	var organizationID, machineUserID, keyID string
+	switch len(parts) {
+	case 2:
+		machineUserID, keyID = parts[0], parts[1]
+	case 3:
+		organizationID, machineUserID, keyID = parts[0], parts[1], parts[2]
+		if organizationID == "" {
+			keyID = ""
+		}
+	}
+	if machineUserID == "" || keyID == "" {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Import ID %q is not an access key import ID. %s A key's secret is never part of its import ID.", req.ID, accessKeyImportIDForms))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), keyID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("machine_user_id"), machineUserID)...)
+	if organizationID != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
+	}
+}
