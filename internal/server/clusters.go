@@ -35,8 +35,8 @@ func clusterNotFound(id string) *apiError {
 	return errNotFound("cluster %q not found", id)
 }
 
-// callerProject returns the project id when it is in the caller's
-// organization, else 404.
+// callerProject returns the project when it is in the caller's organization;
+// a project of another organization is reported exactly like a missing one.
 func (s *Server) callerProject(ctx context.Context, c *caller, id string) (store.Project, *apiError) {
 	p, err := s.store.GetProject(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && p.OrganizationID != c.user.OrganizationID) {

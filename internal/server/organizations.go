@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -63,13 +62,9 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, c *caller)
 }
 
 func (s *Server) getProject(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
-	id := r.PathValue("project")
-	p, err := s.store.GetProject(r.Context(), id)
-	// A project of another organization is reported exactly like a missing one.
-	if errors.Is(err, store.ErrNotFound) || (err == nil && p.OrganizationID != c.user.OrganizationID) {
-		return errNotFound("project %q not found", id)
-	} else if err != nil {
-		return s.internal(r.Context(), "get project", err)
+	p, e := s.callerProject(r.Context(), c, r.PathValue("project"))
+	if e != nil {
+		return e
 	}
 	writeJSON(w, http.StatusOK, projectEnvelope(p))
 	return nil

@@ -53,18 +53,6 @@ func requireProjectBinder(c *caller, p store.Project) *apiError {
 		"on its organization; ask a project or organization owner to do it", p.Name, p.ID, roleProjectOwner, roleOrgOwner)
 }
 
-// bindingsProject returns the project id when it is in the caller's
-// organization, else 404.
-func (s *Server) bindingsProject(ctx context.Context, c *caller, id string) (store.Project, *apiError) {
-	p, err := s.store.GetProject(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && p.OrganizationID != c.user.OrganizationID) {
-		return store.Project{}, errNotFound("project %q not found", id)
-	} else if err != nil {
-		return store.Project{}, s.internal(ctx, "get project", err)
-	}
-	return p, nil
-}
-
 // rolesOf lists the names of the roles of scope, for messages.
 func rolesOf(scope string) []string {
 	var out []string
@@ -195,7 +183,7 @@ func (s *Server) orgScope(r *http.Request, c *caller, write bool) (bindingScope,
 
 func (s *Server) projectScope(r *http.Request, c *caller, write bool) (bindingScope, *apiError) {
 	ctx := r.Context()
-	p, e := s.bindingsProject(ctx, c, r.PathValue("project"))
+	p, e := s.callerProject(ctx, c, r.PathValue("project"))
 	if e != nil {
 		return bindingScope{}, e
 	}
