@@ -195,6 +195,12 @@ func IsMachineUserCannotInvite(err error) bool {
 	return IsPermissionDenied(err) && ErrorCode(err) == CodeMachineUserCannotInvite
 }
 
+// IsSystemUserImmutable reports a 409 SYSTEM_USER_IMMUTABLE: the cluster user
+// was not created by the platform, which never changes or drops it.
+func IsSystemUserImmutable(err error) bool {
+	return IsConflict(err) && ErrorCode(err) == CodeSystemUserImmutable
+}
+
 // IsAlreadyExists reports a 409 ALREADY_EXISTS.
 func IsAlreadyExists(err error) bool {
 	return IsConflict(err) && ErrorCode(err) == CodeAlreadyExists

@@ -262,6 +262,8 @@ func (p *pgcloudProvider) DataSources(context.Context) []func() datasource.DataS
 		NewMachineUserDataSource,
 		NewRolesDataSource,
 		NewUserDataSource,
+		NewPostgresClusterDataSource,
+		NewPostgresClusterUsersDataSource,
 	}
 }
 

@@ -48,6 +48,7 @@ func TestMain(m *testing.M) {
 	os.Setenv(envAccessKey, env.AdminKey)
 	testEnv = env
 	code := m.Run()
+	stopTestPostgres()
 	env.Close()
 	os.Exit(code)
 }

@@ -1,0 +1,92 @@
+package client_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
+)
+
+// startCluster starts a throwaway PostgreSQL and registers it as a cluster of
+// the default project.
+func startCluster(t *testing.T, env *testenv.Env) (string, *testenv.Postgres) {
+	t.Helper()
+	pg, err := testenv.StartPostgres()
+	if err != nil {
+		t.Fatalf("start PostgreSQL: %v", err)
+	}
+	t.Cleanup(pg.Stop)
+	id, err := env.Admin.AddCluster(context.Background(), env.ProjectID, "main", pg.DSN)
+	if err != nil {
+		t.Fatalf("register the cluster: %v", err)
+	}
+	return id, pg
+}
+
+func TestClusterUserLifecycle(t *testing.T) {
+	ctx := context.Background()
+	env := startEnv(t, testenv.Options{})
+	clusterID, pg := startCluster(t, env)
+	c := env.Client(env.AdminKey)
+
+	clusters, err := c.ListClusters(ctx, env.ProjectID, client.ListClustersOptions{Name: "main"})
+	if err != nil || len(clusters) != 1 || clusters[0].ID != clusterID || clusters[0].PostgresVersion == "" {
+		t.Fatalf("ListClusters: %+v, %v", clusters, err)
+	}
+	cl, err := c.GetCluster(ctx, clusterID)
+	if err != nil || cl.Name != "main" || cl.ProjectID != env.ProjectID || cl.OrganizationID != env.OrgID {
+		t.Fatalf("GetCluster: %+v, %v", cl, err)
+	}
+
+	// A name that needs quoting and escaping in SQL and in the URL.
+	const name = `o'brien; "x" ü/y`
+	u, err := c.CreateClusterUser(ctx, clusterID, name, "first-password-1")
+	if err != nil || u.Username != name || u.System || u.ClusterID != clusterID {
+		t.Fatalf("CreateClusterUser: %+v, %v", u, err)
+	}
+	if err := pg.ConnectAs(ctx, name, "first-password-1"); err != nil {
+		t.Fatalf("log in as the new user: %v", err)
+	}
+	_, err = c.CreateClusterUser(ctx, clusterID, name, "first-password-1")
+	wantStatus(t, "second create", err, http.StatusConflict, client.CodeAlreadyExists)
+
+	if err := c.UpdateClusterUserPassword(ctx, clusterID, name, "second-password-2"); err != nil {
+		t.Fatalf("UpdateClusterUserPassword: %v", err)
+	}
+	if err := pg.ConnectAs(ctx, name, "second-password-2"); err != nil {
+		t.Fatalf("log in with the new password: %v", err)
+	}
+	if err := pg.ConnectAs(ctx, name, "first-password-1"); err == nil {
+		t.Fatal("the old password still logs in")
+	}
+
+	managed, err := c.ListClusterUsers(ctx, clusterID, false)
+	if err != nil || !slices.ContainsFunc(managed, func(u client.ClusterUser) bool { return u.Username == name }) ||
+		slices.ContainsFunc(managed, func(u client.ClusterUser) bool { return u.System }) {
+		t.Fatalf("ListClusterUsers without system users: %+v, %v", managed, err)
+	}
+	all, err := c.ListClusterUsers(ctx, clusterID, true)
+	if err != nil || !slices.ContainsFunc(all, func(u client.ClusterUser) bool { return u.Username == "postgres" && u.System }) {
+		t.Fatalf("ListClusterUsers with system users: %+v, %v", all, err)
+	}
+
+	sys, err := c.GetClusterUser(ctx, clusterID, "postgres")
+	if err != nil || !sys.System {
+		t.Fatalf("GetClusterUser postgres: %+v, %v", sys, err)
+	}
+	err = c.DeleteClusterUser(ctx, clusterID, "postgres")
+	if !client.IsSystemUserImmutable(err) {
+		t.Fatalf("deleting a system user: want SYSTEM_USER_IMMUTABLE, got %v", err)
+	}
+
+	if err := c.DeleteClusterUser(ctx, clusterID, name); err != nil {
+		t.Fatalf("DeleteClusterUser: %v", err)
+	}
+	_, err = c.GetClusterUser(ctx, clusterID, name)
+	if !client.IsNotFound(err) {
+		t.Fatalf("after delete: want 404, got %v", err)
+	}
+}
