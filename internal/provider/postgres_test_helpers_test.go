@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"testing"
@@ -51,4 +52,25 @@ func stopTestPostgres() {
 	if sharedPostgres != nil {
 		sharedPostgres.Stop()
 	}
+}
+
+// testServerLog collects the test server's log lines, so tests can prove that
+// no secret ever reaches it.
+var testServerLog lockedBuffer
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -252,6 +252,7 @@ func (p *pgcloudProvider) Resources(context.Context) []func() resource.Resource 
 		NewAccessKeyResource,
 		NewOrgRoleBindingResource,
 		NewProjectRoleBindingResource,
+		NewPostgresClusterUserResource,
 	}
 }
 

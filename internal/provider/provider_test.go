@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(acc.EnvTfAcc) == "" {
 		os.Exit(m.Run())
 	}
-	env, err := testenv.Start(testenv.Options{})
+	env, err := testenv.Start(testenv.Options{LogTo: &testServerLog})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start the pgcloud test server:", err)
 		os.Exit(1)

@@ -1,0 +1,354 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure        = (*postgresClusterUserResource)(nil)
+	_ resource.ResourceWithImportState      = (*postgresClusterUserResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*postgresClusterUserResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*postgresClusterUserResource)(nil)
+)
+
+// defaultClusterUserTimeout bounds each operation unless the configuration's
+// timeouts say otherwise; a cluster answers within seconds, the rest is room
+// for the client's retries.
+const defaultClusterUserTimeout = 5 * time.Minute
+
+// The platform's rules for database users that a configuration alone can
+// break, checked at plan time so nothing is written when one is broken.
+var (
+	// Names PostgreSQL or the platform keep for themselves.
+	reservedClusterUsernames = []string{"postgres", "admin", "standby", "pgcloud_managed"}
+	// PostgreSQL keeps every role name starting with pg_ (in any case).
+	clusterUsernameNotPgPrefixed = regexp.MustCompile(`(?is)^(?:[^p]|p$|p[^g]|pg$|pg[^_])`)
+	// A quoted identifier can hold anything but NUL.
+	noNUL = regexp.MustCompile(`^[^\x00]*$`)
+)
+
+// clusterUserFieldPaths maps the API's field names to the attributes, so a
+// 422 about a field points at the attribute that holds it.
+var clusterUserFieldPaths = map[string]path.Path{
+	"username": path.Root("username"),
+	"password": path.Root("password"),
+}
+
+// NewPostgresClusterUserResource is the constructor of
+// pgcloud_postgres_cluster_user.
+func NewPostgresClusterUserResource() resource.Resource {
+	return &postgresClusterUserResource{}
+}
+
+type postgresClusterUserResource struct {
+	data *providerData // nil until the provider is configured
+}
+
+type postgresClusterUserResourceModel struct {
+	ID                types.String   `tfsdk:"id"`
+	ClusterID         types.String   `tfsdk:"cluster_id"`
+	Username          types.String   `tfsdk:"username"`
+	Password          types.String   `tfsdk:"password"`
+	PasswordWO        types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64    `tfsdk:"password_wo_version"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+// clusterUserID is the resource's id and import ID. Cluster ids never
+// contain "/", so the first "/" separates them from the username, which may.
+func clusterUserID(clusterID, username string) string { return clusterID + "/" + username }
+
+func (r *postgresClusterUserResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_postgres_cluster_user"
+}
+
+func (r *postgresClusterUserResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	timeoutsAttribute := timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}).(schema.SingleNestedAttribute)
+	timeoutsAttribute.MarkdownDescription = "How long each operation may take, as durations such as `30s` or `10m`. " +
+		"Each defaults to `5m`."
+	passwordValidators := []validator.String{stringvalidator.UTF8LengthBetween(10, 63)}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A database user (a login role) of a pgcloud PostgreSQL cluster. The role exists for " +
+			"real in the cluster; the platform marks the roles it creates, and refuses to change or drop any other " +
+			"(a system user). Managing users needs the `project_editor` or `project_owner` role on the cluster's " +
+			"project, or `org_owner`. Set the password with `password_wo` (write-only: never stored in the plan or " +
+			"the state; bump `password_wo_version` to set a new one) or with `password` (kept in the state, marked sensitive).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<cluster_id>/<username>`, also the import ID.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"cluster_id": schema.StringAttribute{
+				MarkdownDescription: "Identifier of the cluster. Changing it creates the user in the other cluster and drops this one.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.RegexMatches(regexp.MustCompile(`^[^/]*$`), "is a cluster id, which never contains '/'"),
+				},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "Name of the role: 1–63 bytes (PostgreSQL's limit), any characters but NUL " +
+					"(the platform quotes it), not `postgres`, `admin`, `standby` or `pgcloud_managed`, and not " +
+					"starting with `pg_`. Changing it replaces the user.",
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 63),
+					stringvalidator.RegexMatches(noNUL, "must not contain the NUL character"),
+					stringvalidator.RegexMatches(clusterUsernameNotPgPrefixed,
+						"must not start with pg_ (PostgreSQL reserves those names for its own roles); choose another prefix"),
+					stringvalidator.NoneOfCaseInsensitive(reservedClusterUsernames...),
+					// "." and ".." cannot be addressed in the API's URLs.
+					stringvalidator.NoneOf(".", ".."),
+				},
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "Password, 10–63 characters, kept in the state (sensitive). Changing it sets the " +
+					"new password in place. Prefer `password_wo`, which keeps it out of the state. Exactly one of " +
+					"`password` and `password_wo` is required.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: passwordValidators,
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "Password, 10–63 characters, write-only: Terraform sends it when the user is " +
+					"created or `password_wo_version` changes, and never stores it in the plan or the state. " +
+					"Requires Terraform 1.11 or later.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: passwordValidators,
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Required with `password_wo`. Terraform cannot see a write-only value change, " +
+					"so change this number (for example, increment it) to set a new `password_wo` in place.",
+				Optional: true,
+			},
+			"timeouts": timeoutsAttribute,
+		},
+	}
+}
+
+func (r *postgresClusterUserResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("password"), path.MatchRoot("password_wo")),
+		resourcevalidator.RequiredTogether(path.MatchRoot("password_wo"), path.MatchRoot("password_wo_version")),
+		resourcevalidator.Conflicting(path.MatchRoot("password"), path.MatchRoot("password_wo_version")),
+	}
+}
+
+func (r *postgresClusterUserResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan asks the cluster (a read) whether the planned username is free
+// before a create is promised, so that a system user, which the platform
+// never changes or drops, or a user that already exists fails the plan with
+// nothing written.
+func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var plan, state postgresClusterUserResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	creating := req.State.Raw.IsNull()
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() || plan.ClusterID.IsUnknown() || plan.Username.IsUnknown() {
+		return
+	}
+	if !creating && plan.ClusterID.Equal(state.ClusterID) && plan.Username.Equal(state.Username) {
+		return // the same user: nothing is created
+	}
+	clusterID, username := plan.ClusterID.ValueString(), plan.Username.ValueString()
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), clusterUserID(clusterID, username))...)
+
+	existing, err := r.data.client.GetClusterUser(ctx, clusterID, username)
+	switch {
+	case client.IsNotFound(err):
+		// Free. (An unknown cluster is 404 too; the create reports it.)
+	case err != nil:
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not check user %q of cluster %s", username, clusterID), err, nil)
+	case existing.System:
+		resp.Diagnostics.AddAttributeError(path.Root("username"), "System user of the cluster",
+			fmt.Sprintf("%q is a system user of cluster %s: a role the platform did not create, which it never changes or drops. "+
+				"Choose another username.", username, clusterID))
+	default:
+		resp.Diagnostics.AddAttributeError(path.Root("username"), "Cluster user already exists",
+			fmt.Sprintf("Cluster %s already has a user %q managed by the platform. To manage it with Terraform, import it: "+
+				"terraform import <address> %s", clusterID, username, clusterUserID(clusterID, username)))
+	}
+}
+
+// configuredPassword is the password the configuration sets: password_wo
+// exists only in the configuration, never in the plan.
+func configuredPassword(config postgresClusterUserResourceModel) string {
+	if !config.PasswordWO.IsNull() {
+		return config.PasswordWO.ValueString()
+	}
+	return config.Password.ValueString()
+}
+
+func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var plan, config postgresClusterUserResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultClusterUserTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	clusterID, username := plan.ClusterID.ValueString(), plan.Username.ValueString()
+	if _, err := r.data.client.CreateClusterUser(ctx, clusterID, username, configuredPassword(config)); err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create user %q in cluster %s", username, clusterID), err, clusterUserFieldPaths)
+		return
+	}
+	plan.ID = types.StringValue(clusterUserID(clusterID, username))
+	plan.PasswordWO = types.StringNull() // write-only: never stored
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var state postgresClusterUserResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, defaultClusterUserTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
+	u, err := r.data.client.GetClusterUser(ctx, clusterID, username)
+	if client.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Cluster user deleted outside Terraform",
+			fmt.Sprintf("user %q of cluster %s no longer exists (dropped outside Terraform); it will be re-created", username, clusterID))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read user %q of cluster %s", username, clusterID), err, nil)
+		return
+	}
+	if u.System {
+		resp.Diagnostics.AddAttributeWarning(path.Root("username"), "Cluster user is no longer managed by the platform",
+			fmt.Sprintf("user %q of cluster %s lost its platform marker (membership in pgcloud_managed) outside Terraform; "+
+				"the platform now treats it as a system user and will refuse to change or drop it", username, clusterID))
+	}
+	// Passwords are never readable: what the state holds stays as it is.
+	state.ID = types.StringValue(clusterUserID(clusterID, u.Username))
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update sets a new password, the only thing about a cluster user that can
+// change in place: when password changes, or when password_wo_version does.
+func (r *postgresClusterUserResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var plan, state, config postgresClusterUserResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultClusterUserTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	if !plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) {
+		clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
+		if err := r.data.client.UpdateClusterUserPassword(ctx, clusterID, username, configuredPassword(config)); err != nil {
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not set the password of user %q of cluster %s", username, clusterID), err, clusterUserFieldPaths)
+			return
+		}
+	}
+	plan.PasswordWO = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *postgresClusterUserResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.data == nil {
+		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+		return
+	}
+	var state postgresClusterUserResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultClusterUserTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
+	err := r.data.client.DeleteClusterUser(ctx, clusterID, username)
+	if err != nil && !client.IsNotFound(err) { // already gone is what Delete wants
+		// A role that owns objects is refused and left intact; the server's
+		// message says what to do first.
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not drop user %q of cluster %s", username, clusterID), err, nil)
+	}
+}
+
+// ImportState takes "<cluster_id>/<username>". The password cannot be read
+// back, so it stays unknown to Terraform until the configuration next sets it.
+func (r *postgresClusterUserResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	clusterID, username, ok := strings.Cut(req.ID, "/")
+	if !ok || clusterID == "" || username == "" {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf(`Import ID %q is not a cluster user import ID. Use "<cluster_id>/<username>" (the username may itself contain "/").`, req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster_id"), clusterID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("username"), username)...)
+}

@@ -1,0 +1,299 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
+)
+
+const clusterUserAddress = "pgcloud_postgres_cluster_user.this"
+
+func clusterUserWriteOnlyConfig(clusterID, username, password string, version int) string {
+	return fmt.Sprintf(`
+resource "pgcloud_postgres_cluster_user" "this" {
+  cluster_id          = %q
+  username            = %q
+  password_wo         = %q
+  password_wo_version = %d
+}
+`, clusterID, username, password, version)
+}
+
+func clusterUserPasswordConfig(clusterID, username, password string) string {
+	return fmt.Sprintf(`
+resource "pgcloud_postgres_cluster_user" "this" {
+  cluster_id = %q
+  username   = %q
+  password   = %q
+}
+`, clusterID, username, password)
+}
+
+// checkClusterUsersDestroyed asks the API that every cluster user of the
+// state is gone.
+func checkClusterUsersDestroyed(env *testenv.Env) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		api := env.Client(env.AdminKey)
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "pgcloud_postgres_cluster_user" {
+				continue
+			}
+			_, err := api.GetClusterUser(context.Background(), rs.Primary.Attributes["cluster_id"], rs.Primary.Attributes["username"])
+			if err == nil {
+				return fmt.Errorf("cluster user %s still exists after destroy", rs.Primary.ID)
+			}
+			if !client.IsNotFound(err) {
+				return fmt.Errorf("check cluster user %s is gone: %w", rs.Primary.ID, err)
+			}
+		}
+		return nil
+	}
+}
+
+// canLogIn proves the user is a real PostgreSQL role with that password.
+func canLogIn(pg *testenv.Postgres, username, password string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		if err := pg.ConnectAs(context.Background(), username, password); err != nil {
+			return fmt.Errorf("log in to PostgreSQL as %q: %w", username, err)
+		}
+		return nil
+	}
+}
+
+func cannotLogIn(pg *testenv.Postgres, username, password string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		if err := pg.ConnectAs(context.Background(), username, password); err == nil {
+			return fmt.Errorf("%q still logs in with a password that was replaced", username)
+		}
+		return nil
+	}
+}
+
+// stateHasNo fails if any attribute of any resource in the state holds secret.
+func stateHasNo(secret string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		for addr, rs := range s.RootModule().Resources {
+			for k, v := range rs.Primary.Attributes {
+				if strings.Contains(v, secret) {
+					return fmt.Errorf("the state holds the write-only password in %s.%s", addr, k)
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func TestAccPostgresClusterUser_writeOnlyPassword(t *testing.T) {
+	env := accEnv(t)
+	clusterID, pg := testCluster(t)
+	username := randomName("app")
+	first, second := "first-"+randomName("pw"), "second-"+randomName("pw")
+
+	acc.ParallelTest(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkClusterUsersDestroyed(env),
+		Steps: []acc.TestStep{
+			{
+				Config: clusterUserWriteOnlyConfig(clusterID, username, first, 1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("id"), knownvalue.StringExact(clusterID+"/"+username)),
+					statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("password"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(1)),
+				},
+				Check: acc.ComposeAggregateTestCheckFunc(canLogIn(pg, username, first), stateHasNo(first)),
+			},
+			{
+				// A new write-only password is set in place when its version changes.
+				Config: clusterUserWriteOnlyConfig(clusterID, username, second, 2),
+				ConfigPlanChecks: acc.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(clusterUserAddress, plancheck.ResourceActionUpdate)},
+				},
+				Check: acc.ComposeAggregateTestCheckFunc(
+					canLogIn(pg, username, second), cannotLogIn(pg, username, first), stateHasNo(second)),
+			},
+			{
+				ResourceName:                         clusterUserAddress,
+				ImportState:                          true,
+				ImportStateId:                        clusterID + "/" + username,
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
+				// Passwords cannot be read back; an import leaves them unset.
+				ImportStateVerifyIgnore: []string{"password_wo", "password_wo_version", "password", "timeouts"},
+			},
+		},
+	})
+
+	// Neither password reached PostgreSQL's log (log_statement = 'all') or
+	// the server's log: PostgreSQL only ever saw SCRAM-SHA-256 verifiers.
+	pgLog, err := pg.Log()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(pgLog, "SCRAM-SHA-256$") {
+		t.Error("PostgreSQL's log shows no CREATE/ALTER ROLE statements; is log_statement = 'all' on?")
+	}
+	for _, pw := range []string{first, second} {
+		if strings.Contains(pgLog, pw) {
+			t.Errorf("PostgreSQL's log contains a plain password")
+		}
+		if strings.Contains(testServerLog.String(), pw) {
+			t.Errorf("the server's log contains a plain password")
+		}
+	}
+}
+
+func TestAccPostgresClusterUser_passwordInStateAndOddName(t *testing.T) {
+	env := accEnv(t)
+	clusterID, pg := testCluster(t)
+	// Quotes, spaces, a semicolon and unicode: quoted safely all the way.
+	username := fmt.Sprintf(`o'brien "%s"; ü`, randomName("x"))
+	first, second := "first-"+randomName("pw"), "second-"+randomName("pw")
+
+	acc.ParallelTest(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkClusterUsersDestroyed(env),
+		Steps: []acc.TestStep{
+			{
+				Config: clusterUserPasswordConfig(clusterID, username, first),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("username"), knownvalue.StringExact(username)),
+					statecheck.ExpectSensitiveValue(clusterUserAddress, tfjsonpath.New("password")),
+				},
+				Check: canLogIn(pg, username, first),
+			},
+			{
+				Config: clusterUserPasswordConfig(clusterID, username, second),
+				ConfigPlanChecks: acc.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(clusterUserAddress, plancheck.ResourceActionUpdate)},
+				},
+				Check: acc.ComposeAggregateTestCheckFunc(canLogIn(pg, username, second), cannotLogIn(pg, username, first)),
+			},
+			{
+				ResourceName:                         clusterUserAddress,
+				ImportState:                          true,
+				ImportStateId:                        clusterID + "/" + username,
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
+				ImportStateVerifyIgnore:              []string{"password", "timeouts"},
+			},
+		},
+	})
+}
+
+func TestAccPostgresClusterUser_droppedOutsideTerraform(t *testing.T) {
+	env := accEnv(t)
+	clusterID, pg := testCluster(t)
+	username := randomName("dropped")
+	password := "pw-" + randomName("x")
+	config := clusterUserWriteOnlyConfig(clusterID, username, password, 1)
+
+	acc.ParallelTest(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkClusterUsersDestroyed(env),
+		Steps: []acc.TestStep{
+			{Config: config, Check: canLogIn(pg, username, password)},
+			{
+				PreConfig: func() {
+					if err := pg.Exec(context.Background(), fmt.Sprintf("DROP ROLE %q", username)); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: acc.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(clusterUserAddress, plancheck.ResourceActionCreate)},
+				},
+				Check: canLogIn(pg, username, password),
+			},
+		},
+	})
+}
+
+// Every refusal happens at plan time, before anything is written. Not
+// parallel: the server's write count must be this test's alone.
+func TestAccPostgresClusterUser_planTimeRefusals(t *testing.T) {
+	env := accEnv(t)
+	clusterID, pg := testCluster(t)
+	ctx := context.Background()
+	byHand := randomName("by_hand")
+	if err := pg.Exec(ctx, fmt.Sprintf("CREATE ROLE %q LOGIN", byHand)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pg.Exec(ctx, fmt.Sprintf("DROP ROLE IF EXISTS %q", byHand)) })
+	managed := randomName("managed")
+	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, managed, "managed-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Client(env.AdminKey).DeleteClusterUser(ctx, clusterID, managed) })
+
+	const goodPassword = "a-good-password-1"
+	writesBefore := env.WriteCount()
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{
+			{
+				Config:      clusterUserWriteOnlyConfig(clusterID, byHand, goodPassword, 1),
+				ExpectError: errorText(fmt.Sprintf(`%q is a system user of cluster %s`, byHand, clusterID)),
+			},
+			{
+				Config:      clusterUserWriteOnlyConfig(clusterID, managed, goodPassword, 1),
+				ExpectError: errorText(fmt.Sprintf(`terraform import <address> %s/%s`, clusterID, managed)),
+			},
+			{
+				Config:      clusterUserWriteOnlyConfig(clusterID, "pg_monitor_me", goodPassword, 1),
+				ExpectError: errorText(`must not start with pg_`),
+			},
+			{
+				Config:      clusterUserWriteOnlyConfig(clusterID, "Postgres", goodPassword, 1),
+				ExpectError: errorText(`value must be none of`),
+			},
+			{
+				Config:      clusterUserWriteOnlyConfig(clusterID, strings.Repeat("ü", 32), goodPassword, 1),
+				ExpectError: errorText(`string length must be between 1 and 63`),
+			},
+			{
+				Config:      clusterUserWriteOnlyConfig(clusterID, "short_pw", "9-chars!!", 1),
+				ExpectError: errorText(`UTF-8 character count must be between 10 and 63, got: 9`),
+			},
+			{
+				Config:      clusterUserPasswordConfig(clusterID, "short_pw", "9-chars!!"),
+				ExpectError: errorText(`UTF-8 character count must be between 10 and 63, got: 9`),
+			},
+			{
+				Config: fmt.Sprintf(`
+resource "pgcloud_postgres_cluster_user" "this" {
+  cluster_id  = %q
+  username    = "both"
+  password    = %q
+  password_wo = %q
+}
+`, clusterID, goodPassword, goodPassword),
+				ExpectError: errorText(`Exactly one of these attributes must be configured: [password,password_wo]`),
+			},
+			{
+				Config: fmt.Sprintf(`
+resource "pgcloud_postgres_cluster_user" "this" {
+  cluster_id  = %q
+  username    = "no_version"
+  password_wo = %q
+}
+`, clusterID, goodPassword),
+				ExpectError: errorText(`These attributes must be configured together: [password_wo,password_wo_version]`),
+			},
+		},
+	})
+	if writes := env.Writes(writesBefore); len(writes) != 0 {
+		t.Errorf("refused plans wrote to the server: %v", writes)
+	}
+}
