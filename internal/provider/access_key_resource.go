@@ -305,14 +305,9 @@ func (r *accessKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 
-	organizationID := config.OrganizationID
-	if organizationID.IsNull() {
-		id := r.data.organizationID(ctx, organizationID, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		organizationID = types.StringValue(id)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
+	organizationID := r.data.planOrganizationID(ctx, config.OrganizationID, &resp.Plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
 	if creating {

@@ -243,14 +243,9 @@ func (r *machineUserResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 
-	organizationID := config.OrganizationID
-	if organizationID.IsNull() {
-		id := r.data.organizationID(ctx, organizationID, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		organizationID = types.StringValue(id)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
+	organizationID := r.data.planOrganizationID(ctx, config.OrganizationID, &resp.Plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
 	if creating {

@@ -184,14 +184,9 @@ func (r *orgRoleBindingResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 
-	organizationID := config.OrganizationID
-	if organizationID.IsNull() {
-		id := r.data.organizationID(ctx, organizationID, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		organizationID = types.StringValue(id)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
+	organizationID := r.data.planOrganizationID(ctx, config.OrganizationID, &resp.Plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	if !creating {
 		if !organizationID.Equal(state.OrganizationID) {

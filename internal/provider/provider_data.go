@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
@@ -79,6 +81,23 @@ func (d *providerData) organizationID(ctx context.Context, configured types.Stri
 		return ""
 	}
 	return id
+}
+
+// planOrganizationID plans a resource's organization_id: the configured one,
+// else the provider's default, set in the plan so that it shows the real id
+// instead of "known after apply" (and a changed default is visible as a
+// change). Failures land in diags.
+func (d *providerData) planOrganizationID(ctx context.Context, configured types.String, plan *tfsdk.Plan, diags *diag.Diagnostics) types.String {
+	if !configured.IsNull() {
+		return configured
+	}
+	id := d.organizationID(ctx, configured, diags)
+	if diags.HasError() {
+		return types.StringUnknown()
+	}
+	planned := types.StringValue(id)
+	diags.Append(plan.SetAttribute(ctx, path.Root("organization_id"), planned)...)
+	return planned
 }
 
 // providerDataFrom is the shared half of every resource's and data source's
