@@ -141,7 +141,10 @@ func TestAccPostgresClusterUser_writeOnlyPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(pgLog, "SCRAM-SHA-256$") {
+	if pg.LogFile == "" {
+		// An external cluster (PGCLOUD_TEST_POSTGRES_DSN): its log is not ours to read.
+		t.Log("PostgreSQL's log not checked: the cluster is external")
+	} else if !strings.Contains(pgLog, "SCRAM-SHA-256$") {
 		t.Error("PostgreSQL's log shows no CREATE/ALTER ROLE statements; is log_statement = 'all' on?")
 	}
 	for _, pw := range []string{first, second} {
