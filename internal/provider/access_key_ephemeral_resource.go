@@ -38,7 +38,7 @@ func NewAccessKeyEphemeralResource() ephemeral.EphemeralResource {
 }
 
 type accessKeyEphemeralResource struct {
-	data *providerData // nil until the provider is configured
+	ephemeralResourceBase
 }
 
 type accessKeyEphemeralModel struct {
@@ -120,13 +120,9 @@ func (e *accessKeyEphemeralResource) Schema(_ context.Context, _ ephemeral.Schem
 	}
 }
 
-func (e *accessKeyEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	e.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (e *accessKeyEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	if e.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := e.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var config accessKeyEphemeralModel
@@ -189,8 +185,8 @@ func (e *accessKeyEphemeralResource) Open(ctx context.Context, req ephemeral.Ope
 // Close deletes the key Open created; a key already gone (deleted by hand,
 // or with its machine user) is fine.
 func (e *accessKeyEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	if e.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := e.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	raw, diags := req.Private.GetKey(ctx, ephemeralKeyPrivateKey)

@@ -7,11 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -33,13 +31,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*accessKeyResource)(nil)
 )
 
-// defaultAccessKeyTimeout bounds each operation unless the configuration's
-// timeouts say otherwise; it covers the client's retries with room to spare.
-const defaultAccessKeyTimeout = 5 * time.Minute
-
-// The platform's rules for access keys that a configuration alone can break.
 const (
-	maxAccessKeyNameLength = 200
 	// A generated name is the prefix, a UTC timestamp and a random suffix
 	// ("-20261124T112233Z-1a2b3c", 24 characters).
 	generatedNameSuffixLength = 24
@@ -47,21 +39,13 @@ const (
 	defaultAccessKeyPrefix    = "terraform-"
 )
 
-// accessKeyFieldPaths maps the API's field names to the attributes, so a 422
-// about a field points at the attribute that holds it.
-var accessKeyFieldPaths = map[string]path.Path{
-	"name":          path.Root("name"),
-	"expiresInDays": path.Root("expires_in_days"),
-	"userId":        path.Root("machine_user_id"),
-}
-
 // NewAccessKeyResource is the constructor of pgcloud_access_key.
 func NewAccessKeyResource() resource.Resource {
 	return &accessKeyResource{}
 }
 
 type accessKeyResource struct {
-	data *providerData // nil until the provider is configured
+	resourceBase
 }
 
 // accessKeyResourceModel is the pgcloud_access_key resource.
@@ -112,48 +96,11 @@ func lifeInDays(k *client.AccessKey) int64 {
 	return int64(math.Round(k.ExpiresAt.Sub(k.Metadata.CreatedDate).Hours() / 24))
 }
 
-// clock is the provider's idea of now: time.Now, or a test's clock.
-func (d *providerData) clock() time.Time {
-	if d.now != nil {
-		return d.now()
-	}
-	return time.Now()
-}
-
-// notePlannedMachineUser records that the plan creates machine user id in
-// organizationID (both known), which makes plannedMachineUser true for it.
-// Terraform plans a resource after the resources it refers to, so a key or a
-// binding of a machine user created in the same run finds it here.
-func (d *providerData) notePlannedMachineUser(organizationID, id types.String) {
-	if d == nil || organizationID.IsUnknown() || organizationID.IsNull() || id.IsUnknown() || id.IsNull() {
-		return
-	}
-	d.plannedMachineUsers.Store(organizationID.ValueString()+"/"+id.ValueString(), true)
-}
-
-// plannedMachineUser reports whether this run's plan creates machine user id
-// in organizationID.
-func (d *providerData) plannedMachineUser(organizationID, id string) bool {
-	_, ok := d.plannedMachineUsers.Load(organizationID + "/" + id)
-	return ok
-}
-
-// generatedKeyName names a key whose configuration gives no name: unique per
-// machine user even when a replacement is created before the key it
-// replaces is deleted.
-func generatedKeyName(prefix string) string {
-	return prefix + time.Now().UTC().Format("20060102T150405Z") + "-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:6]
-}
-
 func (r *accessKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_access_key"
 }
 
 func (r *accessKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	timeoutsAttribute := timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}).(schema.SingleNestedAttribute)
-	timeoutsAttribute.MarkdownDescription = "How long each operation may take, as durations such as `30s` or `10m`. " +
-		"Each defaults to `5m`."
-
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An access key of a machine user: the credential (`pgc_...`) a CI pipeline, " +
 			"a service or another Terraform configuration authenticates to the pgcloud API with. A key " +
@@ -259,7 +206,7 @@ func (r *accessKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeoutsAttribute,
+			"timeouts": timeoutsAttribute(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
 	}
 }
@@ -277,10 +224,6 @@ func (r *accessKeyResource) ConfigValidators(context.Context) []resource.ConfigV
 	}
 }
 
-func (r *accessKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 // ModifyPlan plans the organization (the configured one, else the provider's
 // default; a different one replaces the key) and, asking the API with reads
 // only, refuses a key for a user that is not a machine user before anything
@@ -294,6 +237,7 @@ func (r *accessKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
+	ctx = r.data.apiContext(ctx)
 	var config, plan, state accessKeyResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -359,55 +303,22 @@ func (r *accessKeyResource) planRotation(ctx context.Context, plan, state access
 	}
 }
 
-// checkMachineUser asks the API (a read) whether userID is a machine user of
-// the organization, and explains at attr why not. Unknown values are left
-// for apply.
-func checkMachineUser(ctx context.Context, data *providerData, organizationID, userID types.String, attr path.Path, diags *diag.Diagnostics) {
-	if organizationID.IsUnknown() || userID.IsUnknown() || userID.IsNull() {
-		return
-	}
-	if data.plannedMachineUser(organizationID.ValueString(), userID.ValueString()) {
-		return // created earlier in this apply, with a chosen id
-	}
-	u, err := data.client.GetUser(ctx, organizationID.ValueString(), userID.ValueString())
-	if client.IsNotFound(err) {
-		diags.AddAttributeError(attr, "Machine user not found",
-			fmt.Sprintf("Organization %s has no user with id %q visible to the provider's access key, so no access key can be created for it. "+
-				"Check the id (the id of a pgcloud_machine_user, not its username) and the organization.",
-				organizationID.ValueString(), userID.ValueString()))
-		return
-	}
-	if err != nil {
-		addAPIError(diags, "Could not check user "+userID.ValueString(), err, nil)
-		return
-	}
-	if u.Type != client.UserTypeMachine {
-		diags.AddAttributeError(attr, "Not a machine user",
-			fmt.Sprintf("User %q (%s) is a person, not a machine user. Access keys of people are self-service: each person creates and deletes their own keys "+
-				"(under /api/v1/users/me/access-keys), and nobody else can. Set this to the id of a machine user, such as pgcloud_machine_user.<name>.id.",
-				u.ID, u.Username))
-	}
-}
-
 func (r *accessKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var plan accessKeyResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultAccessKeyTimeout)
-	resp.Diagnostics.Append(diags...)
 	organizationID := r.data.organizationID(ctx, plan.OrganizationID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
 	name := plan.Name.ValueString()
 	if plan.Name.IsUnknown() || plan.Name.IsNull() {
 		prefix := defaultAccessKeyPrefix
@@ -429,32 +340,28 @@ func (r *accessKeyResource) Create(ctx context.Context, req resource.CreateReque
 }
 
 func (r *accessKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var state accessKeyResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultAccessKeyTimeout)
-	resp.Diagnostics.Append(diags...)
 	// An import by "<machine_user_id>/<key_id>" leaves the organization to
 	// the default.
 	organizationID := r.data.organizationID(ctx, state.OrganizationID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
 	k, err := r.data.client.GetMachineUserAccessKey(ctx, organizationID, state.MachineUserID.ValueString(), state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Access key deleted outside Terraform",
+		dropFromState(ctx, resp, "Access key deleted outside Terraform",
 			fmt.Sprintf("access key %s of machine user %s was deleted outside Terraform (or its machine user was); it will be re-created",
 				state.ID.ValueString(), state.MachineUserID.ValueString()))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
@@ -477,23 +384,17 @@ func (r *accessKeyResource) Update(ctx context.Context, req resource.UpdateReque
 }
 
 func (r *accessKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var state accessKeyResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultAccessKeyTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
 	defer cancel()
-
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	err := r.data.client.DeleteMachineUserAccessKey(ctx, state.OrganizationID.ValueString(), state.MachineUserID.ValueString(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) { // already gone is what Delete wants
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not delete access key %s", state.ID.ValueString()), err, nil)

@@ -555,7 +555,8 @@ expires_in_days = 1`, errorText(`has no user with id "no-such-user"`)),
 func planAccessKey(t *testing.T, now, expiresAt time.Time, rotateBeforeDays *int64) *resource.ModifyPlanResponse {
 	t.Helper()
 	ctx := context.Background()
-	r := &accessKeyResource{data: &providerData{configuredOrganizationID: "org", now: func() time.Time { return now }}}
+	r := &accessKeyResource{}
+	r.data = &providerData{configuredOrganizationID: "org", now: func() time.Time { return now }}
 	var s resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &s)
 	objectType := s.Schema.Type().TerraformType(ctx).(tftypes.Object)

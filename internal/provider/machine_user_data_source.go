@@ -27,7 +27,7 @@ func NewMachineUserDataSource() datasource.DataSource {
 }
 
 type machineUserDataSource struct {
-	data *providerData // nil until the provider is configured
+	dataSourceBase
 }
 
 func (d *machineUserDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -92,13 +92,9 @@ func (d *machineUserDataSource) ConfigValidators(context.Context) []datasource.C
 	}
 }
 
-func (d *machineUserDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *machineUserDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := d.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var config machineUserModel
@@ -146,11 +142,13 @@ func (d *machineUserDataSource) machineUserByUsername(ctx context.Context, organ
 		addAPIError(diags, fmt.Sprintf("Could not list the machine users of organization %s", organizationID), err, nil)
 		return nil
 	}
-	if len(found) == 0 {
-		diags.AddAttributeError(path.Root("username"), "Machine user not found",
-			fmt.Sprintf("Organization %s has no machine user with username %q. Usernames match exactly; check the username, or look the machine user up by id.", organizationID, username))
-		return nil
-	}
 	// Usernames are unique in an organization, so there is at most one.
-	return &found[0]
+	return only(lookup{
+		kind:  "machine user",
+		attr:  path.Root("username"),
+		query: fmt.Sprintf("username %q in organization %s", username, organizationID),
+		notFound: fmt.Sprintf("Organization %s has no machine user with username %q. Usernames match exactly; "+
+			"check the username, or look the machine user up by id.", organizationID, username),
+		narrow: "Look the machine user up by id instead.",
+	}, found, func(mu client.MachineUser) string { return mu.ID }, diags)
 }

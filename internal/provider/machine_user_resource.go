@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -28,10 +27,6 @@ var (
 	_ resource.ResourceWithImportState = (*machineUserResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*machineUserResource)(nil)
 )
-
-// defaultMachineUserTimeout bounds each operation unless the configuration's
-// timeouts say otherwise; it covers the client's retries with room to spare.
-const defaultMachineUserTimeout = 5 * time.Minute
 
 // The platform's rules for machine users that a configuration alone can
 // break, checked at plan time so nothing is written when one is broken.
@@ -63,21 +58,7 @@ func NewMachineUserResource() resource.Resource {
 }
 
 type machineUserResource struct {
-	data *providerData // nil until the provider is configured
-}
-
-// machineUserModel holds the attributes of a machine user that the resource
-// and the data source share.
-type machineUserModel struct {
-	ID              types.String `tfsdk:"id"`
-	OrganizationID  types.String `tfsdk:"organization_id"`
-	Username        types.String `tfsdk:"username"`
-	Name            types.String `tfsdk:"name"`
-	Description     types.String `tfsdk:"description"`
-	Email           types.String `tfsdk:"email"`
-	AccessTokenType types.String `tfsdk:"access_token_type"`
-	CreatedAt       types.String `tfsdk:"created_at"`
-	UpdatedAt       types.String `tfsdk:"updated_at"`
+	resourceBase
 }
 
 // machineUserResourceModel is the pgcloud_machine_user resource.
@@ -86,42 +67,11 @@ type machineUserResourceModel struct {
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
-// setFromAPI copies what the API says about a machine user into the model.
-func (m *machineUserModel) setFromAPI(mu *client.MachineUser) {
-	m.ID = types.StringValue(mu.ID)
-	m.OrganizationID = types.StringValue(mu.OrganizationID)
-	m.Username = types.StringValue(mu.Username)
-	m.Name = types.StringValue(mu.Name)
-	m.Description = types.StringValue(mu.Description)
-	m.Email = optionalString(mu.Email)
-	m.AccessTokenType = types.StringValue(mu.AccessTokenType)
-	m.CreatedAt = timestamp(mu.Metadata.CreatedDate)
-	m.UpdatedAt = timestamp(mu.Metadata.LastModifiedDate)
-}
-
-// optionalString maps the API's "" (how it spells "not set") to null, the way
-// Terraform spells it, so an absent attribute never shows a diff.
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-// timestamp is how every *_at attribute shows a time: RFC 3339 in UTC.
-func timestamp(t time.Time) types.String {
-	return types.StringValue(t.UTC().Format(time.RFC3339))
-}
-
 func (r *machineUserResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_machine_user"
 }
 
 func (r *machineUserResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	timeoutsAttribute := timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}).(schema.SingleNestedAttribute)
-	timeoutsAttribute.MarkdownDescription = "How long each operation may take, as durations such as `30s` or `10m`. " +
-		"Each defaults to `5m`."
-
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A machine user of a pgcloud organization: a non-human identity for CI " +
 			"pipelines, automation and services. It authenticates with access keys and gets its " +
@@ -204,13 +154,9 @@ func (r *machineUserResource) Schema(ctx context.Context, _ resource.SchemaReque
 				MarkdownDescription: "When the machine user last changed (RFC 3339, UTC).",
 				Computed:            true,
 			},
-			"timeouts": timeoutsAttribute,
+			"timeouts": timeoutsAttribute(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
-}
-
-func (r *machineUserResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan plans the organization: the configured one, else the provider's
@@ -231,6 +177,7 @@ func (r *machineUserResource) ModifyPlan(ctx context.Context, req resource.Modif
 		// organization then stays "known after apply").
 		return
 	}
+	ctx = r.data.apiContext(ctx)
 
 	var config, plan, state machineUserResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -264,17 +211,9 @@ func (r *machineUserResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 		// Replacing deletes the old machine user first; make sure the new
 		// organization can take it before the plan promises that.
-		if _, err := r.data.client.GetOrganization(ctx, organizationID.ValueString()); err != nil {
-			if client.IsNotFound(err) {
-				resp.Diagnostics.AddAttributeError(path.Root("organization_id"), "Organization not found",
-					fmt.Sprintf("Organization %q does not exist or is not visible to the provider's access key, so the machine user cannot move there. "+
-						"A key sees only its own organization: use a key of an org_owner of %q, or keep organization_id as it was.",
-						organizationID.ValueString(), organizationID.ValueString()))
-				return
-			}
-			addAPIError(&resp.Diagnostics, "Could not check organization "+organizationID.ValueString(), err, nil)
-			return
-		}
+		checkOrganizationVisible(ctx, r.data, organizationID.ValueString(),
+			fmt.Sprintf(", so the machine user cannot move there. A key sees only its own organization: use a key of an org_owner of %q, "+
+				"or keep organization_id as it was.", organizationID.ValueString()), &resp.Diagnostics)
 	}
 }
 
@@ -287,24 +226,21 @@ func (m machineUserModel) changesInPlace(state machineUserModel) bool {
 }
 
 func (r *machineUserResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var plan machineUserResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultMachineUserTimeout)
-	resp.Diagnostics.Append(diags...)
 	organizationID := r.data.organizationID(ctx, plan.OrganizationID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
 	// Values still unknown here (id, when not chosen) are "" and so omitted.
 	mu, err := r.data.client.CreateMachineUser(ctx, organizationID, client.MachineUserCreate{
 		ID:              plan.ID.ValueString(),
@@ -323,30 +259,26 @@ func (r *machineUserResource) Create(ctx context.Context, req resource.CreateReq
 }
 
 func (r *machineUserResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var state machineUserResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultMachineUserTimeout)
-	resp.Diagnostics.Append(diags...)
 	// An import by "<id>" alone leaves the organization to the default.
 	organizationID := r.data.organizationID(ctx, state.OrganizationID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
 	mu, err := r.data.client.GetMachineUser(ctx, organizationID, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Machine user deleted outside Terraform",
+		dropFromState(ctx, resp, "Machine user deleted outside Terraform",
 			fmt.Sprintf("machine user %s was deleted outside Terraform; it will be re-created", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
@@ -358,24 +290,18 @@ func (r *machineUserResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 func (r *machineUserResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var plan, state machineUserResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultMachineUserTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
 	defer cancel()
-
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	// Every updatable field is sent, so the machine user ends up exactly as
 	// planned even if it drifted in a field the plan did not touch. An email
 	// removed from the configuration is sent as "", which clears it.
@@ -395,23 +321,17 @@ func (r *machineUserResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 func (r *machineUserResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var state machineUserResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultMachineUserTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
 	defer cancel()
-
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	err := r.data.client.DeleteMachineUser(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) { // already gone is what Delete wants
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not delete machine user %s", state.ID.ValueString()), err, nil)

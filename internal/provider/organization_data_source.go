@@ -22,7 +22,7 @@ func NewOrganizationDataSource() datasource.DataSource {
 }
 
 type organizationDataSource struct {
-	data *providerData // nil until the provider is configured
+	dataSourceBase
 }
 
 type organizationDataSourceModel struct {
@@ -59,13 +59,9 @@ func (d *organizationDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 }
 
-func (d *organizationDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *organizationDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := d.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var config organizationDataSourceModel

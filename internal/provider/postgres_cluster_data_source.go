@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -27,7 +28,7 @@ func NewPostgresClusterDataSource() datasource.DataSource {
 }
 
 type postgresClusterDataSource struct {
-	data *providerData // nil until the provider is configured
+	dataSourceBase
 }
 
 type postgresClusterDataSourceModel struct {
@@ -46,24 +47,27 @@ func (d *postgresClusterDataSource) Metadata(_ context.Context, req datasource.M
 func (d *postgresClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A PostgreSQL cluster of a pgcloud project, looked up by `id`, or by `name` " +
-			"together with `project_id`. Clusters are registered by the platform operator; their database " +
+			"in one project (`project_id`) or in every project of the provider's organization that the access " +
+			"key can read. Clusters are registered by the platform operator; their database " +
 			"users are managed with `pgcloud_postgres_cluster_user`. Reading one needs a project role on its " +
 			"project (or `org_owner`/`org_admin`).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "Identifier of the cluster. Set either `id`, or `name` and `project_id`.",
+				MarkdownDescription: "Identifier of the cluster. Set exactly one of `id` and `name`.",
 				Optional:            true,
 				Computed:            true,
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the cluster, matched exactly within `project_id`.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "Name of the cluster, matched exactly. Without `project_id`, every project of the " +
+					"provider's organization is searched, and a name that more than one project uses is an error " +
+					"that lists the clusters. Set exactly one of `id` and `name`.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"project_id": schema.StringAttribute{
-				MarkdownDescription: "Project the cluster belongs to; required with `name`.",
+				MarkdownDescription: "Project the cluster belongs to. With `name`, searches that project only; conflicts with `id`.",
 				Optional:            true,
 				Computed:            true,
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -87,18 +91,13 @@ func (d *postgresClusterDataSource) Schema(_ context.Context, _ datasource.Schem
 func (d *postgresClusterDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
 		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-		datasourcevalidator.RequiredTogether(path.MatchRoot("name"), path.MatchRoot("project_id")),
 		datasourcevalidator.Conflicting(path.MatchRoot("id"), path.MatchRoot("project_id")),
 	}
 }
 
-func (d *postgresClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *postgresClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := d.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var config postgresClusterDataSourceModel
@@ -140,21 +139,56 @@ func (d *postgresClusterDataSource) clusterByID(ctx context.Context, id string, 
 	return cluster
 }
 
+// clusterByName finds the cluster named name in project projectID, or, when
+// that is "", in every project of the provider's organization whose clusters
+// the access key can read.
 func (d *postgresClusterDataSource) clusterByName(ctx context.Context, projectID, name string, diags *diag.Diagnostics) *client.Cluster {
-	clusters, err := d.data.client.ListClusters(ctx, projectID, client.ListClustersOptions{Name: name})
-	if client.IsNotFound(err) {
-		diags.AddAttributeError(path.Root("project_id"), "Project not found",
-			fmt.Sprintf("No project with id %q is visible to the provider's access key.", projectID))
-		return nil
+	l := lookup{
+		kind:  "cluster",
+		attr:  path.Root("name"),
+		query: fmt.Sprintf("name %q in project %s", name, projectID),
+		notFound: fmt.Sprintf("Project %s has no cluster named %q (names match exactly). Check the name, or look the cluster up by id.",
+			projectID, name),
+		narrow: "Look the cluster up by id instead.",
 	}
-	if err != nil {
-		addAPIError(diags, fmt.Sprintf("Could not list the clusters of project %s", projectID), err, nil)
-		return nil
+	var projectIDs []string
+	if projectID != "" {
+		projectIDs = []string{projectID}
+	} else {
+		organizationID, err := d.data.defaultOrganizationID(ctx)
+		if err != nil {
+			addAPIError(diags, "Could not look up the caller's organization (set project_id to search one project)", err, nil)
+			return nil
+		}
+		projects, err := d.data.client.ListProjects(ctx, organizationID, client.ListProjectsOptions{})
+		if err != nil {
+			addAPIError(diags, fmt.Sprintf("Could not list the projects of organization %s", organizationID), err, nil)
+			return nil
+		}
+		for _, p := range projects {
+			projectIDs = append(projectIDs, p.ID)
+		}
+		l.query = fmt.Sprintf("name %q in organization %s", name, organizationID)
+		l.notFound = fmt.Sprintf("No project of organization %s that the provider's access key can read has a cluster named %q (names match exactly). "+
+			"Check the name, or look the cluster up by id.", organizationID, name)
+		l.narrow = "Set project_id to search one project, or look the cluster up by id."
 	}
-	if len(clusters) != 1 {
-		diags.AddAttributeError(path.Root("name"), "Cluster not found",
-			fmt.Sprintf("Project %s has no cluster named %q (names match exactly). Check the name, or look the cluster up by id.", projectID, name))
-		return nil
+
+	var found []client.Cluster
+	for _, p := range projectIDs {
+		clusters, err := d.data.client.ListClusters(ctx, p, client.ListClustersOptions{Name: name})
+		switch {
+		case projectID != "" && client.IsNotFound(err):
+			diags.AddAttributeError(path.Root("project_id"), "Project not found",
+				fmt.Sprintf("No project with id %q is visible to the provider's access key.", projectID))
+			return nil
+		case projectID == "" && client.StatusCode(err) == http.StatusForbidden:
+			continue // a project whose clusters the key may not read holds none it could use
+		case err != nil:
+			addAPIError(diags, fmt.Sprintf("Could not list the clusters of project %s", p), err, nil)
+			return nil
+		}
+		found = append(found, clusters...)
 	}
-	return &clusters[0]
+	return only(l, found, func(c client.Cluster) string { return fmt.Sprintf("%s (in project %s)", c.ID, c.ProjectID) }, diags)
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -12,8 +13,26 @@ import (
 
 func TestAccPostgresClusterDataSource(t *testing.T) {
 	env := accEnv(t)
-	clusterID, _ := testCluster(t)
+	clusterID, pg := testCluster(t)
 	const byName, byID = "data.pgcloud_postgres_cluster.by_name", "data.pgcloud_postgres_cluster.by_id"
+	const inProject = "data.pgcloud_postgres_cluster.in_project"
+
+	// A name that two projects of the organization use: by name alone it
+	// is ambiguous, with project_id it is not.
+	ctx := context.Background()
+	otherProject, err := env.Admin.CreateProject(ctx, env.OrgID, randomName("project"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := randomName("shared")
+	here, err := env.Admin.AddCluster(ctx, env.ProjectID, shared, pg.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	there, err := env.Admin.AddCluster(ctx, otherProject, shared, pg.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	acc.ParallelTest(t, acc.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -21,8 +40,13 @@ func TestAccPostgresClusterDataSource(t *testing.T) {
 		// the test destroys with, so it has to be valid.
 		Steps: []acc.TestStep{
 			{
-				Config:      `data "pgcloud_postgres_cluster" "this" { name = "acc" }`,
-				ExpectError: errorText(`These attributes must be configured together: [name,project_id]`),
+				Config: fmt.Sprintf("data \"pgcloud_postgres_cluster\" \"this\" { name = %q }\n", shared),
+				ExpectError: errorText(fmt.Sprintf(`2 clusters match name %q in organization %s: %s (in project %s), %s (in project %s). Set project_id to search one project, or look the cluster up by id.`,
+					shared, env.OrgID, here, env.ProjectID, there, otherProject)),
+			},
+			{
+				Config:      `data "pgcloud_postgres_cluster" "this" { name = "no-such-cluster" }`,
+				ExpectError: errorText(fmt.Sprintf(`No project of organization %s that the provider's access key can read has a cluster named "no-such-cluster"`, env.OrgID)),
 			},
 			{
 				Config:      fmt.Sprintf("data \"pgcloud_postgres_cluster\" \"this\" {\n  id         = %q\n  project_id = %q\n}\n", clusterID, env.ProjectID),
@@ -39,14 +63,18 @@ func TestAccPostgresClusterDataSource(t *testing.T) {
 			{
 				Config: fmt.Sprintf(`
 data "pgcloud_postgres_cluster" "by_name" {
-  project_id = %q
-  name       = "acc"
+  name = "acc"
 }
 
 data "pgcloud_postgres_cluster" "by_id" {
   id = %q
 }
-`, env.ProjectID, clusterID),
+
+data "pgcloud_postgres_cluster" "in_project" {
+  project_id = %q
+  name       = %q
+}
+`, clusterID, otherProject, shared),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(byName, tfjsonpath.New("id"), knownvalue.StringExact(clusterID)),
 					statecheck.ExpectKnownValue(byName, tfjsonpath.New("organization_id"), knownvalue.StringExact(env.OrgID)),
@@ -54,6 +82,7 @@ data "pgcloud_postgres_cluster" "by_id" {
 					statecheck.ExpectKnownValue(byName, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339UTC)),
 					statecheck.ExpectKnownValue(byID, tfjsonpath.New("name"), knownvalue.StringExact("acc")),
 					statecheck.ExpectKnownValue(byID, tfjsonpath.New("project_id"), knownvalue.StringExact(env.ProjectID)),
+					statecheck.ExpectKnownValue(inProject, tfjsonpath.New("id"), knownvalue.StringExact(there)),
 				},
 			},
 		},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -27,11 +26,6 @@ var (
 	_ resource.ResourceWithModifyPlan       = (*postgresClusterUserResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*postgresClusterUserResource)(nil)
 )
-
-// defaultClusterUserTimeout bounds each operation unless the configuration's
-// timeouts say otherwise; a cluster answers within seconds, the rest is room
-// for the client's retries.
-const defaultClusterUserTimeout = 5 * time.Minute
 
 // The platform's rules for database users that a configuration alone can
 // break, checked at plan time so nothing is written when one is broken.
@@ -58,7 +52,7 @@ func NewPostgresClusterUserResource() resource.Resource {
 }
 
 type postgresClusterUserResource struct {
-	data *providerData // nil until the provider is configured
+	resourceBase
 }
 
 type postgresClusterUserResourceModel struct {
@@ -80,9 +74,6 @@ func (r *postgresClusterUserResource) Metadata(_ context.Context, req resource.M
 }
 
 func (r *postgresClusterUserResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	timeoutsAttribute := timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}).(schema.SingleNestedAttribute)
-	timeoutsAttribute.MarkdownDescription = "How long each operation may take, as durations such as `30s` or `10m`. " +
-		"Each defaults to `5m`."
 	passwordValidators := []validator.String{stringvalidator.UTF8LengthBetween(10, 63)}
 
 	resp.Schema = schema.Schema{
@@ -144,7 +135,7 @@ func (r *postgresClusterUserResource) Schema(ctx context.Context, _ resource.Sch
 					"so change this number (for example, increment it) to set a new `password_wo` in place.",
 				Optional: true,
 			},
-			"timeouts": timeoutsAttribute,
+			"timeouts": timeoutsAttribute(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
 }
@@ -157,10 +148,6 @@ func (r *postgresClusterUserResource) ConfigValidators(context.Context) []resour
 	}
 }
 
-func (r *postgresClusterUserResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 // ModifyPlan asks the cluster (a read) whether the planned username is free
 // before a create is promised, so that a system user, which the platform
 // never changes or drops, or a user that already exists fails the plan with
@@ -169,6 +156,7 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
+	ctx = r.data.apiContext(ctx)
 	var plan, state postgresClusterUserResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	creating := req.State.Raw.IsNull()
@@ -211,23 +199,18 @@ func configuredPassword(config postgresClusterUserResourceModel) string {
 }
 
 func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var plan, config postgresClusterUserResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultClusterUserTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
 	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	clusterID, username := plan.ClusterID.ValueString(), plan.Username.ValueString()
 	if _, err := r.data.client.CreateClusterUser(ctx, clusterID, username, configuredPassword(config)); err != nil {
@@ -240,29 +223,23 @@ func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.C
 }
 
 func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var state postgresClusterUserResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultClusterUserTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
 	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
 	u, err := r.data.client.GetClusterUser(ctx, clusterID, username)
 	if client.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Cluster user deleted outside Terraform",
+		dropFromState(ctx, resp, "Cluster user deleted outside Terraform",
 			fmt.Sprintf("user %q of cluster %s no longer exists (dropped outside Terraform); it will be re-created", username, clusterID))
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
@@ -282,24 +259,19 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 // Update sets a new password, the only thing about a cluster user that can
 // change in place: when password changes, or when password_wo_version does.
 func (r *postgresClusterUserResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var plan, state, config postgresClusterUserResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultClusterUserTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
 	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	if !plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) {
 		clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
@@ -313,22 +285,17 @@ func (r *postgresClusterUserResource) Update(ctx context.Context, req resource.U
 }
 
 func (r *postgresClusterUserResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var state postgresClusterUserResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultClusterUserTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
 	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
 	err := r.data.client.DeleteClusterUser(ctx, clusterID, username)

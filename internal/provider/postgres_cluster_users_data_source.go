@@ -22,7 +22,7 @@ func NewPostgresClusterUsersDataSource() datasource.DataSource {
 }
 
 type postgresClusterUsersDataSource struct {
-	data *providerData // nil until the provider is configured
+	dataSourceBase
 }
 
 type postgresClusterUsersDataSourceModel struct {
@@ -76,13 +76,9 @@ func (d *postgresClusterUsersDataSource) Schema(_ context.Context, _ datasource.
 	}
 }
 
-func (d *postgresClusterUsersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *postgresClusterUsersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := d.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var config postgresClusterUsersDataSourceModel

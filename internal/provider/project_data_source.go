@@ -27,7 +27,7 @@ func NewProjectDataSource() datasource.DataSource {
 }
 
 type projectDataSource struct {
-	data *providerData // nil until the provider is configured
+	dataSourceBase
 }
 
 type projectDataSourceModel struct {
@@ -79,13 +79,9 @@ func (d *projectDataSource) ConfigValidators(context.Context) []datasource.Confi
 	}
 }
 
-func (d *projectDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := d.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var config projectDataSourceModel
@@ -138,15 +134,12 @@ func (d *projectDataSource) projectByName(ctx context.Context, organizationID, n
 		addAPIError(diags, fmt.Sprintf("Could not list the projects of organization %s", organizationID), err, nil)
 		return nil
 	}
-	switch len(projects) {
-	case 1:
-		return &projects[0]
-	case 0:
-		diags.AddAttributeError(path.Root("name"), "Project not found",
-			fmt.Sprintf("Organization %s has no project named %q visible to the provider's access key. Names match exactly; check the name, or look the project up by id.", organizationID, name))
-	default:
-		diags.AddAttributeError(path.Root("name"), "Project name is ambiguous",
-			fmt.Sprintf("Organization %s has %d projects named %q; look the project up by id instead.", organizationID, len(projects), name))
-	}
-	return nil
+	return only(lookup{
+		kind:  "project",
+		attr:  path.Root("name"),
+		query: fmt.Sprintf("name %q in organization %s", name, organizationID),
+		notFound: fmt.Sprintf("Organization %s has no project named %q visible to the provider's access key. "+
+			"Names match exactly; check the name, or look the project up by id.", organizationID, name),
+		narrow: "Look the project up by id instead.",
+	}, projects, func(p client.Project) string { return p.ID }, diags)
 }

@@ -158,13 +158,14 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 		"pgcloud_request_timeout": settings.requestTimeout.String(),
 	})
 
+	logger := newClientLogger(settings.accessKey)
 	c, err := client.New(client.Config{
 		Endpoint:       settings.endpoint,
 		AccessKey:      settings.accessKey,
 		MaxRetries:     settings.maxRetries,
 		RequestTimeout: settings.requestTimeout,
 		UserAgent:      "terraform-provider-pgcloud/" + p.version,
-		Logger:         newClientLogger(settings.accessKey),
+		Logger:         logger,
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid pgcloud API endpoint",
@@ -173,7 +174,7 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 
-	data := newProviderData(c, settings.organizationID)
+	data := newProviderData(c, logger, settings.organizationID)
 	data.now = p.now
 	resp.ResourceData = data
 	resp.DataSourceData = data

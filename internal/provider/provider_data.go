@@ -20,6 +20,9 @@ import (
 type providerData struct {
 	client *client.Client
 
+	// clientLogger is the client's Logger; see apiContext.
+	clientLogger clientLogger
+
 	// configuredOrganizationID is the provider's organization_id (or
 	// PGCLOUD_ORGANIZATION_ID); "" means the caller's own organization.
 	configuredOrganizationID string
@@ -43,8 +46,14 @@ type providerData struct {
 	}
 }
 
-func newProviderData(c *client.Client, organizationID string) *providerData {
-	return &providerData{client: c, configuredOrganizationID: organizationID}
+func newProviderData(c *client.Client, logger clientLogger, organizationID string) *providerData {
+	return &providerData{client: c, clientLogger: logger, configuredOrganizationID: organizationID}
+}
+
+// apiContext prepares ctx, the context of one operation, for the client's
+// log lines; see clientLogger.prepare.
+func (d *providerData) apiContext(ctx context.Context) context.Context {
+	return d.clientLogger.prepare(ctx)
 }
 
 // defaultOrganizationID is the organization a resource or data source uses
@@ -118,10 +127,28 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
 	return data
 }
 
-// The error of operations that need the API while the provider's
-// configuration is still unknown.
-const (
-	unconfiguredSummary = "pgcloud provider not configured"
-	unconfiguredDetail  = "The provider configuration depends on values that are not known yet, so the pgcloud API cannot be reached. " +
-		"Apply the resources the provider block depends on first (for example with -target), then run again."
-)
+// clock is the provider's idea of now: time.Now, or a test's clock.
+func (d *providerData) clock() time.Time {
+	if d.now != nil {
+		return d.now()
+	}
+	return time.Now()
+}
+
+// notePlannedMachineUser records that the plan creates machine user id in
+// organizationID (both known), which makes plannedMachineUser true for it.
+// Terraform plans a resource after the resources it refers to, so a key or a
+// binding of a machine user created in the same run finds it here.
+func (d *providerData) notePlannedMachineUser(organizationID, id types.String) {
+	if d == nil || organizationID.IsUnknown() || organizationID.IsNull() || id.IsUnknown() || id.IsNull() {
+		return
+	}
+	d.plannedMachineUsers.Store(organizationID.ValueString()+"/"+id.ValueString(), true)
+}
+
+// plannedMachineUser reports whether this run's plan creates machine user id
+// in organizationID.
+func (d *providerData) plannedMachineUser(organizationID, id string) bool {
+	_, ok := d.plannedMachineUsers.Load(organizationID + "/" + id)
+	return ok
+}

@@ -21,7 +21,7 @@ func NewRolesDataSource() datasource.DataSource {
 }
 
 type rolesDataSource struct {
-	data *providerData // nil until the provider is configured
+	dataSourceBase
 }
 
 type rolesDataSourceModel struct {
@@ -80,13 +80,9 @@ func (d *rolesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	}
 }
 
-func (d *rolesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *rolesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := d.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var config rolesDataSourceModel

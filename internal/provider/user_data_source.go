@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -28,7 +27,7 @@ func NewUserDataSource() datasource.DataSource {
 }
 
 type userDataSource struct {
-	data *providerData // nil until the provider is configured
+	dataSourceBase
 }
 
 type userDataSourceModel struct {
@@ -110,13 +109,9 @@ func (d *userDataSource) ConfigValidators(context.Context) []datasource.ConfigVa
 	}
 }
 
-func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		resp.Diagnostics.AddError(unconfiguredSummary, unconfiguredDetail)
+	ctx, ok := d.begin(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var config userDataSourceModel
@@ -163,8 +158,9 @@ func (d *userDataSource) userByID(ctx context.Context, organizationID, id string
 }
 
 // userBy lists the organization's users and picks the one that matches. A
-// person's email is also their username; a machine user may carry a contact
-// email shared with others, so an email can match more than one user.
+// person's email is also their username, but a machine user may carry a
+// contact email shared with others, so an email can match several users:
+// then the username (or the id) tells them apart.
 func (d *userDataSource) userBy(ctx context.Context, organizationID string, attr path.Path, what, value string, match func(client.User) bool, diags *diag.Diagnostics) *client.User {
 	users, err := d.data.client.ListUsers(ctx, organizationID, client.ListUsersOptions{})
 	if err != nil {
@@ -177,26 +173,11 @@ func (d *userDataSource) userBy(ctx context.Context, organizationID string, attr
 			found = append(found, u)
 		}
 	}
-	switch len(found) {
-	case 0:
-		diags.AddAttributeError(attr, "User not found",
-			fmt.Sprintf("Organization %s has no user with %s %q. Check the %s, or look the user up by id.", organizationID, what, value, what))
-		return nil
-	case 1:
-		return &found[0]
-	}
-	// A person (whose username is this email) is the natural answer.
-	for i := range found {
-		if found[i].Type == client.UserTypePerson && found[i].Username == found[i].Email {
-			return &found[i]
-		}
-	}
-	ids := make([]string, len(found))
-	for i, u := range found {
-		ids[i] = u.ID + " (" + u.Type + " " + u.Username + ")"
-	}
-	diags.AddAttributeError(attr, "More than one user matches",
-		fmt.Sprintf("Organization %s has %d users with %s %q: %s. Look the user up by id or username instead.",
-			organizationID, len(found), what, value, strings.Join(ids, ", ")))
-	return nil
+	return only(lookup{
+		kind:     "user",
+		attr:     attr,
+		query:    fmt.Sprintf("%s %q in organization %s", what, value, organizationID),
+		notFound: fmt.Sprintf("Organization %s has no user with %s %q. Check the %s, or look the user up by id.", organizationID, what, value, what),
+		narrow:   "Look the user up by username (a person's username is their email) or by id instead.",
+	}, found, func(u client.User) string { return fmt.Sprintf("%s (%s %s)", u.ID, u.Type, u.Username) }, diags)
 }

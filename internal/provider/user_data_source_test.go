@@ -28,6 +28,20 @@ func TestAccUserDataSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Client(env.AdminKey).DeleteMachineUser(context.Background(), env.OrgID, mu.ID) })
+	// A person and a machine user that carries the person's address as its
+	// contact: by email they are ambiguous, by username they are not.
+	sharedEmail := randomName("lead") + "@example.com"
+	lead, err := env.Admin.CreateHumanUser(ctx, env.OrgID, sharedEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leadBot, err := env.Client(env.AdminKey).CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{
+		Username: randomName("bot"), Email: sharedEmail,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Client(env.AdminKey).DeleteMachineUser(context.Background(), env.OrgID, leadBot.ID) })
 	expect := func(address, attr string, value knownvalue.Check) statecheck.StateCheck {
 		return statecheck.ExpectKnownValue(address, tfjsonpath.New(attr), value)
 	}
@@ -48,7 +62,16 @@ func TestAccUserDataSource(t *testing.T) {
 				ExpectError: errorText(`Exactly one of these attributes must be configured: [id,email,username]`),
 			},
 			{
+				Config: fmt.Sprintf("data \"pgcloud_user\" \"shared\" { email = %q }\n", sharedEmail),
+				ExpectError: errorText(fmt.Sprintf(`2 users match email %q in organization %s: %s (person %s), %s (machine %s). Look the user up by username`,
+					sharedEmail, env.OrgID, lead, sharedEmail, leadBot.ID, leadBot.Username)),
+			},
+			{
 				Config: fmt.Sprintf(`
+data "pgcloud_user" "lead" {
+  username = %q
+}
+
 data "pgcloud_user" "by_email" {
   email = %q
 }
@@ -60,7 +83,7 @@ data "pgcloud_user" "by_id" {
 data "pgcloud_user" "machine" {
   username = %q
 }
-`, email, mu.Username),
+`, sharedEmail, email, mu.Username),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expect("data.pgcloud_user.by_email", "id", knownvalue.StringExact(person)),
 					expect("data.pgcloud_user.by_email", "type", knownvalue.StringExact("person")),
@@ -71,6 +94,7 @@ data "pgcloud_user" "machine" {
 					expect("data.pgcloud_user.machine", "id", knownvalue.StringExact(mu.ID)),
 					expect("data.pgcloud_user.machine", "type", knownvalue.StringExact("machine")),
 					expect("data.pgcloud_user.machine", "email", knownvalue.StringExact("team-"+email)),
+					expect("data.pgcloud_user.lead", "id", knownvalue.StringExact(lead)),
 				},
 			},
 		},
