@@ -8,6 +8,12 @@ data "pgcloud_postgres_cluster" "orders" {
   name       = "orders"
 }
 
+# ...by name alone, searching every project of the organization (an error
+# that lists the clusters if more than one project has one of that name)...
+data "pgcloud_postgres_cluster" "analytics" {
+  name = "analytics"
+}
+
 # ...or by id.
 data "pgcloud_postgres_cluster" "by_id" {
   id = data.pgcloud_postgres_cluster.orders.id
