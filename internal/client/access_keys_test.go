@@ -41,20 +41,14 @@ func newMachineUser(t *testing.T, env *testenv.Env) *client.MachineUser {
 	return mu
 }
 
-// newPerson adds a person to the default organization and returns its id and
-// a key of it.
-func newPerson(t *testing.T, env *testenv.Env) (id, key string) {
+// newPerson adds a person to the default organization and returns its id.
+func newPerson(t *testing.T, env *testenv.Env) string {
 	t.Helper()
-	ctx := context.Background()
-	id, err := env.Admin.CreateHumanUser(ctx, env.OrgID, "p-"+uuid.NewString()[:8]+"@example.com")
+	id, err := env.Admin.CreateHumanUser(context.Background(), env.OrgID, "p-"+uuid.NewString()[:8]+"@example.com")
 	if err != nil {
 		t.Fatalf("create person: %v", err)
 	}
-	key, err = env.Admin.CreateAccessKey(ctx, id, 1)
-	if err != nil {
-		t.Fatalf("create the person's key: %v", err)
-	}
-	return id, key
+	return id
 }
 
 func wantStatus(t *testing.T, what string, err error, status int, code string) {
@@ -169,7 +163,7 @@ func TestMachineUserAccessKeyRules(t *testing.T) {
 	}
 
 	// A person's keys are self-service: nobody else gets them here.
-	person, _ := newPerson(t, env)
+	person := newPerson(t, env)
 	_, err = admin.CreateMachineUserAccessKey(ctx, env.OrgID, person, client.AccessKeyCreate{Name: "k", ExpiresInDays: 1})
 	if !client.IsPermissionDenied(err) || !strings.Contains(err.Error(), "self-service") {
 		t.Fatalf("key of a person: want 403 saying keys of people are self-service, got %v", err)
@@ -262,53 +256,6 @@ func TestMachineUserCreateWithInitialAccessKey(t *testing.T) {
 	}
 	if read.AccessKey != nil {
 		t.Fatalf("a read carries the initial key: %+v", read.AccessKey)
-	}
-}
-
-func TestMyAccessKeys(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
-	ctx := context.Background()
-	_, personKey := newPerson(t, env)
-	me := env.Client(personKey)
-
-	k, err := me.CreateMyAccessKey(ctx, client.AccessKeyCreate{Name: "laptop", ExpiresInDays: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if k.Secret == "" || k.State != client.AccessKeyStateActive {
-		t.Fatalf("created %+v", k)
-	}
-	got, err := me.GetMyAccessKey(ctx, k.ID)
-	if err != nil || got.Secret != "" || got.Name != "laptop" {
-		t.Fatalf("read %v %+v", err, got)
-	}
-	list, err := me.ListMyAccessKeys(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, l := range list {
-		found = found || l.ID == k.ID
-	}
-	if !found {
-		t.Fatalf("list %+v misses %s", list, k.ID)
-	}
-	// Quota 1 for self-service keys.
-	_, err = me.CreateMyAccessKey(ctx, client.AccessKeyCreate{Name: "second", ExpiresInDays: 7})
-	if !client.IsQuotaExceeded(err) {
-		t.Fatalf("second self-service key: want 409 QUOTA_EXCEEDED, got %v", err)
-	}
-	if err := me.DeleteMyAccessKey(ctx, k.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := me.GetMyAccessKey(ctx, k.ID); !client.IsNotFound(err) {
-		t.Fatalf("read after delete: want 404, got %v", err)
-	}
-
-	// Machine users' keys are managed by org owners, not self-service.
-	_, err = env.Client(env.AdminKey).CreateMyAccessKey(ctx, client.AccessKeyCreate{Name: "k", ExpiresInDays: 1})
-	if !client.IsPermissionDenied(err) {
-		t.Fatalf("machine user on /users/me/access-keys: want 403, got %v", err)
 	}
 }
 

@@ -25,8 +25,6 @@ const (
 	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
 	CodeResourceExhausted    = "RESOURCE_EXHAUSTED"
 	CodeInternal             = "INTERNAL"
-
-	CodeMachineUserCannotInvite = "MACHINE_USER_CANNOT_INVITE"
 )
 
 // FieldMessage is one entry of an error's "messages".
@@ -188,11 +186,6 @@ func IsQuotaExceeded(err error) bool {
 // its organization or the last project_owner of its project.
 func IsLastOwner(err error) bool {
 	return IsConflict(err) && ErrorCode(err) == CodeLastOwner
-}
-
-// IsMachineUserCannotInvite reports a 403 MACHINE_USER_CANNOT_INVITE.
-func IsMachineUserCannotInvite(err error) bool {
-	return IsPermissionDenied(err) && ErrorCode(err) == CodeMachineUserCannotInvite
 }
 
 // IsSystemUserImmutable reports a 409 SYSTEM_USER_IMMUTABLE: the cluster user
