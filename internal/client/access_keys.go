@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// TypeAccessKey is the envelope "type" of an access key.
-const TypeAccessKey = "access-key"
-
 // States of an access key.
 const (
 	AccessKeyStateActive  = "active"
@@ -53,14 +50,14 @@ type AccessKeyCreate struct {
 // accessKeyProps are the properties of an access key. Inside a machine-user
 // create answer (properties.accessKey) they also carry the key's id.
 type accessKeyProps struct {
-	ID             string   `json:"id,omitempty"`
+	ID             string   `json:"id"`
 	UserID         string   `json:"userId"`
 	OrganizationID string   `json:"organizationId"`
 	Name           string   `json:"name"`
 	ExpiresAt      wireTime `json:"expiresAt"`
 	MaskedKey      string   `json:"maskedKey"`
 	State          string   `json:"state"`
-	Secret         string   `json:"secret,omitempty"`
+	Secret         string   `json:"secret"`
 }
 
 func (p accessKeyProps) model(id string, meta Metadata) AccessKey {
@@ -74,13 +71,6 @@ func (p accessKeyProps) model(id string, meta Metadata) AccessKey {
 	}
 }
 
-func accessKeyPropsOf(k AccessKey) accessKeyProps {
-	return accessKeyProps{
-		UserID: k.UserID, OrganizationID: k.OrganizationID, Name: k.Name,
-		ExpiresAt: wireTime(k.ExpiresAt), MaskedKey: k.MaskedKey, State: k.State, Secret: k.Secret,
-	}
-}
-
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (k *AccessKey) UnmarshalJSON(b []byte) error {
 	var e envelope[accessKeyProps]
@@ -89,14 +79,6 @@ func (k *AccessKey) UnmarshalJSON(b []byte) error {
 	}
 	*k = e.Properties.model(e.ID, e.Metadata.model())
 	return nil
-}
-
-// MarshalJSON encodes the envelope form.
-func (k AccessKey) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[accessKeyProps]{
-		Type: TypeAccessKey, ID: k.ID, Metadata: wireMetadataOf(k.Metadata),
-		Properties: accessKeyPropsOf(k),
-	})
 }
 
 // Expired reports whether the key no longer authenticates at time now: the

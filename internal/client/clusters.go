@@ -8,12 +8,6 @@ import (
 	"net/url"
 )
 
-// Envelope "type"s of clusters and their users.
-const (
-	TypeCluster     = "cluster"
-	TypeClusterUser = "cluster-user"
-)
-
 // Cluster is a PostgreSQL registered by the platform operator as a cluster of
 // a project. Its connection string never leaves the server.
 type Cluster struct {

@@ -7,17 +7,6 @@ import (
 	"time"
 )
 
-// Object types of the envelope's "type".
-const (
-	TypeOrganization = "organization"
-	TypeProject      = "project"
-	TypeRole         = "role"
-	TypeUser         = "user"
-	TypeMachineUser  = "machine-user"
-	TypeWhoAmI       = "whoami"
-	TypeCollection   = "collection"
-)
-
 // User types.
 const (
 	UserTypePerson  = "person"
@@ -161,13 +150,6 @@ func (t *wireTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (t wireTime) MarshalJSON() ([]byte, error) {
-	if time.Time(t).IsZero() {
-		return []byte(`""`), nil
-	}
-	return json.Marshal(time.Time(t).UTC().Format(time.RFC3339Nano))
-}
-
 type wireMetadata struct {
 	CreatedDate      wireTime `json:"createdDate"`
 	CreatedBy        string   `json:"createdBy"`
@@ -188,22 +170,10 @@ func (m wireMetadata) model() Metadata {
 	}
 }
 
-func wireMetadataOf(m Metadata) wireMetadata {
-	return wireMetadata{
-		CreatedDate:      wireTime(m.CreatedDate),
-		LastModifiedDate: wireTime(m.LastModifiedDate),
-		CreatedBy:        m.CreatedBy,
-		LastModifiedBy:   m.LastModifiedBy,
-		ResourceOwner:    m.ResourceOwner,
-		Sequence:         m.Sequence,
-	}
-}
-
-// envelope is the wire form of every object.
+// envelope is the wire form of every object; the client reads only the
+// fields its models carry.
 type envelope[P any] struct {
-	Type       string       `json:"type"`
 	ID         string       `json:"id"`
-	Href       string       `json:"href,omitempty"`
 	Metadata   wireMetadata `json:"metadata"`
 	Properties P            `json:"properties"`
 }
@@ -239,7 +209,7 @@ type machineUserProps struct {
 	Email           string `json:"email"`
 	AccessTokenType string `json:"accessTokenType"`
 	// AccessKey is only in the answer of a create that asked for a key.
-	AccessKey *accessKeyProps `json:"accessKey,omitempty"`
+	AccessKey *accessKeyProps `json:"accessKey"`
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
@@ -252,14 +222,6 @@ func (o *Organization) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON encodes the envelope form.
-func (o Organization) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[organizationProps]{
-		Type: TypeOrganization, ID: o.ID, Metadata: wireMetadataOf(o.Metadata),
-		Properties: organizationProps{Name: o.Name},
-	})
-}
-
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (p *Project) UnmarshalJSON(b []byte) error {
 	var e envelope[projectProps]
@@ -268,14 +230,6 @@ func (p *Project) UnmarshalJSON(b []byte) error {
 	}
 	*p = Project{ID: e.ID, Name: e.Properties.Name, OrganizationID: e.Properties.OrganizationID, Metadata: e.Metadata.model()}
 	return nil
-}
-
-// MarshalJSON encodes the envelope form.
-func (p Project) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[projectProps]{
-		Type: TypeProject, ID: p.ID, Metadata: wireMetadataOf(p.Metadata),
-		Properties: projectProps{Name: p.Name, OrganizationID: p.OrganizationID},
-	})
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
@@ -292,14 +246,6 @@ func (r *Role) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON encodes the envelope form.
-func (r Role) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[roleProps]{
-		Type: TypeRole, ID: r.Name,
-		Properties: roleProps(r),
-	})
-}
-
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (u *User) UnmarshalJSON(b []byte) error {
 	var e envelope[userProps]
@@ -312,17 +258,6 @@ func (u *User) UnmarshalJSON(b []byte) error {
 		Metadata: e.Metadata.model(),
 	}
 	return nil
-}
-
-// MarshalJSON encodes the envelope form.
-func (u User) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[userProps]{
-		Type: TypeUser, ID: u.ID, Metadata: wireMetadataOf(u.Metadata),
-		Properties: userProps{
-			UserType: u.Type, OrganizationID: u.OrganizationID,
-			Username: u.Username, Name: u.Name, Email: u.Email,
-		},
-	})
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
@@ -341,15 +276,4 @@ func (m *MachineUser) UnmarshalJSON(b []byte) error {
 		m.AccessKey = &key
 	}
 	return nil
-}
-
-// MarshalJSON encodes the envelope form.
-func (m MachineUser) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[machineUserProps]{
-		Type: TypeMachineUser, ID: m.ID, Metadata: wireMetadataOf(m.Metadata),
-		Properties: machineUserProps{
-			OrganizationID: m.OrganizationID, Username: m.Username, Name: m.Name,
-			Description: m.Description, Email: m.Email, AccessTokenType: m.AccessTokenType,
-		},
-	})
 }

@@ -8,12 +8,6 @@ import (
 	"net/url"
 )
 
-// Envelope "type"s of role bindings.
-const (
-	TypeOrgRoleBinding     = "org-role-binding"
-	TypeProjectRoleBinding = "project-role-binding"
-)
-
 // The platform's roles. Organization roles are bound on an organization,
 // project roles on a project.
 const (
@@ -102,14 +96,6 @@ func (b *OrgRoleBinding) UnmarshalJSON(raw []byte) error {
 	return nil
 }
 
-// MarshalJSON encodes the envelope form.
-func (b OrgRoleBinding) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[orgRoleBindingProps]{
-		Type: TypeOrgRoleBinding, ID: b.ID, Metadata: wireMetadataOf(b.Metadata),
-		Properties: orgRoleBindingProps{OrganizationID: b.OrganizationID, UserID: b.UserID, Role: b.Role},
-	})
-}
-
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (b *ProjectRoleBinding) UnmarshalJSON(raw []byte) error {
 	var e envelope[projectRoleBindingProps]
@@ -121,16 +107,6 @@ func (b *ProjectRoleBinding) UnmarshalJSON(raw []byte) error {
 		UserID: e.Properties.UserID, Role: e.Properties.Role, Metadata: e.Metadata.model(),
 	}
 	return nil
-}
-
-// MarshalJSON encodes the envelope form.
-func (b ProjectRoleBinding) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[projectRoleBindingProps]{
-		Type: TypeProjectRoleBinding, ID: b.ID, Metadata: wireMetadataOf(b.Metadata),
-		Properties: projectRoleBindingProps{
-			ProjectID: b.ProjectID, OrganizationID: b.OrganizationID, UserID: b.UserID, Role: b.Role,
-		},
-	})
 }
 
 // CreateOrgRoleBinding binds an organization role to a user of the
