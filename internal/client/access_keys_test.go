@@ -51,11 +51,26 @@ func newPerson(t *testing.T, env *testenv.Env) string {
 	return id
 }
 
+// wantStatus fails unless err is an API error with status and, unless code
+// is "", that code.
 func wantStatus(t *testing.T, what string, err error, status int, code string) {
 	t.Helper()
-	if client.StatusCode(err) != status || (code != "" && client.ErrorCode(err) != code) {
+	e, ok := client.AsAPIError(err)
+	if !ok || e.HTTPStatus != status || (code != "" && e.Code != code) {
 		t.Fatalf("%s: want %d %s, got %v", what, status, code, err)
 	}
+}
+
+// fieldMessage returns the message the API error in err gives for field, or "".
+func fieldMessage(err error, field string) string {
+	if e, ok := client.AsAPIError(err); ok {
+		for _, m := range e.Messages {
+			if m.Field == field {
+				return m.Message
+			}
+		}
+	}
+	return ""
 }
 
 func TestMachineUserAccessKeyLifecycle(t *testing.T) {
@@ -117,7 +132,7 @@ func TestMachineUserAccessKeyLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = admin.GetMachineUserAccessKey(ctx, env.OrgID, mu.ID, created.ID)
-	wantStatus(t, "read a deleted key", err, 404, client.CodeNotFound)
+	wantStatus(t, "read a deleted key", err, 404, "NOT_FOUND")
 	err = admin.DeleteMachineUserAccessKey(ctx, env.OrgID, mu.ID, created.ID)
 	if !client.IsNotFound(err) {
 		t.Fatalf("second delete: want 404, got %v", err)
@@ -139,33 +154,33 @@ func TestMachineUserAccessKeyRules(t *testing.T) {
 
 	for _, days := range []int{0, 366} {
 		_, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "k", ExpiresInDays: days})
-		wantStatus(t, fmt.Sprintf("expiresInDays %d", days), err, 422, client.CodeInvalidArgument)
-		if e, _ := client.AsAPIError(err); e.FieldMessage("expiresInDays") == "" {
+		wantStatus(t, fmt.Sprintf("expiresInDays %d", days), err, 422, "INVALID_ARGUMENT")
+		if fieldMessage(err, "expiresInDays") == "" {
 			t.Fatalf("expiresInDays %d: no field message in %v", days, err)
 		}
 	}
 	_, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "", ExpiresInDays: 1})
-	wantStatus(t, "empty name", err, 422, client.CodeInvalidArgument)
+	wantStatus(t, "empty name", err, 422, "INVALID_ARGUMENT")
 
 	if _, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "one", ExpiresInDays: 1}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "one", ExpiresInDays: 1})
-	if !client.IsAlreadyExists(err) {
-		t.Fatalf("duplicate name: want 409 ALREADY_EXISTS, got %v", err)
-	}
+	wantStatus(t, "duplicate name", err, 409, "ALREADY_EXISTS")
 	if _, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "two", ExpiresInDays: 1}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "three", ExpiresInDays: 1})
-	if !client.IsQuotaExceeded(err) || !strings.Contains(err.Error(), "delete") {
+	wantStatus(t, "third key", err, 409, "QUOTA_EXCEEDED")
+	if !strings.Contains(err.Error(), "delete") {
 		t.Fatalf("third key: want 409 QUOTA_EXCEEDED saying to delete a key, got %v", err)
 	}
 
 	// A person's keys are self-service: nobody else gets them here.
 	person := newPerson(t, env)
 	_, err = admin.CreateMachineUserAccessKey(ctx, env.OrgID, person, client.AccessKeyCreate{Name: "k", ExpiresInDays: 1})
-	if !client.IsPermissionDenied(err) || !strings.Contains(err.Error(), "self-service") {
+	wantStatus(t, "key of a person", err, 403, "")
+	if !strings.Contains(err.Error(), "self-service") {
 		t.Fatalf("key of a person: want 403 saying keys of people are self-service, got %v", err)
 	}
 

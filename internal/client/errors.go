@@ -9,24 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// Error codes of the API.
-const (
-	CodeInvalidArgument      = "INVALID_ARGUMENT"
-	CodeUnauthenticated      = "UNAUTHENTICATED"
-	CodePermissionDenied     = "PERMISSION_DENIED"
-	CodeNotFound             = "NOT_FOUND"
-	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
-	CodeAlreadyExists        = "ALREADY_EXISTS"
-	CodeQuotaExceeded        = "QUOTA_EXCEEDED"
-	CodeLastOwner            = "LAST_OWNER"
-	CodeSystemUserImmutable  = "SYSTEM_USER_IMMUTABLE"
-	CodeFailedPrecondition   = "FAILED_PRECONDITION"
-	CodePayloadTooLarge      = "PAYLOAD_TOO_LARGE"
-	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
-	CodeResourceExhausted    = "RESOURCE_EXHAUSTED"
-	CodeInternal             = "INTERNAL"
-)
-
 // FieldMessage is one entry of an error's "messages".
 type FieldMessage struct {
 	ErrorCode string `json:"errorCode"`
@@ -93,16 +75,6 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// FieldMessage returns the message of the first entry naming field, or "".
-func (e *APIError) FieldMessage(field string) string {
-	for _, m := range e.Messages {
-		if m.Field == field {
-			return m.Message
-		}
-	}
-	return ""
-}
-
 const snippetLen = 512
 
 // apiErrorFrom builds an APIError from a non-2xx response.
@@ -147,63 +119,13 @@ func AsAPIError(err error) (*APIError, bool) {
 	return nil, false
 }
 
-// StatusCode returns the HTTP status of the APIError in err's chain, or 0.
-func StatusCode(err error) int {
-	if e, ok := AsAPIError(err); ok {
-		return e.HTTPStatus
-	}
-	return 0
+func hasStatus(err error, status int) bool {
+	e, ok := AsAPIError(err)
+	return ok && e.HTTPStatus == status
 }
-
-// ErrorCode returns the code of the APIError in err's chain, or "".
-func ErrorCode(err error) string {
-	if e, ok := AsAPIError(err); ok {
-		return e.Code
-	}
-	return ""
-}
-
-func hasStatus(err error, status int) bool { return StatusCode(err) == status }
 
 // IsNotFound reports a 404.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
-// IsConflict reports a 409 (ALREADY_EXISTS, QUOTA_EXCEEDED, LAST_OWNER, …).
-func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
-
-// IsPermissionDenied reports a 403.
-func IsPermissionDenied(err error) bool { return hasStatus(err, http.StatusForbidden) }
-
 // IsUnauthenticated reports a 401.
 func IsUnauthenticated(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
-
-// IsQuotaExceeded reports a 409 QUOTA_EXCEEDED.
-func IsQuotaExceeded(err error) bool {
-	return IsConflict(err) && ErrorCode(err) == CodeQuotaExceeded
-}
-
-// IsLastOwner reports a 409 LAST_OWNER: the binding is the last org_owner of
-// its organization or the last project_owner of its project.
-func IsLastOwner(err error) bool {
-	return IsConflict(err) && ErrorCode(err) == CodeLastOwner
-}
-
-// IsSystemUserImmutable reports a 409 SYSTEM_USER_IMMUTABLE: the cluster user
-// was not created by the platform, which never changes or drops it.
-func IsSystemUserImmutable(err error) bool {
-	return IsConflict(err) && ErrorCode(err) == CodeSystemUserImmutable
-}
-
-// IsAlreadyExists reports a 409 ALREADY_EXISTS.
-func IsAlreadyExists(err error) bool {
-	return IsConflict(err) && ErrorCode(err) == CodeAlreadyExists
-}
-
-// IsInvalidArgument reports a 400 or 422.
-func IsInvalidArgument(err error) bool {
-	s := StatusCode(err)
-	return s == http.StatusBadRequest || s == http.StatusUnprocessableEntity
-}
-
-// IsRateLimited reports a 429.
-func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }

@@ -121,6 +121,14 @@ const orgJSON = `{"type":"organization","id":"org-1","href":"/api/v1/organizatio
  "metadata":{"createdDate":"2025-01-02T03:04:05.123456789Z","createdBy":"u1","lastModifiedDate":"2025-01-03T00:00:00Z",
  "lastModifiedBy":"u2","resourceOwner":"org-1","sequence":3},"properties":{"name":"default"}}`
 
+// statusOf returns the HTTP status of the APIError in err's chain, or 0.
+func statusOf(err error) int {
+	if e, ok := AsAPIError(err); ok {
+		return e.HTTPStatus
+	}
+	return 0
+}
+
 func writeRaw(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -78,7 +78,7 @@ func TestNoRetryOn500AndClientErrors(t *testing.T) {
 		})
 		c, _ := newTestClient(t, srv.URL)
 		_, err := c.GetOrganization(context.Background(), "org-1")
-		if StatusCode(err) != status || n.Load() != 1 {
+		if statusOf(err) != status || n.Load() != 1 {
 			t.Fatalf("status %d: err %v after %d attempts", status, err, n.Load())
 		}
 	}
@@ -170,7 +170,7 @@ func TestPostWithoutIdempotencyKeyNotRetried(t *testing.T) {
 	if n.Load() != 1 {
 		t.Fatalf("POST without Idempotency-Key sent %d times", n.Load())
 	}
-	if StatusCode(err) != 503 {
+	if statusOf(err) != 503 {
 		t.Fatalf("err %v", err)
 	}
 
@@ -371,7 +371,7 @@ func TestRetriesExhaustedReturnLastAPIError(t *testing.T) {
 	// MaxRetries 0 means a single attempt.
 	n.Store(0)
 	c0, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
-	if _, err := c0.GetOrganization(context.Background(), "org-1"); StatusCode(err) != 503 || n.Load() != 1 {
+	if _, err := c0.GetOrganization(context.Background(), "org-1"); statusOf(err) != 503 || n.Load() != 1 {
 		t.Fatalf("err %v after %d attempts", err, n.Load())
 	}
 }

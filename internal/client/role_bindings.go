@@ -148,7 +148,7 @@ func (c *Client) GetOrgRoleBinding(ctx context.Context, orgID, id string) (*OrgR
 }
 
 // DeleteOrgRoleBinding removes a role binding of an organization. Unbinding
-// the last org_owner is a 409 LAST_OWNER (see IsLastOwner); a 404 is returned
+// the last org_owner is a 409 LAST_OWNER; a 404 is returned
 // as an error, callers that treat it as done use IsNotFound.
 func (c *Client) DeleteOrgRoleBinding(ctx context.Context, orgID, id string) error {
 	p, err := resourcePath("organizations", orgID, "role-bindings", id)
@@ -197,7 +197,7 @@ func (c *Client) GetProjectRoleBinding(ctx context.Context, projectID, id string
 }
 
 // DeleteProjectRoleBinding removes a role binding of a project. Unbinding the
-// last project_owner is a 409 LAST_OWNER (see IsLastOwner); a 404 is returned
+// last project_owner is a 409 LAST_OWNER; a 404 is returned
 // as an error, callers that treat it as done use IsNotFound.
 func (c *Client) DeleteProjectRoleBinding(ctx context.Context, projectID, id string) error {
 	p, err := resourcePath("projects", projectID, "role-bindings", id)
