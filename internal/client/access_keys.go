@@ -81,12 +81,6 @@ func (k *AccessKey) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Expired reports whether the key no longer authenticates at time now: the
-// server says so, or its expiry has passed.
-func (k *AccessKey) Expired(now time.Time) bool {
-	return k.State == AccessKeyStateExpired || (!k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt))
-}
-
 // CreateMachineUserAccessKey creates an access key for a machine user. The
 // answer is the only one that carries the key's Secret. It sends an
 // Idempotency-Key, generated once for this call and reused by its retries, so
@@ -110,7 +104,7 @@ func (c *Client) ListMachineUserAccessKeys(ctx context.Context, orgID, userID st
 	if err != nil {
 		return nil, err
 	}
-	return Collect(Pages[AccessKey](ctx, c, p, nil, c.pageSize))
+	return listAll[AccessKey](ctx, c, p, nil)
 }
 
 // GetMachineUserAccessKey reads an access key of a machine user.

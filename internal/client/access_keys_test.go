@@ -230,8 +230,8 @@ func TestMachineUserAccessKeyExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.Expired(time.Now()) || !k.Expired(time.Now().Add(25*time.Hour)) {
-		t.Fatalf("Expired() disagrees with expires_at %s", k.ExpiresAt)
+	if now := time.Now(); k.State != client.AccessKeyStateActive || !k.ExpiresAt.After(now) || k.ExpiresAt.After(now.Add(25*time.Hour)) {
+		t.Fatalf("a one-day key: state %q, expires at %s", k.State, k.ExpiresAt)
 	}
 
 	offset.Store(int64(25 * time.Hour))

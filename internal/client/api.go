@@ -56,7 +56,7 @@ func (c *Client) ListProjects(ctx context.Context, orgID string, opts ListProjec
 	if opts.Name != "" {
 		q.Set("name", opts.Name)
 	}
-	return Collect(Pages[Project](ctx, c, p, q, c.pageSize))
+	return listAll[Project](ctx, c, p, q)
 }
 
 // GetProject reads a project by id.
@@ -74,7 +74,7 @@ func (c *Client) GetProject(ctx context.Context, projectID string) (*Project, er
 
 // ListRoles lists all roles (all pages).
 func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
-	return Collect(Pages[Role](ctx, c, "/roles", nil, c.pageSize))
+	return listAll[Role](ctx, c, "/roles", nil)
 }
 
 // ListUsers lists the users (people and machines) of an organization (all
@@ -88,7 +88,7 @@ func (c *Client) ListUsers(ctx context.Context, orgID string, opts ListUsersOpti
 	if opts.Type != "" {
 		q.Set("type", opts.Type)
 	}
-	return Collect(Pages[User](ctx, c, p, q, c.pageSize))
+	return listAll[User](ctx, c, p, q)
 }
 
 // GetUser reads a user (person or machine) of an organization by id.
@@ -114,7 +114,7 @@ func (c *Client) ListMachineUsers(ctx context.Context, orgID string, opts ListMa
 	if opts.Username != "" {
 		q.Set("username", opts.Username)
 	}
-	return Collect(Pages[MachineUser](ctx, c, p, q, c.pageSize))
+	return listAll[MachineUser](ctx, c, p, q)
 }
 
 // GetMachineUser reads a machine user by id.

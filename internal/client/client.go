@@ -25,8 +25,8 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// APIPrefix is the path prefix of the v1 API.
-const APIPrefix = "/api/v1"
+// apiPrefix is the path prefix of the v1 API.
+const apiPrefix = "/api/v1"
 
 const (
 	defaultRequestTimeout = 30 * time.Second
@@ -67,22 +67,11 @@ type Config struct {
 	UserAgent string
 	// Logger receives request logs; nil = no logging.
 	Logger Logger
-
-	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
-	// retries when the server sends no Retry-After; 0 = 200ms and 10s.
-	RetryWaitMin time.Duration
-	RetryWaitMax time.Duration
-	// PageSize is the page size used by List* methods; 0 = 100 (max 1000).
-	PageSize int
-	// Transport is the HTTP transport; nil = a pooled clone of
-	// http.DefaultTransport.
-	Transport http.RoundTripper
 }
 
 // Client talks to the pgcloud API. It is safe for concurrent use.
 type Client struct {
 	base       string // scheme://host[/prefix]/api/v1, no trailing slash
-	endpoint   string // scheme://host[/prefix], no trailing slash
 	accessKey  string
 	userAgent  string
 	logger     Logger
@@ -108,54 +97,35 @@ func New(cfg Config) (*Client, error) {
 		timeout = defaultRequestTimeout
 	}
 	maxRetries := max(cfg.MaxRetries, 0)
-	waitMin := cfg.RetryWaitMin
-	if waitMin <= 0 {
-		waitMin = defaultRetryWaitMin
-	}
-	waitMax := cfg.RetryWaitMax
-	if waitMax <= 0 {
-		waitMax = defaultRetryWaitMax
-	}
-	if waitMax < waitMin {
-		waitMax = waitMin
-	}
 	ua := strings.TrimSpace(cfg.UserAgent)
 	if ua == "" {
 		ua = defaultUserAgent
 	}
-	transport := cfg.Transport
-	if transport == nil {
-		transport = http.DefaultTransport.(*http.Transport).Clone()
-	}
 
 	c := &Client{
-		base:       endpoint + APIPrefix,
-		endpoint:   endpoint,
+		base:       endpoint + apiPrefix,
 		accessKey:  cfg.AccessKey,
 		userAgent:  ua,
 		logger:     cfg.Logger,
 		maxRetries: maxRetries,
-		pageSize:   clampPageSize(cfg.PageSize),
+		pageSize:   defaultPageSize,
 	}
 	c.rc = &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport: &loggingTransport{base: transport, c: c},
+			Transport: &loggingTransport{base: http.DefaultTransport.(*http.Transport).Clone(), c: c},
 			Timeout:   timeout, // per attempt, including reading the body
 		},
 		Logger:         nil, // never log on its own
-		RetryWaitMin:   waitMin,
-		RetryWaitMax:   waitMax,
+		RetryWaitMin:   defaultRetryWaitMin,
+		RetryWaitMax:   defaultRetryWaitMax,
 		RetryMax:       maxRetries,
 		CheckRetry:     checkRetry,
-		Backoff:        Backoff,
+		Backoff:        backoff,
 		ErrorHandler:   errorHandler,
 		RequestLogHook: c.requestLogHook,
 	}
 	return c, nil
 }
-
-// Endpoint returns the normalised endpoint (without /api/v1).
-func (c *Client) Endpoint() string { return c.endpoint }
 
 func normalizeEndpoint(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
@@ -176,7 +146,7 @@ func normalizeEndpoint(raw string) (string, error) {
 		return "", fmt.Errorf("pgcloud client: invalid endpoint %q: it must not have a query or fragment", u.Redacted())
 	}
 	p := strings.TrimRight(u.EscapedPath(), "/")
-	p = strings.TrimSuffix(p, APIPrefix)
+	p = strings.TrimSuffix(p, apiPrefix)
 	p = strings.TrimRight(p, "/")
 	return u.Scheme + "://" + u.Host + p, nil
 }

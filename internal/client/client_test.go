@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -30,8 +31,8 @@ func TestNewValidatesAndNormalisesEndpoint(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", in, err)
 		}
-		if c.Endpoint() != want || c.base != want+"/api/v1" {
-			t.Fatalf("%q: got %q / %q", in, c.Endpoint(), c.base)
+		if c.base != want+"/api/v1" {
+			t.Fatalf("%q: got %q", in, c.base)
 		}
 	}
 	for _, bad := range []string{"", "127.0.0.1:8080", "ftp://x", "http://", "http://u:p@host", "http://h/?a=b"} {
@@ -237,7 +238,8 @@ func TestPagesWalksThreePages(t *testing.T) {
 		writeRaw(w, 200, fmt.Sprintf(`{"type":"collection","offset":%d,"limit":%d,"total":%d,"_links":{},"items":[%s]}`,
 			off, lim, total, strings.Join(items, ",")))
 	})
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.PageSize = 2 })
+	c, _ := newTestClient(t, srv.URL)
+	c.pageSize = 2
 	ps, err := c.ListProjects(context.Background(), "o", ListProjectsOptions{Name: "prod"})
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +254,7 @@ func TestPagesWalksThreePages(t *testing.T) {
 
 	// Breaking out early stops fetching.
 	offsets = nil
-	for p, err := range Pages[Project](context.Background(), c, "/organizations/o/projects", map[string][]string{"name": {"prod"}}, 2) {
+	for p, err := range pages[Project](context.Background(), c, "/organizations/o/projects", url.Values{"name": {"prod"}}) {
 		if err != nil || p.ID != "p0" {
 			t.Fatalf("%v %v", p, err)
 		}
@@ -280,7 +282,8 @@ func TestPagesStopsOnEmptyPageEvenIfTotalLies(t *testing.T) {
 			writeRaw(w, 200, `{"type":"collection","items":[]}`)
 		}
 	})
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.PageSize = 2 })
+	c, _ := newTestClient(t, srv.URL)
+	c.pageSize = 2
 	roles, err := c.ListRoles(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -300,7 +303,8 @@ func TestPagesErrors(t *testing.T) {
 			writeError(w, 422, "INVALID_ARGUMENT", "bad offset", "r", FieldMessage{Field: "offset", Message: "bad"})
 		}
 	})
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.PageSize = 1 })
+	c, _ := newTestClient(t, srv.URL)
+	c.pageSize = 1
 	users, err := c.ListUsers(context.Background(), "o", ListUsersOptions{})
 	if users != nil || statusOf(err) != 422 {
 		t.Fatalf("%v %v", users, err)
@@ -310,7 +314,8 @@ func TestPagesErrors(t *testing.T) {
 	srv2 := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeRaw(w, 200, `{"type":"collection","offset":0,"limit":1,"items":[{"type":"user","id":"u0"}]}`)
 	})
-	c2, _ := newTestClient(t, srv2.URL, func(cfg *Config) { cfg.PageSize = 1 })
+	c2, _ := newTestClient(t, srv2.URL)
+	c2.pageSize = 1
 	if _, err := c2.ListUsers(context.Background(), "o", ListUsersOptions{}); err == nil || !strings.Contains(err.Error(), "offset") {
 		t.Fatalf("err %v", err)
 	}

@@ -78,7 +78,7 @@ func (c *Client) ListClusters(ctx context.Context, projectID string, opts ListCl
 	if opts.Name != "" {
 		q.Set("name", opts.Name)
 	}
-	return Collect(Pages[Cluster](ctx, c, p, q, c.pageSize))
+	return listAll[Cluster](ctx, c, p, q)
 }
 
 // GetCluster reads a cluster.
@@ -105,7 +105,7 @@ func (c *Client) ListClusterUsers(ctx context.Context, clusterID string, include
 	if includeSystem {
 		q.Set("system", "true")
 	}
-	return Collect(Pages[ClusterUser](ctx, c, p, q, c.pageSize))
+	return listAll[ClusterUser](ctx, c, p, q)
 }
 
 // GetClusterUser reads a user of a cluster, system users included.

@@ -70,7 +70,8 @@ func (l *captureLogger) text() string {
 	return s
 }
 
-// newTestClient returns a client of srvURL with fast backoff.
+// newTestClient returns a client of srvURL that waits 5 to 20ms between
+// attempts instead of 200ms to 10s.
 func newTestClient(t *testing.T, srvURL string, mod ...func(*Config)) (*Client, *captureLogger) {
 	t.Helper()
 	log := &captureLogger{}
@@ -81,8 +82,6 @@ func newTestClient(t *testing.T, srvURL string, mod ...func(*Config)) (*Client, 
 		RequestTimeout: 5 * time.Second,
 		UserAgent:      "terraform-provider-pgcloud/test",
 		Logger:         log,
-		RetryWaitMin:   5 * time.Millisecond,
-		RetryWaitMax:   20 * time.Millisecond,
 	}
 	for _, m := range mod {
 		m(&cfg)
@@ -91,6 +90,7 @@ func newTestClient(t *testing.T, srvURL string, mod ...func(*Config)) (*Client, 
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	c.rc.RetryWaitMin, c.rc.RetryWaitMax = 5*time.Millisecond, 20*time.Millisecond
 	return c, log
 }
 

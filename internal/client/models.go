@@ -19,12 +19,6 @@ const (
 	ScopeProject      = "project"
 )
 
-// Access token types of machine users.
-const (
-	AccessTokenTypeBearer = "bearer"
-	AccessTokenTypeJWT    = "jwt"
-)
-
 // Metadata is the envelope's "metadata".
 type Metadata struct {
 	CreatedDate      time.Time

@@ -8,15 +8,15 @@ import (
 	"time"
 )
 
-// MaxRetryAfter caps how long a single Retry-After is honoured, so that a
+// maxRetryAfter caps how long a single Retry-After is honoured, so that a
 // misbehaving server cannot park a caller without a deadline for hours.
-const MaxRetryAfter = 60 * time.Second
+const maxRetryAfter = 60 * time.Second
 
-// Backoff is the retryablehttp.Backoff of the client: it prefers the
+// backoff is the retryablehttp.Backoff of the client: it prefers the
 // response's Retry-After (seconds or HTTP date, at least min, at most
-// MaxRetryAfter) and otherwise waits exponentially (min·2^attempt, capped at
+// maxRetryAfter) and otherwise waits exponentially (min·2^attempt, capped at
 // max) with jitter in [d/2, d].
-func Backoff(min, max time.Duration, attemptNum int, resp *http.Response) time.Duration {
+func backoff(min, max time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			if d < min {
@@ -60,8 +60,8 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(MaxRetryAfter/time.Second) {
-			return MaxRetryAfter, true
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
 		}
 		d = time.Duration(secs) * time.Second
 	} else if t, err := http.ParseTime(v); err == nil {
@@ -72,8 +72,8 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if d < 0 {
 		d = 0
 	}
-	if d > MaxRetryAfter {
-		d = MaxRetryAfter
+	if d > maxRetryAfter {
+		d = maxRetryAfter
 	}
 	return d, true
 }

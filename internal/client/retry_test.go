@@ -125,7 +125,7 @@ func TestBackoff(t *testing.T) {
 	if d, ok := parseRetryAfter(now.Add(-time.Hour).UTC().Format(http.TimeFormat), now); !ok || d != 0 {
 		t.Fatalf("past date: %v %v", d, ok)
 	}
-	if d, ok := parseRetryAfter("999999", now); !ok || d != MaxRetryAfter {
+	if d, ok := parseRetryAfter("999999", now); !ok || d != maxRetryAfter {
 		t.Fatalf("cap: %v %v", d, ok)
 	}
 	for _, bad := range []string{"", "soon", "-1", "1.5"} {
@@ -135,11 +135,11 @@ func TestBackoff(t *testing.T) {
 	}
 	min, max := 200*time.Millisecond, 10*time.Second
 	resp := &http.Response{Header: http.Header{"Retry-After": {"2"}}}
-	if d := Backoff(min, max, 0, resp); d != 2*time.Second {
+	if d := backoff(min, max, 0, resp); d != 2*time.Second {
 		t.Fatalf("Retry-After preferred: %v", d)
 	}
 	resp0 := &http.Response{Header: http.Header{"Retry-After": {"0"}}}
-	if d := Backoff(min, max, 0, resp0); d != min {
+	if d := backoff(min, max, 0, resp0); d != min {
 		t.Fatalf("Retry-After 0 floored at min: %v", d)
 	}
 	for attempt := range 12 {
@@ -148,13 +148,13 @@ func TestBackoff(t *testing.T) {
 			want = max
 		}
 		for range 50 {
-			d := Backoff(min, max, attempt, nil)
+			d := backoff(min, max, attempt, nil)
 			if d < min || d > max || d < want/2 || d > want {
 				t.Fatalf("attempt %d: %v outside [%v, %v]", attempt, d, want/2, want)
 			}
 		}
 	}
-	if d := Backoff(min, max, 1000, nil); d < max/2 || d > max {
+	if d := backoff(min, max, 1000, nil); d < max/2 || d > max {
 		t.Fatalf("huge attempt: %v", d)
 	}
 }

@@ -131,7 +131,7 @@ func (c *Client) ListOrgRoleBindings(ctx context.Context, orgID string, f RoleBi
 	if err != nil {
 		return nil, err
 	}
-	return Collect(Pages[OrgRoleBinding](ctx, c, p, f.query(), c.pageSize))
+	return listAll[OrgRoleBinding](ctx, c, p, f.query())
 }
 
 // GetOrgRoleBinding reads a role binding of an organization by id.
@@ -180,7 +180,7 @@ func (c *Client) ListProjectRoleBindings(ctx context.Context, projectID string, 
 	if err != nil {
 		return nil, err
 	}
-	return Collect(Pages[ProjectRoleBinding](ctx, c, p, f.query(), c.pageSize))
+	return listAll[ProjectRoleBinding](ctx, c, p, f.query())
 }
 
 // GetProjectRoleBinding reads a role binding of a project by id.
