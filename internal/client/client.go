@@ -16,9 +16,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,8 +28,6 @@ const apiPrefix = "/api/v1"
 
 const (
 	defaultRequestTimeout = 30 * time.Second
-	defaultRetryWaitMin   = 200 * time.Millisecond
-	defaultRetryWaitMax   = 10 * time.Second
 	defaultUserAgent      = "pgcloud-go-client"
 
 	// maxSuccessBody bounds how much of a successful response is decoded.
@@ -39,16 +35,6 @@ const (
 	// maxErrorBody bounds how much of an error response is read.
 	maxErrorBody = 1 << 20
 )
-
-// Logger is a leveled logger; the provider adapts it to tflog. The client
-// never passes secrets (access key, Authorization header, passwords, secret
-// body fields) to it.
-type Logger interface {
-	Debug(ctx context.Context, msg string, fields map[string]any)
-	Info(ctx context.Context, msg string, fields map[string]any)
-	Warn(ctx context.Context, msg string, fields map[string]any)
-	Error(ctx context.Context, msg string, fields map[string]any)
-}
 
 // Config configures a Client.
 type Config struct {
@@ -77,7 +63,8 @@ type Client struct {
 	logger     Logger
 	maxRetries int
 	pageSize   int
-	rc         *retryablehttp.Client
+	http       *http.Client          // sends one attempt
+	retrying   *retryablehttp.Client // sends attempts until one is final
 }
 
 // New validates cfg and returns a Client. It does not contact the server.
@@ -110,20 +97,11 @@ func New(cfg Config) (*Client, error) {
 		maxRetries: maxRetries,
 		pageSize:   defaultPageSize,
 	}
-	c.rc = &retryablehttp.Client{
-		HTTPClient: &http.Client{
-			Transport: &loggingTransport{base: http.DefaultTransport.(*http.Transport).Clone(), c: c},
-			Timeout:   timeout, // per attempt, including reading the body
-		},
-		Logger:         nil, // never log on its own
-		RetryWaitMin:   defaultRetryWaitMin,
-		RetryWaitMax:   defaultRetryWaitMax,
-		RetryMax:       maxRetries,
-		CheckRetry:     checkRetry,
-		Backoff:        backoff,
-		ErrorHandler:   errorHandler,
-		RequestLogHook: c.requestLogHook,
+	c.http = &http.Client{
+		Transport: &loggingTransport{base: http.DefaultTransport.(*http.Transport).Clone(), c: c},
+		Timeout:   timeout, // per attempt, including reading the body
 	}
+	c.retrying = newRetryingClient(c.http, maxRetries)
 	return c, nil
 }
 
@@ -151,266 +129,35 @@ func normalizeEndpoint(raw string) (string, error) {
 	return u.Scheme + "://" + u.Host + p, nil
 }
 
-// ---- per-request state, shared by the transport, retry policy and hooks ----
-
-type ctxKey int
-
-const (
-	stateKey ctxKey = iota
-	idempotencyKeyKey
-)
-
 // WithIdempotencyKey returns a context whose creates use key as their
 // Idempotency-Key instead of a freshly generated one.
 func WithIdempotencyKey(ctx context.Context, key string) context.Context {
-	return context.WithValue(ctx, idempotencyKeyKey, key)
+	return context.WithValue(ctx, idempotencyKeyKey{}, key)
 }
 
-type reqState struct {
-	mu        sync.Mutex
-	retryable bool
-	attempts  int
-	lastEnd   time.Time
-	lastDesc  string    // status or error of the previous attempt, for logs
-	lastAPI   *APIError // last retried error response, if any
-}
+type idempotencyKeyKey struct{}
 
-func stateFrom(ctx context.Context) *reqState {
-	st, _ := ctx.Value(stateKey).(*reqState)
-	return st
-}
-
-// loggingTransport counts attempts and logs each at Debug. It never logs
-// headers or bodies.
-type loggingTransport struct {
-	base http.RoundTripper
-	c    *Client
-}
-
-func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	st := stateFrom(req.Context())
-	attempt := 1
-	if st != nil {
-		st.mu.Lock()
-		st.attempts++
-		attempt = st.attempts
-		st.mu.Unlock()
-	}
-	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
-	end := time.Now()
-	desc := ""
-	fields := map[string]any{
-		"method":      req.Method,
-		"path":        req.URL.EscapedPath(),
-		"attempt":     attempt,
-		"duration_ms": end.Sub(start).Milliseconds(),
-	}
-	if k := req.Header.Get("Idempotency-Key"); k != "" {
-		fields["idempotency_key"] = k
-	}
-	if err != nil {
-		desc = "error: " + t.c.redact(err.Error())
-		fields["error"] = t.c.redact(err.Error())
-	} else {
-		desc = "status " + strconv.Itoa(resp.StatusCode)
-		fields["status"] = resp.StatusCode
-		if id := resp.Header.Get("X-Request-Id"); id != "" {
-			fields["request_id"] = t.c.redact(id)
-		}
-	}
-	if st != nil {
-		st.mu.Lock()
-		st.lastEnd = end
-		st.lastDesc = desc
-		st.mu.Unlock()
-	}
-	if t.c.logger != nil {
-		t.c.logger.Debug(req.Context(), "pgcloud API request", fields)
-	}
-	return resp, err
-}
-
-// requestLogHook runs before every attempt; it logs retries at Warn.
-func (c *Client) requestLogHook(_ retryablehttp.Logger, req *http.Request, i int) {
-	if i == 0 || c.logger == nil {
-		return
-	}
-	fields := map[string]any{
-		"method":       req.Method,
-		"path":         req.URL.EscapedPath(),
-		"attempt":      i + 1,
-		"max_attempts": c.maxRetries + 1,
-	}
-	if st := stateFrom(req.Context()); st != nil {
-		st.mu.Lock()
-		fields["previous"] = st.lastDesc
-		if !st.lastEnd.IsZero() {
-			fields["waited_ms"] = time.Since(st.lastEnd).Milliseconds()
-		}
-		st.mu.Unlock()
-	}
-	c.logger.Warn(req.Context(), "retrying pgcloud API request", fields)
-}
-
-// ---- retry policy ----
-
-func retryableStatus(code int) bool {
-	switch code {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
-// methodRetryable reports whether a request may be sent again: safe and
-// idempotent methods always, POST only with an Idempotency-Key.
-func methodRetryable(method string, h http.Header) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodPatch, http.MethodDelete:
-		return true
-	case http.MethodPost:
-		return h.Get("Idempotency-Key") != ""
-	}
-	return false
-}
-
-// checkRetry retries connection errors and 429/502/503/504, only for
-// retryable requests, and never once ctx is done.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if err == nil && !retryableStatus(resp.StatusCode) {
-		return false, nil // a final answer, whatever the context says
-	}
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	st := stateFrom(ctx)
-	if st == nil || !st.retryable {
-		return false, nil
-	}
-	if err != nil {
-		// Retries connection errors, not TLS/scheme/redirect errors.
-		return retryablehttp.DefaultRetryPolicy(ctx, nil, err)
-	}
-	// Keep the body of the response we are about to retry past, so that the
-	// error stays informative if the context ends during the wait.
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	apiErr := apiErrorFrom(resp.StatusCode, resp.Header, body)
-	st.mu.Lock()
-	st.lastAPI = apiErr
-	st.mu.Unlock()
-	return true, nil
-}
-
-// retriesExhausted carries the outcome of the last attempt out of
-// retryablehttp when it stops without a usable response.
-type retriesExhausted struct {
-	attempts int
-	err      error
-	last     *APIError
-}
-
-func (e *retriesExhausted) Error() string { return e.err.Error() }
-
-// errorHandler returns the last response as an *APIError (with the attempt
-// count) instead of retryablehttp's "giving up after N attempts".
-func errorHandler(resp *http.Response, err error, numTries int) (*http.Response, error) {
-	if resp != nil {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		_ = resp.Body.Close()
-		apiErr := apiErrorFrom(resp.StatusCode, resp.Header, body)
-		apiErr.Attempts = numTries
-		if err != nil { // the context ended
-			return nil, &retriesExhausted{attempts: numTries, err: err, last: apiErr}
-		}
-		return nil, apiErr
-	}
-	if err == nil {
-		err = errors.New("request failed")
-	}
-	return nil, &retriesExhausted{attempts: numTries, err: err}
-}
-
-// ---- request execution ----
-
-// RequestError is a failure that produced no usable HTTP response: a
-// connection error, a timeout, a cancelled context. It names the method and
-// URL (never the access key). If retried responses were received before the
-// failure, Last holds the last of them.
-type RequestError struct {
-	Method   string
-	URL      string
-	Attempts int
-	Err      error
-	Last     *APIError
-}
-
-func (e *RequestError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %v", e.Method, e.URL, e.Err)
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
-	}
-	if e.Last != nil {
-		fmt.Fprintf(&b, "; last response: %s", e.Last.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the cause and, if any, the last API error.
-func (e *RequestError) Unwrap() []error {
-	if e.Last != nil {
-		return []error{e.Err, e.Last}
-	}
-	return []error{e.Err}
-}
-
-// redactAPIError removes the access key from texts the server sent back.
-func (c *Client) redactAPIError(e *APIError) {
-	e.Message = c.redact(e.Message)
-	e.Code = c.redact(e.Code)
-	e.RequestID = c.redact(e.RequestID)
-	for i := range e.Messages {
-		m := &e.Messages[i]
-		m.Message, m.Field, m.ErrorCode = c.redact(m.Message), c.redact(m.Field), c.redact(m.ErrorCode)
-	}
-}
-
-func (c *Client) redact(s string) string {
-	if c.accessKey == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.accessKey, "[REDACTED]")
-}
+func isSuccess(status int) bool { return status >= 200 && status <= 299 }
 
 // do sends one logical request. path is relative to /api/v1, already escaped.
 // body (if non-nil) is JSON-encoded; out (if non-nil) receives the decoded
 // JSON body of a 2xx response. A non-empty idemKey is sent as
 // Idempotency-Key, which also makes a POST retryable.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any, idemKey string, out any) error {
-	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
 	rawURL := c.base + path
 	if len(query) > 0 {
 		rawURL += "?" + query.Encode()
 	}
-	var payload []byte
+	var payload io.Reader
 	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
 			return fmt.Errorf("%s %s: encoding request: %w", method, rawURL, err)
 		}
+		payload = bytes.NewReader(b)
 	}
-	st := &reqState{}
-	rctx := context.WithValue(ctx, stateKey, st)
-	var rawBody any
-	if payload != nil {
-		rawBody = payload
-	}
-	req, err := retryablehttp.NewRequestWithContext(rctx, method, rawURL, rawBody)
+	tries := &attempts{}
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, tries), method, rawURL, payload)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, rawURL, err)
 	}
@@ -423,23 +170,16 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if idemKey != "" {
 		req.Header.Set("Idempotency-Key", idemKey)
 	}
-	st.retryable = methodRetryable(method, req.Header)
 
-	resp, err := c.rc.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
-		return c.wrapDoError(method, rawURL, st, err)
+		return c.requestError(req, rawURL, tries, err)
 	}
 	defer resp.Body.Close()
 
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		apiErr := apiErrorFrom(resp.StatusCode, resp.Header, b)
-		apiErr.Method, apiErr.Path = method, req.URL.EscapedPath()
-		st.mu.Lock()
-		apiErr.Attempts = st.attempts
-		st.mu.Unlock()
-		c.redactAPIError(apiErr)
-		return apiErr
+	if !isSuccess(resp.StatusCode) {
+		// The transport decoded the answer as it arrived.
+		return c.completeAPIError(tries.lastAnswer, req, tries.count)
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
@@ -462,41 +202,6 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	return nil
 }
 
-func (c *Client) wrapDoError(method, rawURL string, st *reqState, err error) error {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		if u, perr := url.Parse(rawURL); perr == nil {
-			apiErr.Method, apiErr.Path = method, u.EscapedPath()
-		}
-		c.redactAPIError(apiErr)
-		return apiErr
-	}
-	st.mu.Lock()
-	re := &RequestError{Method: method, URL: rawURL, Attempts: st.attempts, Last: st.lastAPI}
-	st.mu.Unlock()
-	var ex *retriesExhausted
-	if errors.As(err, &ex) {
-		err = ex.err
-		re.Attempts = max(re.Attempts, ex.attempts)
-		if ex.last != nil {
-			re.Last = ex.last
-		}
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) && ue.Err != nil {
-		err = ue.Err // the URL is already in the message
-	}
-	re.Err = err
-	if re.Last != nil {
-		re.Last.Method = method
-		if u, perr := url.Parse(rawURL); perr == nil {
-			re.Last.Path = u.EscapedPath()
-		}
-		c.redactAPIError(re.Last)
-	}
-	return re
-}
-
 func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
 	return c.do(ctx, http.MethodGet, path, query, nil, "", out)
 }
@@ -504,7 +209,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, out any
 // create POSTs body with an Idempotency-Key generated once for this logical
 // create (or taken from ctx, see WithIdempotencyKey) and reused by its retries.
 func (c *Client) create(ctx context.Context, path string, body, out any) error {
-	key, _ := ctx.Value(idempotencyKeyKey).(string)
+	key, _ := ctx.Value(idempotencyKeyKey{}).(string)
 	if key == "" {
 		key = uuid.NewString()
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -129,3 +130,63 @@ func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
 // IsUnauthenticated reports a 401.
 func IsUnauthenticated(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+// RequestError is a failure that produced no usable HTTP response: a
+// connection error, a timeout, a cancelled context. It names the method and
+// URL (never the access key). If retried responses were received before the
+// failure, Last holds the last of them.
+type RequestError struct {
+	Method   string
+	URL      string
+	Attempts int
+	Err      error
+	Last     *APIError
+}
+
+func (e *RequestError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %v", e.Method, e.URL, e.Err)
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.Last != nil {
+		fmt.Fprintf(&b, "; last response: %s", e.Last.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause and, if any, the last API error.
+func (e *RequestError) Unwrap() []error {
+	if e.Last != nil {
+		return []error{e.Err, e.Last}
+	}
+	return []error{e.Err}
+}
+
+// requestError describes a request to rawURL that ended without a usable
+// answer after tries.
+func (c *Client) requestError(req *http.Request, rawURL string, tries *attempts, err error) *RequestError {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err // the URL is already in the message
+	}
+	re := &RequestError{Method: req.Method, URL: rawURL, Attempts: tries.count, Err: err}
+	if tries.lastAnswer != nil {
+		re.Last = c.completeAPIError(tries.lastAnswer, req, 0)
+	}
+	return re
+}
+
+// completeAPIError adds what the client knows about the request to an error
+// answer and removes the access key from what the server sent back.
+func (c *Client) completeAPIError(e *APIError, req *http.Request, attempts int) *APIError {
+	e.Method, e.Path, e.Attempts = req.Method, req.URL.EscapedPath(), attempts
+	e.Message = c.redact(e.Message)
+	e.Code = c.redact(e.Code)
+	e.RequestID = c.redact(e.RequestID)
+	for i := range e.Messages {
+		m := &e.Messages[i]
+		m.Message, m.Field, m.ErrorCode = c.redact(m.Message), c.redact(m.Field), c.redact(m.ErrorCode)
+	}
+	return e
+}

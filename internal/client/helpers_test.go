@@ -90,7 +90,7 @@ func newTestClient(t *testing.T, srvURL string, mod ...func(*Config)) (*Client, 
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	c.rc.RetryWaitMin, c.rc.RetryWaitMax = 5*time.Millisecond, 20*time.Millisecond
+	c.retrying.RetryWaitMin, c.retrying.RetryWaitMax = 5*time.Millisecond, 20*time.Millisecond
 	return c, log
 }
 
