@@ -2,9 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"time"
 )
 
@@ -73,12 +70,9 @@ func (p accessKeyProps) model(id string, meta Metadata) AccessKey {
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (k *AccessKey) UnmarshalJSON(b []byte) error {
-	var e envelope[accessKeyProps]
-	if err := json.Unmarshal(b, &e); err != nil {
-		return fmt.Errorf("decoding access key: %w", err)
-	}
-	*k = e.Properties.model(e.ID, e.Metadata.model())
-	return nil
+	return decodeEnvelope(b, "access key", k, func(e envelope[accessKeyProps]) AccessKey {
+		return e.Properties.model(e.ID, e.Metadata.model())
+	})
 }
 
 // CreateMachineUserAccessKey creates an access key for a machine user. The
@@ -86,47 +80,23 @@ func (k *AccessKey) UnmarshalJSON(b []byte) error {
 // Idempotency-Key, generated once for this call and reused by its retries, so
 // a retried create returns the same key (and secret) instead of a second one.
 func (c *Client) CreateMachineUserAccessKey(ctx context.Context, orgID, userID string, in AccessKeyCreate) (*AccessKey, error) {
-	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys")
-	if err != nil {
-		return nil, err
-	}
-	var out AccessKey
-	if err := c.create(ctx, p, in, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return createOne[AccessKey](ctx, c, in, "organizations", orgID, "machine-users", userID, "access-keys")
 }
 
 // ListMachineUserAccessKeys lists the access keys of a machine user (all
 // pages), expired ones included.
 func (c *Client) ListMachineUserAccessKeys(ctx context.Context, orgID, userID string) ([]AccessKey, error) {
-	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys")
-	if err != nil {
-		return nil, err
-	}
-	return listAll[AccessKey](ctx, c, p, nil)
+	return listAll[AccessKey](ctx, c, nil, "organizations", orgID, "machine-users", userID, "access-keys")
 }
 
 // GetMachineUserAccessKey reads an access key of a machine user.
 func (c *Client) GetMachineUserAccessKey(ctx context.Context, orgID, userID, keyID string) (*AccessKey, error) {
-	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys", keyID)
-	if err != nil {
-		return nil, err
-	}
-	var out AccessKey
-	if err := c.get(ctx, p, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getOne[AccessKey](ctx, c, "organizations", orgID, "machine-users", userID, "access-keys", keyID)
 }
 
 // DeleteMachineUserAccessKey deletes an access key of a machine user; it
 // authenticates nothing afterwards. A 404 is returned as an error; callers
 // that treat it as done use IsNotFound.
 func (c *Client) DeleteMachineUserAccessKey(ctx context.Context, orgID, userID, keyID string) error {
-	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys", keyID)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, p, nil, nil, "", nil)
+	return deleteOne(ctx, c, "organizations", orgID, "machine-users", userID, "access-keys", keyID)
 }

@@ -202,18 +202,48 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	return nil
 }
 
-func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
-	return c.do(ctx, http.MethodGet, path, query, nil, "", out)
+// getOne reads the object at the path made of parts (see resourcePath).
+func getOne[T any](ctx context.Context, c *Client, parts ...string) (*T, error) {
+	return sendOne[T](ctx, c, http.MethodGet, nil, "", parts)
 }
 
-// create POSTs body with an Idempotency-Key generated once for this logical
-// create (or taken from ctx, see WithIdempotencyKey) and reused by its retries.
-func (c *Client) create(ctx context.Context, path string, body, out any) error {
+// createOne POSTs body to the collection at parts. Its Idempotency-Key, taken
+// from ctx (see WithIdempotencyKey) or made here, is reused by every retry of
+// this create, so that a retry returns the first answer instead of making a
+// second object.
+func createOne[T any](ctx context.Context, c *Client, body any, parts ...string) (*T, error) {
 	key, _ := ctx.Value(idempotencyKeyKey{}).(string)
 	if key == "" {
 		key = uuid.NewString()
 	}
-	return c.do(ctx, http.MethodPost, path, nil, body, key, out)
+	return sendOne[T](ctx, c, http.MethodPost, body, key, parts)
+}
+
+// updateOne PATCHes the object at parts with body.
+func updateOne[T any](ctx context.Context, c *Client, body any, parts ...string) (*T, error) {
+	return sendOne[T](ctx, c, http.MethodPatch, body, "", parts)
+}
+
+func sendOne[T any](ctx context.Context, c *Client, method string, body any, idemKey string, parts []string) (*T, error) {
+	path, err := resourcePath(parts...)
+	if err != nil {
+		return nil, err
+	}
+	var out T
+	if err := c.do(ctx, method, path, nil, body, idemKey, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// deleteOne deletes the object at parts. A 404 is returned as an error;
+// callers that treat it as done use IsNotFound.
+func deleteOne(ctx context.Context, c *Client, parts ...string) error {
+	path, err := resourcePath(parts...)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodDelete, path, nil, nil, "", nil)
 }
 
 // pathOf joins escaped path segments; every segment must be non-empty and

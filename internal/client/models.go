@@ -206,68 +206,66 @@ type machineUserProps struct {
 	AccessKey *accessKeyProps `json:"accessKey"`
 }
 
+// decodeEnvelope decodes b, the envelope of one what ("organization", …),
+// into *dst with model; unknown fields are ignored.
+func decodeEnvelope[P, M any](b []byte, what string, dst *M, model func(envelope[P]) M) error {
+	var e envelope[P]
+	if err := json.Unmarshal(b, &e); err != nil {
+		return fmt.Errorf("decoding %s: %w", what, err)
+	}
+	*dst = model(e)
+	return nil
+}
+
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (o *Organization) UnmarshalJSON(b []byte) error {
-	var e envelope[organizationProps]
-	if err := json.Unmarshal(b, &e); err != nil {
-		return fmt.Errorf("decoding organization: %w", err)
-	}
-	*o = Organization{ID: e.ID, Name: e.Properties.Name, Metadata: e.Metadata.model()}
-	return nil
+	return decodeEnvelope(b, "organization", o, func(e envelope[organizationProps]) Organization {
+		return Organization{ID: e.ID, Name: e.Properties.Name, Metadata: e.Metadata.model()}
+	})
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (p *Project) UnmarshalJSON(b []byte) error {
-	var e envelope[projectProps]
-	if err := json.Unmarshal(b, &e); err != nil {
-		return fmt.Errorf("decoding project: %w", err)
-	}
-	*p = Project{ID: e.ID, Name: e.Properties.Name, OrganizationID: e.Properties.OrganizationID, Metadata: e.Metadata.model()}
-	return nil
+	return decodeEnvelope(b, "project", p, func(e envelope[projectProps]) Project {
+		return Project{ID: e.ID, Name: e.Properties.Name, OrganizationID: e.Properties.OrganizationID, Metadata: e.Metadata.model()}
+	})
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (r *Role) UnmarshalJSON(b []byte) error {
-	var e envelope[roleProps]
-	if err := json.Unmarshal(b, &e); err != nil {
-		return fmt.Errorf("decoding role: %w", err)
-	}
-	name := e.Properties.Name
-	if name == "" {
-		name = e.ID
-	}
-	*r = Role{Name: name, Scope: e.Properties.Scope, Description: e.Properties.Description}
-	return nil
+	return decodeEnvelope(b, "role", r, func(e envelope[roleProps]) Role {
+		name := e.Properties.Name
+		if name == "" {
+			name = e.ID
+		}
+		return Role{Name: name, Scope: e.Properties.Scope, Description: e.Properties.Description}
+	})
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (u *User) UnmarshalJSON(b []byte) error {
-	var e envelope[userProps]
-	if err := json.Unmarshal(b, &e); err != nil {
-		return fmt.Errorf("decoding user: %w", err)
-	}
-	*u = User{
-		ID: e.ID, Type: e.Properties.UserType, OrganizationID: e.Properties.OrganizationID,
-		Username: e.Properties.Username, Name: e.Properties.Name, Email: e.Properties.Email,
-		Metadata: e.Metadata.model(),
-	}
-	return nil
+	return decodeEnvelope(b, "user", u, func(e envelope[userProps]) User {
+		return User{
+			ID: e.ID, Type: e.Properties.UserType, OrganizationID: e.Properties.OrganizationID,
+			Username: e.Properties.Username, Name: e.Properties.Name, Email: e.Properties.Email,
+			Metadata: e.Metadata.model(),
+		}
+	})
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (m *MachineUser) UnmarshalJSON(b []byte) error {
-	var e envelope[machineUserProps]
-	if err := json.Unmarshal(b, &e); err != nil {
-		return fmt.Errorf("decoding machine user: %w", err)
-	}
-	*m = MachineUser{
-		ID: e.ID, OrganizationID: e.Properties.OrganizationID, Username: e.Properties.Username,
-		Name: e.Properties.Name, Description: e.Properties.Description, Email: e.Properties.Email,
-		AccessTokenType: e.Properties.AccessTokenType, Metadata: e.Metadata.model(),
-	}
-	if k := e.Properties.AccessKey; k != nil {
-		key := k.model("", Metadata{})
-		m.AccessKey = &key
-	}
-	return nil
+	return decodeEnvelope(b, "machine user", m, func(e envelope[machineUserProps]) MachineUser {
+		p := e.Properties
+		mu := MachineUser{
+			ID: e.ID, OrganizationID: p.OrganizationID, Username: p.Username, Name: p.Name,
+			Description: p.Description, Email: p.Email, AccessTokenType: p.AccessTokenType,
+			Metadata: e.Metadata.model(),
+		}
+		if p.AccessKey != nil {
+			key := p.AccessKey.model("", Metadata{})
+			mu.AccessKey = &key
+		}
+		return mu
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -41,7 +42,7 @@ func pages[T any](ctx context.Context, c *Client, path string, query url.Values)
 			q.Set("limit", strconv.Itoa(c.pageSize))
 			q.Set("offset", strconv.Itoa(offset))
 			var page collection[json.RawMessage]
-			if err := c.get(ctx, path, q, &page); err != nil {
+			if err := c.do(ctx, http.MethodGet, path, q, nil, "", &page); err != nil {
 				yield(zero, err)
 				return
 			}
@@ -74,9 +75,26 @@ func pages[T any](ctx context.Context, c *Client, path string, query url.Values)
 	}
 }
 
-// listAll gathers every item of the collection at path, stopping at the
-// first error. It returns a non-nil (possibly empty) slice on success.
-func listAll[T any](ctx context.Context, c *Client, path string, query url.Values) ([]T, error) {
+// filter is the query of the name/value pairs whose value is not empty; an
+// empty value matches all.
+func filter(pairs ...string) url.Values {
+	q := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			q.Set(pairs[i], pairs[i+1])
+		}
+	}
+	return q
+}
+
+// listAll gathers every item of the collection at the path made of parts
+// (see resourcePath), stopping at the first error. It returns a non-nil
+// (possibly empty) slice on success.
+func listAll[T any](ctx context.Context, c *Client, query url.Values, parts ...string) ([]T, error) {
+	path, err := resourcePath(parts...)
+	if err != nil {
+		return nil, err
+	}
 	out := []T{}
 	for item, err := range pages[T](ctx, c, path, query) {
 		if err != nil {
