@@ -10,13 +10,6 @@ import (
 	"unicode/utf8"
 )
 
-// FieldMessage is one entry of an error's "messages".
-type FieldMessage struct {
-	ErrorCode string `json:"errorCode"`
-	Message   string `json:"message"`
-	Field     string `json:"field"`
-}
-
 // APIError is an HTTP error answer of the API. It is built from the error
 // JSON when there is one, else from the status and a snippet of the body.
 type APIError struct {
@@ -30,6 +23,13 @@ type APIError struct {
 	Method   string `json:"-"` // request method
 	Path     string `json:"-"` // request path (escaped), without the query
 	Attempts int    `json:"-"` // attempts made, including retries
+}
+
+// FieldMessage is one entry of an error's "messages".
+type FieldMessage struct {
+	ErrorCode string `json:"errorCode"`
+	Message   string `json:"message"`
+	Field     string `json:"field"`
 }
 
 // Error includes status, code, message, field messages, request id, the
@@ -76,41 +76,6 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-const snippetLen = 512
-
-// apiErrorFrom builds an APIError from a non-2xx response.
-func apiErrorFrom(status int, h http.Header, body []byte) *APIError {
-	e := &APIError{HTTPStatus: status}
-	var wire APIError
-	if err := json.Unmarshal(body, &wire); err == nil && (wire.Code != "" || wire.Message != "") {
-		e.Code = wire.Code
-		e.Message = wire.Message
-		e.Messages = wire.Messages
-		e.RequestID = wire.RequestID
-	} else {
-		s := snippet(body)
-		if s == "" {
-			e.Message = "unexpected response with an empty body"
-		} else {
-			e.Message = "unexpected response: " + s
-		}
-	}
-	if e.RequestID == "" && h != nil {
-		e.RequestID = h.Get("X-Request-Id")
-	}
-	return e
-}
-
-func snippet(body []byte) string {
-	s := strings.ToValidUTF8(string(body), "\uFFFD")
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) > snippetLen {
-		r := []rune(s)
-		s = string(r[:snippetLen]) + "…"
-	}
-	return s
-}
-
 // AsAPIError returns the *APIError in err's chain, if any.
 func AsAPIError(err error) (*APIError, bool) {
 	var e *APIError
@@ -120,16 +85,16 @@ func AsAPIError(err error) (*APIError, bool) {
 	return nil, false
 }
 
-func hasStatus(err error, status int) bool {
-	e, ok := AsAPIError(err)
-	return ok && e.HTTPStatus == status
-}
-
 // IsNotFound reports a 404.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
 // IsUnauthenticated reports a 401.
 func IsUnauthenticated(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+func hasStatus(err error, status int) bool {
+	e, ok := AsAPIError(err)
+	return ok && e.HTTPStatus == status
+}
 
 // RequestError is a failure that produced no usable HTTP response: a
 // connection error, a timeout, a cancelled context. It names the method and
@@ -161,6 +126,41 @@ func (e *RequestError) Unwrap() []error {
 		return []error{e.Err, e.Last}
 	}
 	return []error{e.Err}
+}
+
+// apiErrorFrom builds an APIError from a non-2xx response.
+func apiErrorFrom(status int, h http.Header, body []byte) *APIError {
+	e := &APIError{HTTPStatus: status}
+	var wire APIError
+	if err := json.Unmarshal(body, &wire); err == nil && (wire.Code != "" || wire.Message != "") {
+		e.Code = wire.Code
+		e.Message = wire.Message
+		e.Messages = wire.Messages
+		e.RequestID = wire.RequestID
+	} else {
+		s := snippet(body)
+		if s == "" {
+			e.Message = "unexpected response with an empty body"
+		} else {
+			e.Message = "unexpected response: " + s
+		}
+	}
+	if e.RequestID == "" && h != nil {
+		e.RequestID = h.Get("X-Request-Id")
+	}
+	return e
+}
+
+const snippetLen = 512
+
+func snippet(body []byte) string {
+	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > snippetLen {
+		r := []rune(s)
+		s = string(r[:snippetLen]) + "…"
+	}
+	return s
 }
 
 // requestError describes a request to rawURL that ended without a usable

@@ -19,6 +19,13 @@ type Logger interface {
 	Error(ctx context.Context, msg string, fields map[string]any)
 }
 
+// loggingTransport counts and records the attempts of each request, logs
+// each at Debug and every retry at Warn. It logs neither headers nor bodies.
+type loggingTransport struct {
+	base http.RoundTripper
+	c    *Client
+}
+
 // attempts is what one logical request remembers across its attempts. The
 // logging transport, which sees each attempt, writes it; do reads it when the
 // request is over. The attempts of a request run one after another on the
@@ -34,13 +41,6 @@ type attempts struct {
 }
 
 type attemptsKey struct{}
-
-// loggingTransport counts and records the attempts of each request, logs
-// each at Debug and every retry at Warn. It logs neither headers nor bodies.
-type loggingTransport struct {
-	base http.RoundTripper
-	c    *Client
-}
 
 func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	tries, ok := req.Context().Value(attemptsKey{}).(*attempts)

@@ -14,14 +14,11 @@ import (
 // API's default; it accepts 1 to 1000).
 const defaultPageSize = 100
 
-// collection is the wire form of a list answer.
+// collection is the wire form of a list answer, as far as paging reads it.
 type collection[T any] struct {
-	Type   string `json:"type"`
-	Href   string `json:"href"`
-	Offset *int   `json:"offset"`
-	Limit  *int   `json:"limit"`
-	Total  *int   `json:"total"`
-	Items  []T    `json:"items"`
+	Offset *int `json:"offset"`
+	Total  *int `json:"total"`
+	Items  []T  `json:"items"`
 }
 
 // pages walks the limit/offset collection at path (relative to /api/v1,
@@ -75,18 +72,6 @@ func pages[T any](ctx context.Context, c *Client, path string, query url.Values)
 	}
 }
 
-// filter is the query of the name/value pairs whose value is not empty; an
-// empty value matches all.
-func filter(pairs ...string) url.Values {
-	q := url.Values{}
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] != "" {
-			q.Set(pairs[i], pairs[i+1])
-		}
-	}
-	return q
-}
-
 // listAll gathers every item of the collection at the path made of parts
 // (see resourcePath), stopping at the first error. It returns a non-nil
 // (possibly empty) slice on success.
@@ -103,4 +88,16 @@ func listAll[T any](ctx context.Context, c *Client, query url.Values, parts ...s
 		out = append(out, item)
 	}
 	return out, nil
+}
+
+// filter is the query of the name/value pairs whose value is not empty; an
+// empty value matches all.
+func filter(pairs ...string) url.Values {
+	q := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			q.Set(pairs[i], pairs[i+1])
+		}
+	}
+	return q
 }

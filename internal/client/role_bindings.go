@@ -5,24 +5,6 @@ import (
 	"net/url"
 )
 
-// The platform's roles. Organization roles are bound on an organization,
-// project roles on a project.
-const (
-	RoleOrgOwner      = "org_owner"
-	RoleOrgAdmin      = "org_admin"
-	RoleProjectOwner  = "project_owner"
-	RoleProjectEditor = "project_editor"
-	RoleProjectViewer = "project_viewer"
-)
-
-// OrganizationRoles are the roles of scope "organization", most powerful first.
-func OrganizationRoles() []string { return []string{RoleOrgOwner, RoleOrgAdmin} }
-
-// ProjectRoles are the roles of scope "project", most powerful first.
-func ProjectRoles() []string {
-	return []string{RoleProjectOwner, RoleProjectEditor, RoleProjectViewer}
-}
-
 // OrgRoleBinding binds an organization role to a user of the organization
 // ("org-role-binding").
 type OrgRoleBinding struct {
@@ -42,20 +24,6 @@ type ProjectRoleBinding struct {
 	UserID         string
 	Role           string
 	Metadata       Metadata
-}
-
-// RoleBindingFilter filters role-binding lists; empty fields match all.
-type RoleBindingFilter struct {
-	UserID string
-	Role   string
-}
-
-func (f RoleBindingFilter) query() url.Values { return filter("userId", f.UserID, "role", f.Role) }
-
-// roleBindingCreate is the body of a role-binding create.
-type roleBindingCreate struct {
-	UserID string `json:"userId"`
-	Role   string `json:"role"`
 }
 
 // roleBindingProps are the properties of both kinds of role binding; those
@@ -85,6 +53,20 @@ func (rb *ProjectRoleBinding) UnmarshalJSON(b []byte) error {
 			UserID: e.Properties.UserID, Role: e.Properties.Role, Metadata: e.Metadata.model(),
 		}
 	})
+}
+
+// RoleBindingFilter filters role-binding lists; empty fields match all.
+type RoleBindingFilter struct {
+	UserID string
+	Role   string
+}
+
+func (f RoleBindingFilter) query() url.Values { return filter("userId", f.UserID, "role", f.Role) }
+
+// roleBindingCreate is the body of a role-binding create.
+type roleBindingCreate struct {
+	UserID string `json:"userId"`
+	Role   string `json:"role"`
 }
 
 // CreateOrgRoleBinding binds an organization role to a user of the
