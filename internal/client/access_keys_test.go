@@ -17,10 +17,8 @@ import (
 )
 
 func TestMachineUserAccessKeyLifecycle(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	before := time.Now().UTC()
 	created, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "deploy", ExpiresInDays: 30})
@@ -90,10 +88,8 @@ func TestMachineUserAccessKeyLifecycle(t *testing.T) {
 }
 
 func TestMachineUserAccessKeyRules(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	for _, days := range []int{0, 366} {
 		_, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "k", ExpiresInDays: days})
@@ -140,9 +136,7 @@ func TestMachineUserAccessKeyRules(t *testing.T) {
 // A create retried with the same Idempotency-Key gets the first answer back,
 // secret included, and no second key.
 func TestMachineUserAccessKeyCreateIsIdempotent(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
+	env, admin, mu := startWithMachineUser(t)
 	ctx := client.WithIdempotencyKey(context.Background(), uuid.NewString())
 
 	first, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "deploy", ExpiresInDays: 7})

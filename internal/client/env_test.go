@@ -35,6 +35,14 @@ func newMachineUser(t *testing.T, env *testenv.Env) *client.MachineUser {
 	return mu
 }
 
+// startWithMachineUser starts a fresh server and creates a machine user in
+// its default organization; admin is a client with the bootstrap key.
+func startWithMachineUser(t *testing.T) (env *testenv.Env, admin *client.Client, mu *client.MachineUser) {
+	t.Helper()
+	env = startEnv(t, testenv.Options{})
+	return env, env.Client(env.AdminKey), newMachineUser(t, env)
+}
+
 // newPerson adds a person to the default organization and returns its id.
 func newPerson(t *testing.T, env *testenv.Env) string {
 	t.Helper()

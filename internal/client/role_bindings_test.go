@@ -8,14 +8,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
-	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
 )
 
 func TestOrgRoleBindingLifecycle(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	b, err := admin.CreateOrgRoleBinding(ctx, env.OrgID, mu.ID, client.RoleOrgAdmin)
 	if err != nil {
@@ -66,10 +63,8 @@ func TestOrgRoleBindingLifecycle(t *testing.T) {
 }
 
 func TestOrgRoleBindingRules(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	_, err := admin.CreateOrgRoleBinding(ctx, env.OrgID, mu.ID, client.RoleProjectOwner)
 	wantStatus(t, "project role on an organization", err, 422, "INVALID_ARGUMENT")
@@ -113,10 +108,8 @@ func TestOrgRoleBindingRules(t *testing.T) {
 }
 
 func TestProjectRoleBindingLifecycle(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	b, err := admin.CreateProjectRoleBinding(ctx, env.ProjectID, mu.ID, client.RoleProjectViewer)
 	if err != nil {
@@ -144,10 +137,8 @@ func TestProjectRoleBindingLifecycle(t *testing.T) {
 }
 
 func TestProjectRoleBindingRules(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	_, err := admin.CreateProjectRoleBinding(ctx, env.ProjectID, mu.ID, client.RoleOrgOwner)
 	wantStatus(t, "organization role on a project", err, 422, "INVALID_ARGUMENT")
