@@ -49,7 +49,8 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	tries.count++
 	path := req.URL.EscapedPath()
-	if tries.count > 1 && t.c.logger != nil {
+	// A second attempt is a retry, unless the client is following a redirect.
+	if tries.count > 1 && req.Response == nil && t.c.logger != nil {
 		t.c.logger.Warn(req.Context(), "retrying pgcloud API request", map[string]any{
 			"method":       req.Method,
 			"path":         path,

@@ -78,3 +78,21 @@ func TestLoggerNeverReceivesKey(t *testing.T) {
 		}
 	}
 }
+
+// Following a redirect is a second attempt in the debug log, not a retry.
+func TestRedirectIsNoRetry(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/organizations/old" {
+			http.Redirect(w, r, "/api/v1/organizations/org-1", http.StatusTemporaryRedirect)
+			return
+		}
+		writeRaw(w, 200, orgJSON)
+	})
+	c, log := newTestClient(t, srv.URL)
+	if _, err := c.GetOrganization(context.Background(), "old"); err != nil {
+		t.Fatal(err)
+	}
+	if w, d := log.byLevel("WARN"), log.byLevel("DEBUG"); len(w) != 0 || len(d) != 2 {
+		t.Fatalf("logs: %s", log.text())
+	}
+}
