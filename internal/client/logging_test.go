@@ -96,3 +96,26 @@ func TestRedirectIsNoRetry(t *testing.T) {
 		t.Fatalf("logs: %s", log.text())
 	}
 }
+
+// Passwords travel in request bodies only, which the client never logs.
+func TestLoggerNeverReceivesPasswords(t *testing.T) {
+	const password = "s3cret-password-1"
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			writeRaw(w, 201, `{"type":"cluster-user","id":"app","properties":{"clusterId":"cl","username":"app"}}`)
+			return
+		}
+		w.WriteHeader(204)
+	})
+	c, log := newTestClient(t, srv.URL)
+	ctx := context.Background()
+	if _, err := c.CreateClusterUser(ctx, "cl", "app", password); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UpdateClusterUserPassword(ctx, "cl", "app", password+"2"); err != nil {
+		t.Fatal(err)
+	}
+	if text := log.text(); len(log.all()) != 2 || strings.Contains(text, password) {
+		t.Fatalf("logs: %s", text)
+	}
+}
