@@ -2,14 +2,8 @@ package client
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"time"
 )
-
-// TypeAccessKey is the envelope "type" of an access key.
-const TypeAccessKey = "access-key"
 
 // States of an access key.
 const (
@@ -53,14 +47,14 @@ type AccessKeyCreate struct {
 // accessKeyProps are the properties of an access key. Inside a machine-user
 // create answer (properties.accessKey) they also carry the key's id.
 type accessKeyProps struct {
-	ID             string   `json:"id,omitempty"`
+	ID             string   `json:"id"`
 	UserID         string   `json:"userId"`
 	OrganizationID string   `json:"organizationId"`
 	Name           string   `json:"name"`
 	ExpiresAt      wireTime `json:"expiresAt"`
 	MaskedKey      string   `json:"maskedKey"`
 	State          string   `json:"state"`
-	Secret         string   `json:"secret,omitempty"`
+	Secret         string   `json:"secret"`
 }
 
 func (p accessKeyProps) model(id string, meta Metadata) AccessKey {
@@ -74,35 +68,11 @@ func (p accessKeyProps) model(id string, meta Metadata) AccessKey {
 	}
 }
 
-func accessKeyPropsOf(k AccessKey) accessKeyProps {
-	return accessKeyProps{
-		UserID: k.UserID, OrganizationID: k.OrganizationID, Name: k.Name,
-		ExpiresAt: wireTime(k.ExpiresAt), MaskedKey: k.MaskedKey, State: k.State, Secret: k.Secret,
-	}
-}
-
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (k *AccessKey) UnmarshalJSON(b []byte) error {
-	var e envelope[accessKeyProps]
-	if err := json.Unmarshal(b, &e); err != nil {
-		return fmt.Errorf("decoding access key: %w", err)
-	}
-	*k = e.Properties.model(e.ID, e.Metadata.model())
-	return nil
-}
-
-// MarshalJSON encodes the envelope form.
-func (k AccessKey) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[accessKeyProps]{
-		Type: TypeAccessKey, ID: k.ID, Metadata: wireMetadataOf(k.Metadata),
-		Properties: accessKeyPropsOf(k),
+	return decodeEnvelope(b, "access key", k, func(e envelope[accessKeyProps]) AccessKey {
+		return e.Properties.model(e.ID, e.Metadata.model())
 	})
-}
-
-// Expired reports whether the key no longer authenticates at time now: the
-// server says so, or its expiry has passed.
-func (k *AccessKey) Expired(now time.Time) bool {
-	return k.State == AccessKeyStateExpired || (!k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt))
 }
 
 // CreateMachineUserAccessKey creates an access key for a machine user. The
@@ -110,85 +80,23 @@ func (k *AccessKey) Expired(now time.Time) bool {
 // Idempotency-Key, generated once for this call and reused by its retries, so
 // a retried create returns the same key (and secret) instead of a second one.
 func (c *Client) CreateMachineUserAccessKey(ctx context.Context, orgID, userID string, in AccessKeyCreate) (*AccessKey, error) {
-	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys")
-	if err != nil {
-		return nil, err
-	}
-	var out AccessKey
-	if err := c.create(ctx, p, in, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return createOne[AccessKey](ctx, c, in, "organizations", orgID, "machine-users", userID, "access-keys")
 }
 
 // ListMachineUserAccessKeys lists the access keys of a machine user (all
 // pages), expired ones included.
 func (c *Client) ListMachineUserAccessKeys(ctx context.Context, orgID, userID string) ([]AccessKey, error) {
-	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys")
-	if err != nil {
-		return nil, err
-	}
-	return Collect(Pages[AccessKey](ctx, c, p, nil, c.pageSize))
+	return listAll[AccessKey](ctx, c, nil, "organizations", orgID, "machine-users", userID, "access-keys")
 }
 
 // GetMachineUserAccessKey reads an access key of a machine user.
 func (c *Client) GetMachineUserAccessKey(ctx context.Context, orgID, userID, keyID string) (*AccessKey, error) {
-	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys", keyID)
-	if err != nil {
-		return nil, err
-	}
-	var out AccessKey
-	if err := c.get(ctx, p, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getOne[AccessKey](ctx, c, "organizations", orgID, "machine-users", userID, "access-keys", keyID)
 }
 
 // DeleteMachineUserAccessKey deletes an access key of a machine user; it
 // authenticates nothing afterwards. A 404 is returned as an error; callers
 // that treat it as done use IsNotFound.
 func (c *Client) DeleteMachineUserAccessKey(ctx context.Context, orgID, userID, keyID string) error {
-	p, err := resourcePath("organizations", orgID, "machine-users", userID, "access-keys", keyID)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, p, nil, nil, "", nil)
-}
-
-// CreateMyAccessKey creates an access key for the calling person
-// (self-service; a machine user gets 403). Like every create it sends an
-// Idempotency-Key.
-func (c *Client) CreateMyAccessKey(ctx context.Context, in AccessKeyCreate) (*AccessKey, error) {
-	var out AccessKey
-	if err := c.create(ctx, "/users/me/access-keys", in, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
-// ListMyAccessKeys lists the calling person's access keys (all pages).
-func (c *Client) ListMyAccessKeys(ctx context.Context) ([]AccessKey, error) {
-	return Collect(Pages[AccessKey](ctx, c, "/users/me/access-keys", nil, c.pageSize))
-}
-
-// GetMyAccessKey reads one of the calling person's access keys.
-func (c *Client) GetMyAccessKey(ctx context.Context, keyID string) (*AccessKey, error) {
-	p, err := resourcePath("users", "me", "access-keys", keyID)
-	if err != nil {
-		return nil, err
-	}
-	var out AccessKey
-	if err := c.get(ctx, p, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
-// DeleteMyAccessKey deletes one of the calling person's access keys.
-func (c *Client) DeleteMyAccessKey(ctx context.Context, keyID string) error {
-	p, err := resourcePath("users", "me", "access-keys", keyID)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, p, nil, nil, "", nil)
+	return deleteOne(ctx, c, "organizations", orgID, "machine-users", userID, "access-keys", keyID)
 }

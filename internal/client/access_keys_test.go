@@ -16,59 +16,9 @@ import (
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
 )
 
-// The tests in this external package run the client against a real
-// pgcloud-server (internal/testenv): the same handler, store and rules the
-// provider meets, on a free loopback port, one fresh server per test.
-
-func startEnv(t *testing.T, opts testenv.Options) *testenv.Env {
-	t.Helper()
-	env, err := testenv.Start(opts)
-	if err != nil {
-		t.Fatalf("start pgcloud-server: %v", err)
-	}
-	t.Cleanup(env.Close)
-	return env
-}
-
-// newMachineUser creates a machine user with the admin key and returns it.
-func newMachineUser(t *testing.T, env *testenv.Env) *client.MachineUser {
-	t.Helper()
-	mu, err := env.Client(env.AdminKey).CreateMachineUser(context.Background(), env.OrgID,
-		client.MachineUserCreate{Username: "mu-" + uuid.NewString()[:8]})
-	if err != nil {
-		t.Fatalf("create machine user: %v", err)
-	}
-	return mu
-}
-
-// newPerson adds a person to the default organization and returns its id and
-// a key of it.
-func newPerson(t *testing.T, env *testenv.Env) (id, key string) {
-	t.Helper()
-	ctx := context.Background()
-	id, err := env.Admin.CreateHumanUser(ctx, env.OrgID, "p-"+uuid.NewString()[:8]+"@example.com")
-	if err != nil {
-		t.Fatalf("create person: %v", err)
-	}
-	key, err = env.Admin.CreateAccessKey(ctx, id, 1)
-	if err != nil {
-		t.Fatalf("create the person's key: %v", err)
-	}
-	return id, key
-}
-
-func wantStatus(t *testing.T, what string, err error, status int, code string) {
-	t.Helper()
-	if client.StatusCode(err) != status || (code != "" && client.ErrorCode(err) != code) {
-		t.Fatalf("%s: want %d %s, got %v", what, status, code, err)
-	}
-}
-
 func TestMachineUserAccessKeyLifecycle(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	before := time.Now().UTC()
 	created, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "deploy", ExpiresInDays: 30})
@@ -123,7 +73,7 @@ func TestMachineUserAccessKeyLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = admin.GetMachineUserAccessKey(ctx, env.OrgID, mu.ID, created.ID)
-	wantStatus(t, "read a deleted key", err, 404, client.CodeNotFound)
+	wantStatus(t, "read a deleted key", err, 404, "NOT_FOUND")
 	err = admin.DeleteMachineUserAccessKey(ctx, env.OrgID, mu.ID, created.ID)
 	if !client.IsNotFound(err) {
 		t.Fatalf("second delete: want 404, got %v", err)
@@ -138,40 +88,38 @@ func TestMachineUserAccessKeyLifecycle(t *testing.T) {
 }
 
 func TestMachineUserAccessKeyRules(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	for _, days := range []int{0, 366} {
 		_, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "k", ExpiresInDays: days})
-		wantStatus(t, fmt.Sprintf("expiresInDays %d", days), err, 422, client.CodeInvalidArgument)
-		if e, _ := client.AsAPIError(err); e.FieldMessage("expiresInDays") == "" {
+		wantStatus(t, fmt.Sprintf("expiresInDays %d", days), err, 422, "INVALID_ARGUMENT")
+		if fieldMessage(err, "expiresInDays") == "" {
 			t.Fatalf("expiresInDays %d: no field message in %v", days, err)
 		}
 	}
 	_, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "", ExpiresInDays: 1})
-	wantStatus(t, "empty name", err, 422, client.CodeInvalidArgument)
+	wantStatus(t, "empty name", err, 422, "INVALID_ARGUMENT")
 
 	if _, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "one", ExpiresInDays: 1}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "one", ExpiresInDays: 1})
-	if !client.IsAlreadyExists(err) {
-		t.Fatalf("duplicate name: want 409 ALREADY_EXISTS, got %v", err)
-	}
+	wantStatus(t, "duplicate name", err, 409, "ALREADY_EXISTS")
 	if _, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "two", ExpiresInDays: 1}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "three", ExpiresInDays: 1})
-	if !client.IsQuotaExceeded(err) || !strings.Contains(err.Error(), "delete") {
+	wantStatus(t, "third key", err, 409, "QUOTA_EXCEEDED")
+	if !strings.Contains(err.Error(), "delete") {
 		t.Fatalf("third key: want 409 QUOTA_EXCEEDED saying to delete a key, got %v", err)
 	}
 
 	// A person's keys are self-service: nobody else gets them here.
-	person, _ := newPerson(t, env)
+	person := newPerson(t, env)
 	_, err = admin.CreateMachineUserAccessKey(ctx, env.OrgID, person, client.AccessKeyCreate{Name: "k", ExpiresInDays: 1})
-	if !client.IsPermissionDenied(err) || !strings.Contains(err.Error(), "self-service") {
+	wantStatus(t, "key of a person", err, 403, "")
+	if !strings.Contains(err.Error(), "self-service") {
 		t.Fatalf("key of a person: want 403 saying keys of people are self-service, got %v", err)
 	}
 
@@ -188,9 +136,7 @@ func TestMachineUserAccessKeyRules(t *testing.T) {
 // A create retried with the same Idempotency-Key gets the first answer back,
 // secret included, and no second key.
 func TestMachineUserAccessKeyCreateIsIdempotent(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
+	env, admin, mu := startWithMachineUser(t)
 	ctx := client.WithIdempotencyKey(context.Background(), uuid.NewString())
 
 	first, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "deploy", ExpiresInDays: 7})
@@ -221,8 +167,8 @@ func TestMachineUserAccessKeyExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.Expired(time.Now()) || !k.Expired(time.Now().Add(25*time.Hour)) {
-		t.Fatalf("Expired() disagrees with expires_at %s", k.ExpiresAt)
+	if now := time.Now(); k.State != client.AccessKeyStateActive || !k.ExpiresAt.After(now) || k.ExpiresAt.After(now.Add(25*time.Hour)) {
+		t.Fatalf("a one-day key: state %q, expires at %s", k.State, k.ExpiresAt)
 	}
 
 	offset.Store(int64(25 * time.Hour))
@@ -262,53 +208,6 @@ func TestMachineUserCreateWithInitialAccessKey(t *testing.T) {
 	}
 	if read.AccessKey != nil {
 		t.Fatalf("a read carries the initial key: %+v", read.AccessKey)
-	}
-}
-
-func TestMyAccessKeys(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
-	ctx := context.Background()
-	_, personKey := newPerson(t, env)
-	me := env.Client(personKey)
-
-	k, err := me.CreateMyAccessKey(ctx, client.AccessKeyCreate{Name: "laptop", ExpiresInDays: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if k.Secret == "" || k.State != client.AccessKeyStateActive {
-		t.Fatalf("created %+v", k)
-	}
-	got, err := me.GetMyAccessKey(ctx, k.ID)
-	if err != nil || got.Secret != "" || got.Name != "laptop" {
-		t.Fatalf("read %v %+v", err, got)
-	}
-	list, err := me.ListMyAccessKeys(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, l := range list {
-		found = found || l.ID == k.ID
-	}
-	if !found {
-		t.Fatalf("list %+v misses %s", list, k.ID)
-	}
-	// Quota 1 for self-service keys.
-	_, err = me.CreateMyAccessKey(ctx, client.AccessKeyCreate{Name: "second", ExpiresInDays: 7})
-	if !client.IsQuotaExceeded(err) {
-		t.Fatalf("second self-service key: want 409 QUOTA_EXCEEDED, got %v", err)
-	}
-	if err := me.DeleteMyAccessKey(ctx, k.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := me.GetMyAccessKey(ctx, k.ID); !client.IsNotFound(err) {
-		t.Fatalf("read after delete: want 404, got %v", err)
-	}
-
-	// Machine users' keys are managed by org owners, not self-service.
-	_, err = env.Client(env.AdminKey).CreateMyAccessKey(ctx, client.AccessKeyCreate{Name: "k", ExpiresInDays: 1})
-	if !client.IsPermissionDenied(err) {
-		t.Fatalf("machine user on /users/me/access-keys: want 403, got %v", err)
 	}
 }
 

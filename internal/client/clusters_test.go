@@ -51,7 +51,7 @@ func TestClusterUserLifecycle(t *testing.T) {
 		t.Fatalf("log in as the new user: %v", err)
 	}
 	_, err = c.CreateClusterUser(ctx, clusterID, name, "first-password-1")
-	wantStatus(t, "second create", err, http.StatusConflict, client.CodeAlreadyExists)
+	wantStatus(t, "second create", err, http.StatusConflict, "ALREADY_EXISTS")
 
 	if err := c.UpdateClusterUserPassword(ctx, clusterID, name, "second-password-2"); err != nil {
 		t.Fatalf("UpdateClusterUserPassword: %v", err)
@@ -78,9 +78,7 @@ func TestClusterUserLifecycle(t *testing.T) {
 		t.Fatalf("GetClusterUser postgres: %+v, %v", sys, err)
 	}
 	err = c.DeleteClusterUser(ctx, clusterID, "postgres")
-	if !client.IsSystemUserImmutable(err) {
-		t.Fatalf("deleting a system user: want SYSTEM_USER_IMMUTABLE, got %v", err)
-	}
+	wantStatus(t, "deleting a system user", err, http.StatusConflict, "SYSTEM_USER_IMMUTABLE")
 
 	if err := c.DeleteClusterUser(ctx, clusterID, name); err != nil {
 		t.Fatalf("DeleteClusterUser: %v", err)

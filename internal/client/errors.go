@@ -5,36 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
-
-// Error codes of the API.
-const (
-	CodeInvalidArgument      = "INVALID_ARGUMENT"
-	CodeUnauthenticated      = "UNAUTHENTICATED"
-	CodePermissionDenied     = "PERMISSION_DENIED"
-	CodeNotFound             = "NOT_FOUND"
-	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
-	CodeAlreadyExists        = "ALREADY_EXISTS"
-	CodeQuotaExceeded        = "QUOTA_EXCEEDED"
-	CodeLastOwner            = "LAST_OWNER"
-	CodeSystemUserImmutable  = "SYSTEM_USER_IMMUTABLE"
-	CodeFailedPrecondition   = "FAILED_PRECONDITION"
-	CodePayloadTooLarge      = "PAYLOAD_TOO_LARGE"
-	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
-	CodeResourceExhausted    = "RESOURCE_EXHAUSTED"
-	CodeInternal             = "INTERNAL"
-
-	CodeMachineUserCannotInvite = "MACHINE_USER_CANNOT_INVITE"
-)
-
-// FieldMessage is one entry of an error's "messages".
-type FieldMessage struct {
-	ErrorCode string `json:"errorCode"`
-	Message   string `json:"message"`
-	Field     string `json:"field"`
-}
 
 // APIError is an HTTP error answer of the API. It is built from the error
 // JSON when there is one, else from the status and a snippet of the body.
@@ -49,6 +23,13 @@ type APIError struct {
 	Method   string `json:"-"` // request method
 	Path     string `json:"-"` // request path (escaped), without the query
 	Attempts int    `json:"-"` // attempts made, including retries
+}
+
+// FieldMessage is one entry of an error's "messages".
+type FieldMessage struct {
+	ErrorCode string `json:"errorCode"`
+	Message   string `json:"message"`
+	Field     string `json:"field"`
 }
 
 // Error includes status, code, message, field messages, request id, the
@@ -95,17 +76,57 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// FieldMessage returns the message of the first entry naming field, or "".
-func (e *APIError) FieldMessage(field string) string {
-	for _, m := range e.Messages {
-		if m.Field == field {
-			return m.Message
-		}
+// AsAPIError returns the *APIError in err's chain, if any.
+func AsAPIError(err error) (*APIError, bool) {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e, true
 	}
-	return ""
+	return nil, false
 }
 
-const snippetLen = 512
+// IsNotFound reports a 404.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsUnauthenticated reports a 401.
+func IsUnauthenticated(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+func hasStatus(err error, status int) bool {
+	e, ok := AsAPIError(err)
+	return ok && e.HTTPStatus == status
+}
+
+// RequestError is a failure that produced no usable HTTP response: a
+// connection error, a timeout, a cancelled context. It names the method and
+// URL (never the access key). If retried responses were received before the
+// failure, Last holds the last of them.
+type RequestError struct {
+	Method   string
+	URL      string
+	Attempts int
+	Err      error
+	Last     *APIError
+}
+
+func (e *RequestError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %v", e.Method, e.URL, e.Err)
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.Last != nil {
+		fmt.Fprintf(&b, "; last response: %s", e.Last.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause and, if any, the last API error.
+func (e *RequestError) Unwrap() []error {
+	if e.Last != nil {
+		return []error{e.Err, e.Last}
+	}
+	return []error{e.Err}
+}
 
 // apiErrorFrom builds an APIError from a non-2xx response.
 func apiErrorFrom(status int, h http.Header, body []byte) *APIError {
@@ -130,6 +151,8 @@ func apiErrorFrom(status int, h http.Header, body []byte) *APIError {
 	return e
 }
 
+const snippetLen = 512
+
 func snippet(body []byte) string {
 	s := strings.ToValidUTF8(string(body), "\uFFFD")
 	s = strings.Join(strings.Fields(s), " ")
@@ -140,77 +163,30 @@ func snippet(body []byte) string {
 	return s
 }
 
-// AsAPIError returns the *APIError in err's chain, if any.
-func AsAPIError(err error) (*APIError, bool) {
-	var e *APIError
-	if errors.As(err, &e) {
-		return e, true
+// requestError describes a request to rawURL that ended without a usable
+// answer after tries.
+func (c *Client) requestError(req *http.Request, rawURL string, tries *attempts, err error) *RequestError {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err // the URL is already in the message
 	}
-	return nil, false
-}
-
-// StatusCode returns the HTTP status of the APIError in err's chain, or 0.
-func StatusCode(err error) int {
-	if e, ok := AsAPIError(err); ok {
-		return e.HTTPStatus
+	re := &RequestError{Method: req.Method, URL: rawURL, Attempts: tries.count, Err: err}
+	if tries.lastAnswer != nil {
+		re.Last = c.completeAPIError(tries.lastAnswer, req, 0)
 	}
-	return 0
+	return re
 }
 
-// ErrorCode returns the code of the APIError in err's chain, or "".
-func ErrorCode(err error) string {
-	if e, ok := AsAPIError(err); ok {
-		return e.Code
+// completeAPIError adds what the client knows about the request to an error
+// answer and removes the access key from what the server sent back.
+func (c *Client) completeAPIError(e *APIError, req *http.Request, attempts int) *APIError {
+	e.Method, e.Path, e.Attempts = req.Method, req.URL.EscapedPath(), attempts
+	e.Message = c.redact(e.Message)
+	e.Code = c.redact(e.Code)
+	e.RequestID = c.redact(e.RequestID)
+	for i := range e.Messages {
+		m := &e.Messages[i]
+		m.Message, m.Field, m.ErrorCode = c.redact(m.Message), c.redact(m.Field), c.redact(m.ErrorCode)
 	}
-	return ""
+	return e
 }
-
-func hasStatus(err error, status int) bool { return StatusCode(err) == status }
-
-// IsNotFound reports a 404.
-func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
-
-// IsConflict reports a 409 (ALREADY_EXISTS, QUOTA_EXCEEDED, LAST_OWNER, …).
-func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
-
-// IsPermissionDenied reports a 403.
-func IsPermissionDenied(err error) bool { return hasStatus(err, http.StatusForbidden) }
-
-// IsUnauthenticated reports a 401.
-func IsUnauthenticated(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
-
-// IsQuotaExceeded reports a 409 QUOTA_EXCEEDED.
-func IsQuotaExceeded(err error) bool {
-	return IsConflict(err) && ErrorCode(err) == CodeQuotaExceeded
-}
-
-// IsLastOwner reports a 409 LAST_OWNER: the binding is the last org_owner of
-// its organization or the last project_owner of its project.
-func IsLastOwner(err error) bool {
-	return IsConflict(err) && ErrorCode(err) == CodeLastOwner
-}
-
-// IsMachineUserCannotInvite reports a 403 MACHINE_USER_CANNOT_INVITE.
-func IsMachineUserCannotInvite(err error) bool {
-	return IsPermissionDenied(err) && ErrorCode(err) == CodeMachineUserCannotInvite
-}
-
-// IsSystemUserImmutable reports a 409 SYSTEM_USER_IMMUTABLE: the cluster user
-// was not created by the platform, which never changes or drops it.
-func IsSystemUserImmutable(err error) bool {
-	return IsConflict(err) && ErrorCode(err) == CodeSystemUserImmutable
-}
-
-// IsAlreadyExists reports a 409 ALREADY_EXISTS.
-func IsAlreadyExists(err error) bool {
-	return IsConflict(err) && ErrorCode(err) == CodeAlreadyExists
-}
-
-// IsInvalidArgument reports a 400 or 422.
-func IsInvalidArgument(err error) bool {
-	s := StatusCode(err)
-	return s == http.StatusBadRequest || s == http.StatusUnprocessableEntity
-}
-
-// IsRateLimited reports a 429.
-func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }

@@ -70,7 +70,8 @@ func (l *captureLogger) text() string {
 	return s
 }
 
-// newTestClient returns a client of srvURL with fast backoff.
+// newTestClient returns a client of srvURL that waits 5 to 20ms between
+// attempts instead of 200ms to 10s.
 func newTestClient(t *testing.T, srvURL string, mod ...func(*Config)) (*Client, *captureLogger) {
 	t.Helper()
 	log := &captureLogger{}
@@ -81,8 +82,6 @@ func newTestClient(t *testing.T, srvURL string, mod ...func(*Config)) (*Client, 
 		RequestTimeout: 5 * time.Second,
 		UserAgent:      "terraform-provider-pgcloud/test",
 		Logger:         log,
-		RetryWaitMin:   5 * time.Millisecond,
-		RetryWaitMax:   20 * time.Millisecond,
 	}
 	for _, m := range mod {
 		m(&cfg)
@@ -91,6 +90,7 @@ func newTestClient(t *testing.T, srvURL string, mod ...func(*Config)) (*Client, 
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	c.retrying.RetryWaitMin, c.retrying.RetryWaitMax = 5*time.Millisecond, 20*time.Millisecond
 	return c, log
 }
 
@@ -120,6 +120,14 @@ func writeError(w http.ResponseWriter, status int, code, msg, reqID string, fiel
 const orgJSON = `{"type":"organization","id":"org-1","href":"/api/v1/organizations/org-1",
  "metadata":{"createdDate":"2025-01-02T03:04:05.123456789Z","createdBy":"u1","lastModifiedDate":"2025-01-03T00:00:00Z",
  "lastModifiedBy":"u2","resourceOwner":"org-1","sequence":3},"properties":{"name":"default"}}`
+
+// statusOf returns the HTTP status of the APIError in err's chain, or 0.
+func statusOf(err error) int {
+	if e, ok := AsAPIError(err); ok {
+		return e.HTTPStatus
+	}
+	return 0
+}
 
 func writeRaw(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")

@@ -5,46 +5,29 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"net/http"
 	"net/url"
 	"strconv"
 )
 
-const (
-	// DefaultPageSize is the page size when none is given.
-	DefaultPageSize = 100
-	// MaxPageSize is the largest limit the API accepts.
-	MaxPageSize = 1000
-)
+// defaultPageSize is the number of items the client asks for per page (the
+// API's default; it accepts 1 to 1000).
+const defaultPageSize = 100
 
-func clampPageSize(n int) int {
-	switch {
-	case n <= 0:
-		return DefaultPageSize
-	case n > MaxPageSize:
-		return MaxPageSize
-	}
-	return n
-}
-
-// collection is the wire form of a list answer.
+// collection is the wire form of a list answer, as far as paging reads it.
 type collection[T any] struct {
-	Type   string `json:"type"`
-	Href   string `json:"href"`
-	Offset *int   `json:"offset"`
-	Limit  *int   `json:"limit"`
-	Total  *int   `json:"total"`
-	Items  []T    `json:"items"`
+	Offset *int `json:"offset"`
+	Total  *int `json:"total"`
+	Items  []T  `json:"items"`
 }
 
-// Pages walks a limit/offset collection at path (relative to /api/v1,
-// already escaped; see PathEscape) with the given extra query, pageSize items
-// at a time (0 = DefaultPageSize, at most MaxPageSize). Items are decoded into
-// T from JSON (the models decode the object envelope). It stops after a page
-// that adds no items, or when the offset reaches the collection's total; on an
-// error it yields (zero, err) once and stops. Breaking out of the loop stops
-// fetching.
-func Pages[T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int) iter.Seq2[T, error] {
-	size := clampPageSize(pageSize)
+// pages walks the limit/offset collection at path (relative to /api/v1,
+// already escaped) with the given extra query, c.pageSize items at a time.
+// Items are decoded into T from JSON (the models decode the object envelope).
+// It stops after a page that adds no items, or when the offset reaches the
+// collection's total; on an error it yields (zero, err) once and stops.
+// Breaking out of the loop stops fetching.
+func pages[T any](ctx context.Context, c *Client, path string, query url.Values) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		offset := 0
@@ -53,10 +36,10 @@ func Pages[T any](ctx context.Context, c *Client, path string, query url.Values,
 			for k, v := range query {
 				q[k] = append([]string(nil), v...)
 			}
-			q.Set("limit", strconv.Itoa(size))
+			q.Set("limit", strconv.Itoa(c.pageSize))
 			q.Set("offset", strconv.Itoa(offset))
 			var page collection[json.RawMessage]
-			if err := c.get(ctx, path, q, &page); err != nil {
+			if err := c.do(ctx, http.MethodGet, path, q, nil, "", &page); err != nil {
 				yield(zero, err)
 				return
 			}
@@ -89,11 +72,16 @@ func Pages[T any](ctx context.Context, c *Client, path string, query url.Values,
 	}
 }
 
-// Collect gathers all items of seq, stopping at the first error. It returns a
-// non-nil (possibly empty) slice on success.
-func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+// listAll gathers every item of the collection at the path made of parts
+// (see resourcePath), stopping at the first error. It returns a non-nil
+// (possibly empty) slice on success.
+func listAll[T any](ctx context.Context, c *Client, query url.Values, parts ...string) ([]T, error) {
+	path, err := resourcePath(parts...)
+	if err != nil {
+		return nil, err
+	}
 	out := []T{}
-	for item, err := range seq {
+	for item, err := range pages[T](ctx, c, path, query) {
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +90,14 @@ func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 	return out, nil
 }
 
-// PathEscape builds an escaped API path (relative to /api/v1) from segments,
-// e.g. PathEscape("organizations", orgID, "projects"). Segments may not be
-// empty, "." or "..".
-func PathEscape(segments ...string) (string, error) { return pathOf(segments...) }
+// filter is the query of the name/value pairs whose value is not empty; an
+// empty value matches all.
+func filter(pairs ...string) url.Values {
+	q := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			q.Set(pairs[i], pairs[i+1])
+		}
+	}
+	return q
+}

@@ -78,7 +78,7 @@ func TestNoRetryOn500AndClientErrors(t *testing.T) {
 		})
 		c, _ := newTestClient(t, srv.URL)
 		_, err := c.GetOrganization(context.Background(), "org-1")
-		if StatusCode(err) != status || n.Load() != 1 {
+		if statusOf(err) != status || n.Load() != 1 {
 			t.Fatalf("status %d: err %v after %d attempts", status, err, n.Load())
 		}
 	}
@@ -125,7 +125,7 @@ func TestBackoff(t *testing.T) {
 	if d, ok := parseRetryAfter(now.Add(-time.Hour).UTC().Format(http.TimeFormat), now); !ok || d != 0 {
 		t.Fatalf("past date: %v %v", d, ok)
 	}
-	if d, ok := parseRetryAfter("999999", now); !ok || d != MaxRetryAfter {
+	if d, ok := parseRetryAfter("999999", now); !ok || d != maxRetryAfter {
 		t.Fatalf("cap: %v %v", d, ok)
 	}
 	for _, bad := range []string{"", "soon", "-1", "1.5"} {
@@ -135,11 +135,11 @@ func TestBackoff(t *testing.T) {
 	}
 	min, max := 200*time.Millisecond, 10*time.Second
 	resp := &http.Response{Header: http.Header{"Retry-After": {"2"}}}
-	if d := Backoff(min, max, 0, resp); d != 2*time.Second {
+	if d := backoff(min, max, 0, resp); d != 2*time.Second {
 		t.Fatalf("Retry-After preferred: %v", d)
 	}
 	resp0 := &http.Response{Header: http.Header{"Retry-After": {"0"}}}
-	if d := Backoff(min, max, 0, resp0); d != min {
+	if d := backoff(min, max, 0, resp0); d != min {
 		t.Fatalf("Retry-After 0 floored at min: %v", d)
 	}
 	for attempt := range 12 {
@@ -148,13 +148,13 @@ func TestBackoff(t *testing.T) {
 			want = max
 		}
 		for range 50 {
-			d := Backoff(min, max, attempt, nil)
+			d := backoff(min, max, attempt, nil)
 			if d < min || d > max || d < want/2 || d > want {
 				t.Fatalf("attempt %d: %v outside [%v, %v]", attempt, d, want/2, want)
 			}
 		}
 	}
-	if d := Backoff(min, max, 1000, nil); d < max/2 || d > max {
+	if d := backoff(min, max, 1000, nil); d < max/2 || d > max {
 		t.Fatalf("huge attempt: %v", d)
 	}
 }
@@ -170,7 +170,7 @@ func TestPostWithoutIdempotencyKeyNotRetried(t *testing.T) {
 	if n.Load() != 1 {
 		t.Fatalf("POST without Idempotency-Key sent %d times", n.Load())
 	}
-	if StatusCode(err) != 503 {
+	if statusOf(err) != 503 {
 		t.Fatalf("err %v", err)
 	}
 
@@ -371,7 +371,7 @@ func TestRetriesExhaustedReturnLastAPIError(t *testing.T) {
 	// MaxRetries 0 means a single attempt.
 	n.Store(0)
 	c0, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
-	if _, err := c0.GetOrganization(context.Background(), "org-1"); StatusCode(err) != 503 || n.Load() != 1 {
+	if _, err := c0.GetOrganization(context.Background(), "org-1"); statusOf(err) != 503 || n.Load() != 1 {
 		t.Fatalf("err %v after %d attempts", err, n.Load())
 	}
 }

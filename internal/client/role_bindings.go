@@ -2,35 +2,8 @@ package client
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"net/url"
 )
-
-// Envelope "type"s of role bindings.
-const (
-	TypeOrgRoleBinding     = "org-role-binding"
-	TypeProjectRoleBinding = "project-role-binding"
-)
-
-// The platform's roles. Organization roles are bound on an organization,
-// project roles on a project.
-const (
-	RoleOrgOwner      = "org_owner"
-	RoleOrgAdmin      = "org_admin"
-	RoleProjectOwner  = "project_owner"
-	RoleProjectEditor = "project_editor"
-	RoleProjectViewer = "project_viewer"
-)
-
-// OrganizationRoles are the roles of scope "organization", most powerful first.
-func OrganizationRoles() []string { return []string{RoleOrgOwner, RoleOrgAdmin} }
-
-// ProjectRoles are the roles of scope "project", most powerful first.
-func ProjectRoles() []string {
-	return []string{RoleProjectOwner, RoleProjectEditor, RoleProjectViewer}
-}
 
 // OrgRoleBinding binds an organization role to a user of the organization
 // ("org-role-binding").
@@ -53,36 +26,9 @@ type ProjectRoleBinding struct {
 	Metadata       Metadata
 }
 
-// RoleBindingFilter filters role-binding lists; empty fields match all.
-type RoleBindingFilter struct {
-	UserID string
-	Role   string
-}
-
-func (f RoleBindingFilter) query() url.Values {
-	q := url.Values{}
-	if f.UserID != "" {
-		q.Set("userId", f.UserID)
-	}
-	if f.Role != "" {
-		q.Set("role", f.Role)
-	}
-	return q
-}
-
-// roleBindingCreate is the body of a role-binding create.
-type roleBindingCreate struct {
-	UserID string `json:"userId"`
-	Role   string `json:"role"`
-}
-
-type orgRoleBindingProps struct {
-	OrganizationID string `json:"organizationId"`
-	UserID         string `json:"userId"`
-	Role           string `json:"role"`
-}
-
-type projectRoleBindingProps struct {
+// roleBindingProps are the properties of both kinds of role binding; those
+// of an organization have no projectId.
+type roleBindingProps struct {
 	ProjectID      string `json:"projectId"`
 	OrganizationID string `json:"organizationId"`
 	UserID         string `json:"userId"`
@@ -90,143 +36,85 @@ type projectRoleBindingProps struct {
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
-func (b *OrgRoleBinding) UnmarshalJSON(raw []byte) error {
-	var e envelope[orgRoleBindingProps]
-	if err := json.Unmarshal(raw, &e); err != nil {
-		return fmt.Errorf("decoding organization role binding: %w", err)
-	}
-	*b = OrgRoleBinding{
-		ID: e.ID, OrganizationID: e.Properties.OrganizationID, UserID: e.Properties.UserID,
-		Role: e.Properties.Role, Metadata: e.Metadata.model(),
-	}
-	return nil
-}
-
-// MarshalJSON encodes the envelope form.
-func (b OrgRoleBinding) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[orgRoleBindingProps]{
-		Type: TypeOrgRoleBinding, ID: b.ID, Metadata: wireMetadataOf(b.Metadata),
-		Properties: orgRoleBindingProps{OrganizationID: b.OrganizationID, UserID: b.UserID, Role: b.Role},
+func (rb *OrgRoleBinding) UnmarshalJSON(b []byte) error {
+	return decodeEnvelope(b, "organization role binding", rb, func(e envelope[roleBindingProps]) OrgRoleBinding {
+		return OrgRoleBinding{
+			ID: e.ID, OrganizationID: e.Properties.OrganizationID, UserID: e.Properties.UserID,
+			Role: e.Properties.Role, Metadata: e.Metadata.model(),
+		}
 	})
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
-func (b *ProjectRoleBinding) UnmarshalJSON(raw []byte) error {
-	var e envelope[projectRoleBindingProps]
-	if err := json.Unmarshal(raw, &e); err != nil {
-		return fmt.Errorf("decoding project role binding: %w", err)
-	}
-	*b = ProjectRoleBinding{
-		ID: e.ID, ProjectID: e.Properties.ProjectID, OrganizationID: e.Properties.OrganizationID,
-		UserID: e.Properties.UserID, Role: e.Properties.Role, Metadata: e.Metadata.model(),
-	}
-	return nil
+func (rb *ProjectRoleBinding) UnmarshalJSON(b []byte) error {
+	return decodeEnvelope(b, "project role binding", rb, func(e envelope[roleBindingProps]) ProjectRoleBinding {
+		return ProjectRoleBinding{
+			ID: e.ID, ProjectID: e.Properties.ProjectID, OrganizationID: e.Properties.OrganizationID,
+			UserID: e.Properties.UserID, Role: e.Properties.Role, Metadata: e.Metadata.model(),
+		}
+	})
 }
 
-// MarshalJSON encodes the envelope form.
-func (b ProjectRoleBinding) MarshalJSON() ([]byte, error) {
-	return json.Marshal(envelope[projectRoleBindingProps]{
-		Type: TypeProjectRoleBinding, ID: b.ID, Metadata: wireMetadataOf(b.Metadata),
-		Properties: projectRoleBindingProps{
-			ProjectID: b.ProjectID, OrganizationID: b.OrganizationID, UserID: b.UserID, Role: b.Role,
-		},
-	})
+// RoleBindingFilter filters role-binding lists; empty fields match all.
+type RoleBindingFilter struct {
+	UserID string
+	Role   string
+}
+
+func (f RoleBindingFilter) query() url.Values { return filter("userId", f.UserID, "role", f.Role) }
+
+// roleBindingCreate is the body of a role-binding create.
+type roleBindingCreate struct {
+	UserID string `json:"userId"`
+	Role   string `json:"role"`
 }
 
 // CreateOrgRoleBinding binds an organization role to a user of the
 // organization. It sends an Idempotency-Key, generated once for this call and
 // reused by its retries.
 func (c *Client) CreateOrgRoleBinding(ctx context.Context, orgID, userID, role string) (*OrgRoleBinding, error) {
-	p, err := resourcePath("organizations", orgID, "role-bindings")
-	if err != nil {
-		return nil, err
-	}
-	var out OrgRoleBinding
-	if err := c.create(ctx, p, roleBindingCreate{UserID: userID, Role: role}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return createOne[OrgRoleBinding](ctx, c, roleBindingCreate{UserID: userID, Role: role}, "organizations", orgID, "role-bindings")
 }
 
 // ListOrgRoleBindings lists the role bindings of an organization (all pages),
 // filtered by user and role.
 func (c *Client) ListOrgRoleBindings(ctx context.Context, orgID string, f RoleBindingFilter) ([]OrgRoleBinding, error) {
-	p, err := resourcePath("organizations", orgID, "role-bindings")
-	if err != nil {
-		return nil, err
-	}
-	return Collect(Pages[OrgRoleBinding](ctx, c, p, f.query(), c.pageSize))
+	return listAll[OrgRoleBinding](ctx, c, f.query(), "organizations", orgID, "role-bindings")
 }
 
 // GetOrgRoleBinding reads a role binding of an organization by id.
 func (c *Client) GetOrgRoleBinding(ctx context.Context, orgID, id string) (*OrgRoleBinding, error) {
-	p, err := resourcePath("organizations", orgID, "role-bindings", id)
-	if err != nil {
-		return nil, err
-	}
-	var out OrgRoleBinding
-	if err := c.get(ctx, p, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getOne[OrgRoleBinding](ctx, c, "organizations", orgID, "role-bindings", id)
 }
 
 // DeleteOrgRoleBinding removes a role binding of an organization. Unbinding
-// the last org_owner is a 409 LAST_OWNER (see IsLastOwner); a 404 is returned
+// the last org_owner is a 409 LAST_OWNER; a 404 is returned
 // as an error, callers that treat it as done use IsNotFound.
 func (c *Client) DeleteOrgRoleBinding(ctx context.Context, orgID, id string) error {
-	p, err := resourcePath("organizations", orgID, "role-bindings", id)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, p, nil, nil, "", nil)
+	return deleteOne(ctx, c, "organizations", orgID, "role-bindings", id)
 }
 
 // CreateProjectRoleBinding binds a project role to a user of the project's
 // organization. It sends an Idempotency-Key, generated once for this call and
 // reused by its retries.
 func (c *Client) CreateProjectRoleBinding(ctx context.Context, projectID, userID, role string) (*ProjectRoleBinding, error) {
-	p, err := resourcePath("projects", projectID, "role-bindings")
-	if err != nil {
-		return nil, err
-	}
-	var out ProjectRoleBinding
-	if err := c.create(ctx, p, roleBindingCreate{UserID: userID, Role: role}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return createOne[ProjectRoleBinding](ctx, c, roleBindingCreate{UserID: userID, Role: role}, "projects", projectID, "role-bindings")
 }
 
 // ListProjectRoleBindings lists the role bindings of a project (all pages),
 // filtered by user and role.
 func (c *Client) ListProjectRoleBindings(ctx context.Context, projectID string, f RoleBindingFilter) ([]ProjectRoleBinding, error) {
-	p, err := resourcePath("projects", projectID, "role-bindings")
-	if err != nil {
-		return nil, err
-	}
-	return Collect(Pages[ProjectRoleBinding](ctx, c, p, f.query(), c.pageSize))
+	return listAll[ProjectRoleBinding](ctx, c, f.query(), "projects", projectID, "role-bindings")
 }
 
 // GetProjectRoleBinding reads a role binding of a project by id.
 func (c *Client) GetProjectRoleBinding(ctx context.Context, projectID, id string) (*ProjectRoleBinding, error) {
-	p, err := resourcePath("projects", projectID, "role-bindings", id)
-	if err != nil {
-		return nil, err
-	}
-	var out ProjectRoleBinding
-	if err := c.get(ctx, p, nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return getOne[ProjectRoleBinding](ctx, c, "projects", projectID, "role-bindings", id)
 }
 
 // DeleteProjectRoleBinding removes a role binding of a project. Unbinding the
-// last project_owner is a 409 LAST_OWNER (see IsLastOwner); a 404 is returned
+// last project_owner is a 409 LAST_OWNER; a 404 is returned
 // as an error, callers that treat it as done use IsNotFound.
 func (c *Client) DeleteProjectRoleBinding(ctx context.Context, projectID, id string) error {
-	p, err := resourcePath("projects", projectID, "role-bindings", id)
-	if err != nil {
-		return err
-	}
-	return c.do(ctx, http.MethodDelete, p, nil, nil, "", nil)
+	return deleteOne(ctx, c, "projects", projectID, "role-bindings", id)
 }

@@ -8,14 +8,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
-	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
 )
 
 func TestOrgRoleBindingLifecycle(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	b, err := admin.CreateOrgRoleBinding(ctx, env.OrgID, mu.ID, client.RoleOrgAdmin)
 	if err != nil {
@@ -52,9 +49,7 @@ func TestOrgRoleBindingLifecycle(t *testing.T) {
 	}
 
 	_, err = admin.CreateOrgRoleBinding(ctx, env.OrgID, mu.ID, client.RoleOrgAdmin)
-	if !client.IsAlreadyExists(err) {
-		t.Fatalf("duplicate: want 409 ALREADY_EXISTS, got %v", err)
-	}
+	wantStatus(t, "duplicate", err, 409, "ALREADY_EXISTS")
 
 	if err := admin.DeleteOrgRoleBinding(ctx, env.OrgID, b.ID); err != nil {
 		t.Fatal(err)
@@ -68,18 +63,16 @@ func TestOrgRoleBindingLifecycle(t *testing.T) {
 }
 
 func TestOrgRoleBindingRules(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	_, err := admin.CreateOrgRoleBinding(ctx, env.OrgID, mu.ID, client.RoleProjectOwner)
-	wantStatus(t, "project role on an organization", err, 422, client.CodeInvalidArgument)
-	if e, _ := client.AsAPIError(err); !strings.Contains(e.FieldMessage("role"), client.RoleOrgOwner) || !strings.Contains(e.FieldMessage("role"), client.RoleOrgAdmin) {
+	wantStatus(t, "project role on an organization", err, 422, "INVALID_ARGUMENT")
+	if m := fieldMessage(err, "role"); !strings.Contains(m, client.RoleOrgOwner) || !strings.Contains(m, client.RoleOrgAdmin) {
 		t.Fatalf("the role message does not list the valid roles: %v", err)
 	}
 	_, err = admin.CreateOrgRoleBinding(ctx, env.OrgID, "no-such-user", client.RoleOrgAdmin)
-	wantStatus(t, "unknown user", err, 422, client.CodeInvalidArgument)
+	wantStatus(t, "unknown user", err, 422, "INVALID_ARGUMENT")
 
 	// A user of another organization cannot be bound here.
 	other, err := env.Admin.CreateOrganization(ctx, "other-"+uuid.NewString()[:8])
@@ -91,8 +84,8 @@ func TestOrgRoleBindingRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = admin.CreateOrgRoleBinding(ctx, env.OrgID, stranger, client.RoleOrgAdmin)
-	wantStatus(t, "user of another organization", err, 422, client.CodeInvalidArgument)
-	if e, _ := client.AsAPIError(err); e.FieldMessage("userId") == "" {
+	wantStatus(t, "user of another organization", err, 422, "INVALID_ARGUMENT")
+	if fieldMessage(err, "userId") == "" {
 		t.Fatalf("no userId field message: %v", err)
 	}
 	// ... and another organization is not visible at all.
@@ -111,16 +104,12 @@ func TestOrgRoleBindingRules(t *testing.T) {
 		t.Fatalf("owners: %v %+v", err, owners)
 	}
 	err = admin.DeleteOrgRoleBinding(ctx, env.OrgID, owners[0].ID)
-	if !client.IsLastOwner(err) {
-		t.Fatalf("unbind the last org_owner: want 409 LAST_OWNER, got %v", err)
-	}
+	wantStatus(t, "unbind the last org_owner", err, 409, "LAST_OWNER")
 }
 
 func TestProjectRoleBindingLifecycle(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	b, err := admin.CreateProjectRoleBinding(ctx, env.ProjectID, mu.ID, client.RoleProjectViewer)
 	if err != nil {
@@ -138,9 +127,7 @@ func TestProjectRoleBindingLifecycle(t *testing.T) {
 		t.Fatalf("filtered list: %v %+v", err, found)
 	}
 	_, err = admin.CreateProjectRoleBinding(ctx, env.ProjectID, mu.ID, client.RoleProjectViewer)
-	if !client.IsAlreadyExists(err) {
-		t.Fatalf("duplicate: want 409 ALREADY_EXISTS, got %v", err)
-	}
+	wantStatus(t, "duplicate", err, 409, "ALREADY_EXISTS")
 	if err := admin.DeleteProjectRoleBinding(ctx, env.ProjectID, b.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -150,14 +137,12 @@ func TestProjectRoleBindingLifecycle(t *testing.T) {
 }
 
 func TestProjectRoleBindingRules(t *testing.T) {
-	env := startEnv(t, testenv.Options{})
+	env, admin, mu := startWithMachineUser(t)
 	ctx := context.Background()
-	admin := env.Client(env.AdminKey)
-	mu := newMachineUser(t, env)
 
 	_, err := admin.CreateProjectRoleBinding(ctx, env.ProjectID, mu.ID, client.RoleOrgOwner)
-	wantStatus(t, "organization role on a project", err, 422, client.CodeInvalidArgument)
-	if e, _ := client.AsAPIError(err); !strings.Contains(e.FieldMessage("role"), client.RoleProjectViewer) {
+	wantStatus(t, "organization role on a project", err, 422, "INVALID_ARGUMENT")
+	if !strings.Contains(fieldMessage(err, "role"), client.RoleProjectViewer) {
 		t.Fatalf("the role message does not list the valid roles: %v", err)
 	}
 
@@ -170,7 +155,7 @@ func TestProjectRoleBindingRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = admin.CreateProjectRoleBinding(ctx, env.ProjectID, stranger, client.RoleProjectViewer)
-	wantStatus(t, "user of another organization", err, 422, client.CodeInvalidArgument)
+	wantStatus(t, "user of another organization", err, 422, "INVALID_ARGUMENT")
 
 	// A project owner binds project roles on its own project only, and
 	// manages no keys and no machine users.
@@ -192,11 +177,11 @@ func TestProjectRoleBindingRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = po.CreateProjectRoleBinding(ctx, secondProject, mu.ID, client.RoleProjectEditor)
-	wantStatus(t, "project owner on another project", err, 403, client.CodePermissionDenied)
+	wantStatus(t, "project owner on another project", err, 403, "PERMISSION_DENIED")
 	_, err = po.CreateOrgRoleBinding(ctx, env.OrgID, mu.ID, client.RoleOrgAdmin)
-	wantStatus(t, "project owner binds an organization role", err, 403, client.CodePermissionDenied)
+	wantStatus(t, "project owner binds an organization role", err, 403, "PERMISSION_DENIED")
 	_, err = po.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "k", ExpiresInDays: 1})
-	wantStatus(t, "project owner creates a key", err, 403, client.CodePermissionDenied)
+	wantStatus(t, "project owner creates a key", err, 403, "PERMISSION_DENIED")
 	if err := po.DeleteProjectRoleBinding(ctx, env.ProjectID, b.ID); err != nil {
 		t.Fatalf("project owner unbinds on its project: %v", err)
 	}
