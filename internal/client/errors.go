@@ -88,6 +88,9 @@ func AsAPIError(err error) (*APIError, bool) {
 // IsNotFound reports a 404.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
+// IsPermissionDenied reports a 403: the caller may not do this.
+func IsPermissionDenied(err error) bool { return hasStatus(err, http.StatusForbidden) }
+
 // IsUnauthenticated reports a 401.
 func IsUnauthenticated(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
 

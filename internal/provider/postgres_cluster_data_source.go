@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -182,7 +181,7 @@ func (d *postgresClusterDataSource) clusterByName(ctx context.Context, projectID
 			diags.AddAttributeError(path.Root("project_id"), "Project not found",
 				fmt.Sprintf("No project with id %q is visible to the provider's access key.", projectID))
 			return nil
-		case projectID == "" && client.StatusCode(err) == http.StatusForbidden:
+		case projectID == "" && client.IsPermissionDenied(err):
 			continue // a project whose clusters the key may not read holds none it could use
 		case err != nil:
 			addAPIError(diags, fmt.Sprintf("Could not list the clusters of project %s", p), err, nil)

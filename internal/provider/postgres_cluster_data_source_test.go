@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 )
 
 func TestAccPostgresClusterDataSource(t *testing.T) {
@@ -33,6 +35,21 @@ func TestAccPostgresClusterDataSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A viewer of the default project alone cannot list the other project's
+	// clusters (403): a search by name skips that project and finds one.
+	admin := env.Client(env.AdminKey)
+	viewer, err := admin.CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{Username: randomName("viewer")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = admin.DeleteMachineUser(context.Background(), env.OrgID, viewer.ID) })
+	if _, err := admin.CreateProjectRoleBinding(ctx, env.ProjectID, viewer.ID, client.RoleProjectViewer); err != nil {
+		t.Fatal(err)
+	}
+	viewerKey, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, viewer.ID, client.AccessKeyCreate{Name: "viewer", ExpiresInDays: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	acc.ParallelTest(t, acc.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -43,6 +60,20 @@ func TestAccPostgresClusterDataSource(t *testing.T) {
 				Config: fmt.Sprintf("data \"pgcloud_postgres_cluster\" \"this\" { name = %q }\n", shared),
 				ExpectError: errorText(fmt.Sprintf(`2 clusters match name %q in organization %s: %s (in project %s), %s (in project %s). Set project_id to search one project, or look the cluster up by id.`,
 					shared, env.OrgID, here, env.ProjectID, there, otherProject)),
+			},
+			{
+				Config: fmt.Sprintf(`
+provider "pgcloud" {
+  access_key = %q
+}
+
+data "pgcloud_postgres_cluster" "visible" {
+  name = %q
+}
+`, viewerKey.Secret, shared),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.pgcloud_postgres_cluster.visible", tfjsonpath.New("id"), knownvalue.StringExact(here)),
+				},
 			},
 			{
 				Config:      `data "pgcloud_postgres_cluster" "this" { name = "no-such-cluster" }`,
