@@ -8,13 +8,14 @@ import (
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
 // startCluster starts a throwaway PostgreSQL and registers it as a cluster of
 // the default project.
-func startCluster(t *testing.T, env *testenv.Env) (string, *testenv.Postgres) {
+func startCluster(t *testing.T, env *testenv.Env) (string, *testpg.Postgres) {
 	t.Helper()
-	pg, err := testenv.StartPostgres()
+	pg, err := testpg.Start()
 	if err != nil {
 		t.Fatalf("start PostgreSQL: %v", err)
 	}

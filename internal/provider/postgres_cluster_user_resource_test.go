@@ -15,6 +15,7 @@ import (
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
 const clusterUserAddress = "pgcloud_postgres_cluster_user.this"
@@ -62,7 +63,7 @@ func checkClusterUsersDestroyed(env *testenv.Env) func(*terraform.State) error {
 }
 
 // canLogIn proves the user is a real PostgreSQL role with that password.
-func canLogIn(pg *testenv.Postgres, username, password string) func(*terraform.State) error {
+func canLogIn(pg *testpg.Postgres, username, password string) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		if err := pg.ConnectAs(context.Background(), username, password); err != nil {
 			return fmt.Errorf("log in to PostgreSQL as %q: %w", username, err)
@@ -71,7 +72,7 @@ func canLogIn(pg *testenv.Postgres, username, password string) func(*terraform.S
 	}
 }
 
-func cannotLogIn(pg *testenv.Postgres, username, password string) func(*terraform.State) error {
+func cannotLogIn(pg *testpg.Postgres, username, password string) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		if err := pg.ConnectAs(context.Background(), username, password); err == nil {
 			return fmt.Errorf("%q still logs in with a password that was replaced", username)

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
 // One throwaway PostgreSQL, registered once as a cluster of the default
@@ -14,7 +14,7 @@ import (
 // a second, and each test uses its own usernames.
 var (
 	sharedPostgresOnce sync.Once
-	sharedPostgres     *testenv.Postgres
+	sharedPostgres     *testpg.Postgres
 	sharedPostgresErr  error
 
 	sharedClusterOnce sync.Once
@@ -23,9 +23,9 @@ var (
 )
 
 // testPostgres starts the package's PostgreSQL on first use.
-func testPostgres(t *testing.T) *testenv.Postgres {
+func testPostgres(t *testing.T) *testpg.Postgres {
 	t.Helper()
-	sharedPostgresOnce.Do(func() { sharedPostgres, sharedPostgresErr = testenv.StartPostgres() })
+	sharedPostgresOnce.Do(func() { sharedPostgres, sharedPostgresErr = testpg.Start() })
 	if sharedPostgresErr != nil {
 		t.Fatalf("start the test PostgreSQL: %v", sharedPostgresErr)
 	}
@@ -34,7 +34,7 @@ func testPostgres(t *testing.T) *testenv.Postgres {
 
 // testCluster returns the id of the cluster "acc" that the package's
 // PostgreSQL is registered as, registering it on first use.
-func testCluster(t *testing.T) (string, *testenv.Postgres) {
+func testCluster(t *testing.T) (string, *testpg.Postgres) {
 	t.Helper()
 	env := accEnv(t)
 	pg := testPostgres(t)

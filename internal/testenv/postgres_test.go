@@ -3,13 +3,15 @@ package testenv
 import (
 	"context"
 	"testing"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
-// TestStartPostgres starts a PostgreSQL, proves password logins are real
+// TestStartPostgres starts a PostgreSQL (testpg), proves password logins are real
 // there, and registers it as a cluster of a test server the way the
 // provider's tests do.
 func TestStartPostgres(t *testing.T) {
-	pg, err := StartPostgres()
+	pg, err := testpg.Start()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,8 @@
 // a free loopback port in a temporary directory, every statement logged to a
 // file the tests can read, password (SCRAM) authentication over TCP so that
 // logins with passwords are real. It imports nothing of the project, so that
-// the server's own tests can use it; testenv re-exports it for everyone else.
+// every test package, the server's own included, can use it. Register one as
+// a cluster with env.Admin.AddCluster(ctx, env.ProjectID, name, pg.DSN).
 package testpg
 
 import (
