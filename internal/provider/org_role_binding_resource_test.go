@@ -182,6 +182,15 @@ func TestAccOrgRoleBinding_invalidInputFailsAtPlan(t *testing.T) {
 				ImportStateId: env.OrgID + "/" + me.User.ID,
 				ExpectError:   errorText(`Use "<organization_id>/<user_id>/<role>"`),
 			},
+			// A project role is no organization role: the import ID is
+			// refused as such, not read and failed with a 422.
+			{
+				Config:        binding(fmt.Sprintf("user_id = %q\nrole = \"org_admin\"", me.User.ID)),
+				ResourceName:  orgRoleBindingAddress,
+				ImportState:   true,
+				ImportStateId: env.OrgID + "/" + me.User.ID + "/project_viewer",
+				ExpectError:   errorText(`Use "<organization_id>/<user_id>/<role>", where role is one of org_owner, org_admin.`),
+			},
 		},
 	})
 

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/validators"
 )
 
 var (
@@ -32,8 +33,9 @@ var (
 var (
 	// Names PostgreSQL or the platform keep for themselves.
 	reservedClusterUsernames = []string{"postgres", "admin", "standby", "pgcloud_managed"}
-	// PostgreSQL keeps every role name starting with pg_ (in any case).
-	clusterUsernameNotPgPrefixed = regexp.MustCompile(`(?is)^(?:[^p]|p$|p[^g]|pg$|pg[^_])`)
+	// PostgreSQL keeps every role name starting with pg_ (in any case). The
+	// empty name matches: LengthAtLeast reports it, and alone.
+	clusterUsernameNotPgPrefixed = regexp.MustCompile(`(?is)^(?:$|[^p]|p$|p[^g]|pg$|pg[^_])`)
 	// A quoted identifier can hold anything but NUL.
 	noNUL = regexp.MustCompile(`^[^\x00]*$`)
 )
@@ -104,7 +106,8 @@ func (r *postgresClusterUserResource) Schema(ctx context.Context, _ resource.Sch
 				Required:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, 63),
+					stringvalidator.LengthAtLeast(1),
+					validators.ByteLengthAtMost(63, "PostgreSQL's limit for names"),
 					stringvalidator.RegexMatches(noNUL, "must not contain the NUL character"),
 					stringvalidator.RegexMatches(clusterUsernameNotPgPrefixed,
 						"must not start with pg_ (PostgreSQL reserves those names for its own roles); choose another prefix"),

@@ -6,6 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -264,7 +270,7 @@ func TestAccPostgresClusterUser_planTimeRefusals(t *testing.T) {
 			},
 			{
 				Config:      clusterUserWriteOnlyConfig(clusterID, strings.Repeat("ü", 32), goodPassword, 1),
-				ExpectError: errorText(`string length must be between 1 and 63`),
+				ExpectError: errorText(`username must be at most 63 bytes in UTF-8 (PostgreSQL's limit for names), got 64 bytes`),
 			},
 			{
 				Config:      clusterUserWriteOnlyConfig(clusterID, "short_pw", "9-chars!!", 1),
@@ -299,5 +305,34 @@ resource "pgcloud_postgres_cluster_user" "this" {
 	})
 	if writes := env.Writes(writesBefore); len(writes) != 0 {
 		t.Errorf("refused plans wrote to the server: %v", writes)
+	}
+}
+
+// Each bad username gets the one error that explains it: an empty name is
+// not also said to start with pg_.
+func TestClusterUsernameValidators(t *testing.T) {
+	ctx := context.Background()
+	var s resource.SchemaResponse
+	NewPostgresClusterUserResource().Schema(ctx, resource.SchemaRequest{}, &s)
+	username := s.Schema.Attributes["username"].(schema.StringAttribute)
+	for value, want := range map[string]string{
+		"":                      "string length must be at least 1",
+		"pg_monitor_me":         "must not start with pg_",
+		strings.Repeat("ü", 32): "must be at most 63 bytes in UTF-8 (PostgreSQL's limit for names), got 64 bytes",
+		strings.Repeat("ü", 31): "",
+		"app_user":              "",
+	} {
+		var diags diag.Diagnostics
+		for _, v := range username.Validators {
+			resp := &validator.StringResponse{}
+			v.ValidateString(ctx, validator.StringRequest{Path: path.Root("username"), ConfigValue: types.StringValue(value)}, resp)
+			diags.Append(resp.Diagnostics...)
+		}
+		switch {
+		case want == "" && diags.HasError():
+			t.Errorf("%q: want no error, got %v", value, diags)
+		case want != "" && (diags.ErrorsCount() != 1 || !strings.Contains(diags.Errors()[0].Detail(), want)):
+			t.Errorf("%q: want exactly one error containing %q, got %v", value, want, diags)
+		}
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -198,8 +200,11 @@ type providerSettings struct {
 
 func resolveSettings(config pgcloudProviderModel, diags *diag.Diagnostics) providerSettings {
 	s := providerSettings{
-		endpoint:       stringSetting(config.Endpoint, envEndpoint),
-		accessKey:      stringSetting(config.AccessKey, envAccessKey),
+		endpoint: stringSetting(config.Endpoint, envEndpoint),
+		// A key read from a file (access_key = file(...), or the server's
+		// bootstrap-access-key) usually ends in a newline that is not part
+		// of it.
+		accessKey:      strings.TrimSpace(stringSetting(config.AccessKey, envAccessKey)),
 		organizationID: stringSetting(config.OrganizationID, envOrganizationID),
 		maxRetries:     defaultMaxRetries,
 	}
@@ -207,10 +212,16 @@ func resolveSettings(config pgcloudProviderModel, diags *diag.Diagnostics) provi
 		diags.AddAttributeError(path.Root("endpoint"), "Missing pgcloud API endpoint",
 			"Set endpoint in the provider block or the "+envEndpoint+" environment variable to the URL of the pgcloud API, such as https://pgcloud.example.com.")
 	}
-	if s.accessKey == "" {
+	switch {
+	case s.accessKey == "":
 		diags.AddAttributeError(path.Root("access_key"), "Missing pgcloud access key",
 			"Set access_key in the provider block or the "+envAccessKey+" environment variable to an access key of the pgcloud API (pgc_...). "+
 				"The environment variable keeps the key out of the configuration.")
+	case strings.IndexFunc(s.accessKey, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		// Never the key itself in the message: it may be a real one.
+		diags.AddAttributeError(path.Root("access_key"), "Invalid pgcloud access key",
+			"The access key (from access_key or "+envAccessKey+") contains a space, a line break or another control character "+
+				"inside it, which no pgcloud access key (pgc_...) does. Check that the whole key, and nothing else, was copied.")
 	}
 
 	switch {

@@ -296,6 +296,36 @@ func TestResolveSettings(t *testing.T) {
 		}
 	})
 
+	t.Run("whitespace around the key is not part of it", func(t *testing.T) {
+		t.Setenv(envAccessKey, " pgc_from_file\n")
+		var diags diag.Diagnostics
+		s := resolveSettings(pgcloudProviderModel{Endpoint: types.StringValue("https://pgcloud.example.com")}, &diags)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		if s.accessKey != "pgc_from_file" {
+			t.Fatalf("access key %q, want it trimmed", s.accessKey)
+		}
+	})
+
+	t.Run("a line break inside the key is reported on access_key", func(t *testing.T) {
+		var diags diag.Diagnostics
+		resolveSettings(pgcloudProviderModel{
+			Endpoint:  types.StringValue("https://pgcloud.example.com"),
+			AccessKey: types.StringValue("pgc_first\npgc_second"),
+		}, &diags)
+		if len(diags) != 1 {
+			t.Fatalf("want 1 diagnostic, got %v", diags)
+		}
+		d, ok := diags[0].(diag.DiagnosticWithPath)
+		if !ok || d.Path().String() != "access_key" || d.Summary() != "Invalid pgcloud access key" {
+			t.Fatalf("diagnostic not about access_key: %v", diags[0])
+		}
+		if strings.Contains(d.Detail(), "pgc_first") {
+			t.Fatalf("the diagnostic repeats the key: %q", d.Detail())
+		}
+	})
+
 	t.Run("missing endpoint and key name the attribute and the variable", func(t *testing.T) {
 		var diags diag.Diagnostics
 		resolveSettings(pgcloudProviderModel{}, &diags)
@@ -409,6 +439,25 @@ provider "pgcloud" {
 }
 
 // A key the server does not accept surfaces the server's own words.
+// The server's bootstrap-access-key file, like most files holding a key, ends
+// in a newline: access_key = file(...) must work as it is.
+func TestAccProvider_accessKeyWithTrailingNewline(t *testing.T) {
+	env := accEnv(t)
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config: fmt.Sprintf(`
+provider "pgcloud" {
+  access_key = "%s\n"
+}
+`, env.AdminKey) + organizationDataSourceConfig,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.pgcloud_organization.this", tfjsonpath.New("id"), knownvalue.StringExact(env.OrgID)),
+			},
+		}},
+	})
+}
+
 func TestAccProvider_invalidAccessKey(t *testing.T) {
 	accEnv(t)
 	acc.Test(t, acc.TestCase{

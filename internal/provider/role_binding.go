@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -311,10 +312,11 @@ func (r *roleBindingResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 }
 
-// ImportState takes "<scope id>/<user_id>/<role>".
+// ImportState takes "<scope id>/<user_id>/<role>", with a role of the
+// scope: a role of the other scope could never be read back.
 func (r *roleBindingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	scopeID, userID, role, ok := splitRoleBindingID(req.ID)
-	if !ok {
+	if !ok || !slices.Contains(r.scope.roles(), role) {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf(`Import ID %q is not %s role binding import ID. Use "<%s>/<user_id>/<role>", where role is one of %s.`,
 				req.ID, withArticle(r.scope.kind()), r.scope.attribute(), strings.Join(r.scope.roles(), ", ")))

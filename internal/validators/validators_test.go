@@ -42,6 +42,16 @@ func runStringValidator(t *testing.T, v validator.String, cases map[string]strin
 	}
 }
 
+func TestByteLengthAtMost(t *testing.T) {
+	runStringValidator(t, validators.ByteLengthAtMost(4, "the limit"), map[string]stringCase{
+		"at the limit":       {value: types.StringValue("abcd")},
+		"two-byte letters":   {value: types.StringValue("üü")},
+		"over, in bytes":     {value: types.StringValue("üüü"), wantError: "attr must be at most 4 bytes in UTF-8 (the limit), got 6 bytes"},
+		"over, in ASCII":     {value: types.StringValue("abcde"), wantError: "got 5 bytes"},
+		"null is left alone": {value: types.StringNull()},
+	})
+}
+
 func TestDuration(t *testing.T) {
 	runStringValidator(t, validators.Duration(), map[string]stringCase{
 		"seconds":        {value: types.StringValue("30s")},
