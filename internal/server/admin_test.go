@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 )
 
 func TestAdmin(t *testing.T) {
@@ -74,7 +76,7 @@ func TestAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok := parseAccessKey(key); !ok {
+	if _, _, ok := platform.ParseAccessKey(key); !ok {
 		t.Errorf("key %q does not parse", key)
 	}
 

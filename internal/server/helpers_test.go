@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -121,7 +122,7 @@ func newEnv(t *testing.T, opts ...func(*Config)) *env {
 }
 
 func secretOf(key string) string {
-	if _, secret, ok := parseAccessKey(key); ok {
+	if _, secret, ok := platform.ParseAccessKey(key); ok {
 		return secret
 	}
 	return key

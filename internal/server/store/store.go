@@ -2,8 +2,8 @@
 // platform's objects and the transactions that change them, behind the Store
 // interface. The one implementation is SQLite (a file in the data directory,
 // pure Go, shared by the server and the admin commands). It knows rows and
-// transactions only: every rule of the platform (validation, authorization,
-// quotas) lives in package server.
+// transactions only: the platform's rules (validation, uniqueness, quotas)
+// live in package platform, who may do what in package server.
 //
 // Layout: each area has one file with its rows, filters and the part of
 // Queries that reads and writes them (accounts.go, access.go, clusters.go,
@@ -79,6 +79,18 @@ type Store interface {
 	// Ping reports whether the store answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// Tx runs fn in one write transaction of st (see Store.InTx) and returns
+// what fn returned: an error of fn rolls the transaction back.
+func Tx[T any](ctx context.Context, st Store, fn func(q Queries) (T, error)) (T, error) {
+	var out T
+	err := st.InTx(ctx, func(q Queries) error {
+		var err error
+		out, err = fn(q)
+		return err
+	})
+	return out, err
 }
 
 // Open opens the store named by spec, applying pending migrations.
