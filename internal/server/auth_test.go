@@ -143,21 +143,11 @@ func TestAuthorization(t *testing.T) {
 	})
 
 	t.Run("another organization is 404", func(t *testing.T) {
-		otherOrg, err := admin.CreateOrganization(ctx, "other")
-		if err != nil {
-			t.Fatal(err)
-		}
+		otherOrg, key := e.foreignOwner("other", "boss@other.example")
 		otherProject, err := admin.CreateProject(ctx, "other", "p")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := admin.CreateHumanUser(ctx, otherOrg, "boss@other.example"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.BindOrgRole(ctx, "boss@other.example", otherOrg, "org_owner"); err != nil {
-			t.Fatal(err)
-		}
-		key := e.newKey("boss@other.example", 30)
 		org := "/api/v1/organizations/" + e.orgID
 		for _, p := range []string{org, org + "/projects", "/api/v1/projects/" + e.projectID, org + "/users",
 			org + "/users/" + e.adminID, e.machineUsersPath(), one,

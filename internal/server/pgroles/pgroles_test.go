@@ -79,16 +79,7 @@ func TestCreateLoginRotateDrop(t *testing.T) {
 		}
 		// PostgreSQL stored our verifier as is: recomputing it with the
 		// stored salt gives the stored text.
-		stored, err := pg.QueryString(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts := verifierRE.FindStringSubmatch(stored)
-		if parts == nil {
-			t.Fatalf("stored password of %q is not a SCRAM verifier: %q", name, stored)
-		}
-		salt, _ := base64.StdEncoding.DecodeString(parts[1])
-		if again, _ := verifierWithSalt(password, salt, 4096); again != stored {
+		if !storedVerifierIs(t, pg, name, password) {
 			t.Errorf("stored verifier of %q differs from ours", name)
 		}
 		r, err := m.Get(ctx, c, name)
@@ -186,16 +177,7 @@ func TestVerifierMatchesPostgres(t *testing.T) {
 		if err := pg.Exec(ctx, "CREATE ROLE "+byPostgres+" LOGIN PASSWORD "+literal); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		stored, err := pg.QueryString(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", byPostgres)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts := verifierRE.FindStringSubmatch(stored)
-		if parts == nil {
-			t.Fatalf("%s: PostgreSQL stored %q, not a SCRAM verifier", what, stored)
-		}
-		salt, _ := base64.StdEncoding.DecodeString(parts[1])
-		if ours, _ := verifierWithSalt(password, salt, 4096); ours != stored {
+		if !storedVerifierIs(t, pg, byPostgres, password) {
 			t.Errorf("%s: our verifier differs from PostgreSQL's", what)
 		}
 
@@ -211,6 +193,23 @@ func TestVerifierMatchesPostgres(t *testing.T) {
 			t.Errorf("%s: libpq login with a wrong password worked", what)
 		}
 	}
+}
+
+// storedVerifierIs reports whether the SCRAM verifier PostgreSQL stored for
+// role is the one Verifier computes for password with the stored salt.
+func storedVerifierIs(t *testing.T, pg *testpg.Postgres, role, password string) bool {
+	t.Helper()
+	stored, err := pg.QueryString(context.Background(), "SELECT rolpassword FROM pg_authid WHERE rolname = $1", role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := verifierRE.FindStringSubmatch(stored)
+	if parts == nil {
+		t.Fatalf("the stored password of %q is not a SCRAM verifier: %q", role, stored)
+	}
+	salt, _ := base64.StdEncoding.DecodeString(parts[1])
+	ours, _ := verifierWithSalt(password, salt, 4096)
+	return ours == stored
 }
 
 // findPsql returns the psql of the newest Debian PostgreSQL, else the one
