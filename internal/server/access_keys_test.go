@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 )
 
 // accessKey is the decoded envelope of an access key.
@@ -56,9 +58,9 @@ func TestMachineUserAccessKeys(t *testing.T) {
 
 	k, r := e.createKey(path, e.adminKey, map[string]any{"name": "one", "expiresInDays": 30})
 	p := k.Properties
-	id, _, ok := parseAccessKey(p.Secret)
+	id, _, ok := platform.ParseAccessKey(p.Secret)
 	switch {
-	case !ok || id != k.ID || len(k.ID) != keyIDLen:
+	case !ok || id != k.ID || len(k.ID) != 12: // key ids have 12 characters
 		t.Fatalf("secret %q does not hold key id %q", p.Secret, k.ID)
 	case k.Type != "access-key" || k.Href != path+"/"+k.ID || r.header.Get("Location") != k.Href:
 		t.Errorf("envelope %+v, Location %q", k, r.header.Get("Location"))

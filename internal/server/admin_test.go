@@ -3,7 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 )
 
 func TestAdmin(t *testing.T) {
@@ -74,7 +77,7 @@ func TestAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok := parseAccessKey(key); !ok {
+	if _, _, ok := platform.ParseAccessKey(key); !ok {
 		t.Errorf("key %q does not parse", key)
 	}
 
@@ -116,3 +119,84 @@ func TestAdmin(t *testing.T) {
 		t.Errorf("the server's store was closed: %v", err)
 	}
 }
+
+// TestAdminObeysThePlatformRules: the operator's commands bypass the API's
+// authorization, not the platform's rules. For each rule, the command is
+// refused with the very error the API answers for the same situation (its
+// code, and its message as the error text).
+func TestAdminObeysThePlatformRules(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.srv.Admin()
+	sameRefusal := func(what string, err error, r *resp, status int, code platform.Code) {
+		t.Helper()
+		api := r.wantError(status, string(code))
+		if !errors.Is(err, code) || err.Error() != api.Message {
+			t.Errorf("%s: the command says %v; the API says %s %q", what, err, code, api.Message)
+		}
+	}
+
+	// The key quota of a machine user, whoever issues the keys.
+	bot := e.createMachineUser(map[string]any{"username": "bot", "accessKey": map[string]any{"name": "first", "expiresInDays": 30}})
+	if _, err := a.CreateAccessKey(ctx, "bot", 30); err != nil {
+		t.Fatalf("the second key of a machine user: %v", err)
+	}
+	_, err := a.CreateAccessKey(ctx, bot.ID, 30)
+	sameRefusal("third key", err, e.do("POST", e.keysPath(bot.ID), e.adminKey, map[string]any{"name": "third", "expiresInDays": 30}),
+		409, platform.QuotaExceeded)
+
+	// The key lifetime rule.
+	person, err := a.CreateHumanUser(ctx, e.orgID, "jo@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.CreateAccessKey(ctx, person, 400)
+	joKey := e.newKey(person, 30) // operator-issued keys of a person have no quota
+	sameRefusal("400 days", err, e.do("POST", "/api/v1/users/me/access-keys", joKey, map[string]any{"name": "long", "expiresInDays": 400}),
+		422, platform.InvalidArgument)
+
+	// Roles of the right scope only.
+	_, err = a.BindOrgRole(ctx, person, e.orgID, platform.RoleProjectOwner)
+	orgBindings := "/api/v1/organizations/" + e.orgID + "/role-bindings"
+	sameRefusal("project role on an organization", err,
+		e.do("POST", orgBindings, e.adminKey, map[string]any{"userId": person, "role": platform.RoleProjectOwner}), 422, platform.InvalidArgument)
+
+	// A user holds roles in its own organization only.
+	otherOrg, _ := e.foreignOwner("other", "boss@other.example")
+	stranger, err := a.CreateHumanUser(ctx, otherOrg, "stranger@other.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.BindOrgRole(ctx, stranger, e.orgID, platform.RoleOrgAdmin)
+	sameRefusal("cross-organization binding", err,
+		e.do("POST", orgBindings, e.adminKey, map[string]any{"userId": stranger, "role": platform.RoleOrgAdmin}), 422, platform.InvalidArgument)
+	_, err = a.BindProjectRole(ctx, stranger, e.projectID, platform.RoleProjectViewer)
+	sameRefusal("cross-organization project binding", err,
+		e.do("POST", "/api/v1/projects/"+e.projectID+"/role-bindings", e.adminKey,
+			map[string]any{"userId": stranger, "role": platform.RoleProjectViewer}), 422, platform.InvalidArgument)
+
+	// One binding of a role per user and scope.
+	if _, err := a.BindOrgRole(ctx, person, e.orgID, platform.RoleOrgAdmin); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.BindOrgRole(ctx, person, e.orgID, platform.RoleOrgAdmin)
+	sameRefusal("the same binding twice", err,
+		e.do("POST", orgBindings, e.adminKey, map[string]any{"userId": person, "role": platform.RoleOrgAdmin}), 409, platform.AlreadyExists)
+
+	// Names of what only the operator creates: not blank, at most 200
+	// characters (the API has no create of its own to compare with).
+	for what, err := range map[string]error{
+		"blank organization":   errorOf(a.CreateOrganization(ctx, "  ")),
+		"long project name":    errorOf(a.CreateProject(ctx, e.orgID, strings.Repeat("p", 201))),
+		"blank cluster name":   errorOf(a.AddCluster(ctx, e.projectID, "", "postgres://unused")),
+		"person without email": errorOf(a.CreateHumanUser(ctx, e.orgID, "")),
+	} {
+		if !errors.Is(err, platform.InvalidArgument) {
+			t.Errorf("%s: %v, want INVALID_ARGUMENT", what, err)
+		}
+	}
+	// No admin command removes a binding or a user, so the last-owner rule
+	// has nothing to refuse there.
+}
+
+func errorOf[T any](_ T, err error) error { return err }

@@ -1,13 +1,14 @@
 package server
 
 import (
-	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -19,11 +20,14 @@ type caller struct {
 	bindings []store.RoleBinding
 }
 
+// actor is who the caller is to the platform (createdBy, lastModifiedBy).
+func (c *caller) actor() platform.Actor { return platform.Actor(c.user.ID) }
+
 // credential extracts the access key from one of the three accepted forms:
 // Authorization: Bearer <key>, x-access-key: <key>, or HTTP Basic with the key
 // as password (any username; a key given as the username with an empty
 // password is accepted too, as some tools put it there).
-func credential(r *http.Request) (string, *apiError) {
+func credential(r *http.Request) (string, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, rest, _ := strings.Cut(h, " ")
 		rest = strings.TrimSpace(rest)
@@ -52,16 +56,16 @@ func credential(r *http.Request) (string, *apiError) {
 
 // dummyHash keeps the work done for an unknown key id the same as for a known
 // one, so response timing does not reveal which key ids exist.
-var dummyHash = hashSecret("")
+var dummyHash = platform.HashSecret("")
 
 // authenticate resolves the request's access key to its user. Every failure
 // is 401; the messages never repeat the key.
-func (s *Server) authenticate(r *http.Request) (*caller, *apiError) {
-	text, e := credential(r)
-	if e != nil {
-		return nil, e
+func (s *Server) authenticate(r *http.Request) (*caller, error) {
+	text, err := credential(r)
+	if err != nil {
+		return nil, err
 	}
-	id, secret, ok := parseAccessKey(text)
+	id, secret, ok := platform.ParseAccessKey(text)
 	if !ok {
 		return nil, errUnauthenticated("the access key is not a valid pgcloud access key (wrong format or checksum); check that it was copied completely")
 	}
@@ -71,30 +75,23 @@ func (s *Server) authenticate(r *http.Request) (*caller, *apiError) {
 	if errors.Is(err, store.ErrNotFound) {
 		stored = dummyHash
 	} else if err != nil {
-		return nil, s.internal(ctx, "look up access key", err)
+		return nil, fmt.Errorf("look up access key: %w", err)
 	}
-	if subtle.ConstantTimeCompare(hashSecret(secret), stored) != 1 || err != nil {
+	if subtle.ConstantTimeCompare(platform.HashSecret(secret), stored) != 1 || err != nil {
 		return nil, errUnauthenticated("the access key is unknown or was deleted; create a new access key")
 	}
-	if !s.now().Before(key.ExpiresAt) {
+	if platform.KeyExpired(key, s.platform.Now()) {
 		return nil, errUnauthenticated("the access key expired at %s; create a new access key", timestamp(key.ExpiresAt))
 	}
 	user, err := s.store.GetUser(ctx, key.UserID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errUnauthenticated("the access key's user was deleted; use another access key")
 	} else if err != nil {
-		return nil, s.internal(ctx, "look up user", err)
+		return nil, fmt.Errorf("look up user: %w", err)
 	}
 	bindings, err := s.store.ListRoleBindingsByUser(ctx, user.ID)
 	if err != nil {
-		return nil, s.internal(ctx, "look up role bindings", err)
+		return nil, fmt.Errorf("look up role bindings: %w", err)
 	}
 	return &caller{user: user, keyID: id, bindings: bindings}, nil
-}
-
-// internal logs an unexpected failure (with the request id, so an operator can
-// find it from the error JSON) and returns the 500 the client sees.
-func (s *Server) internal(ctx context.Context, what string, err error) *apiError {
-	s.log.Error("internal error", "request_id", requestID(ctx), "op", what, "error", err.Error())
-	return errInternal()
 }

@@ -7,38 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestAccessKeyFormat(t *testing.T) {
-	text, id, hash := newAccessKey()
-	if len(text) != keyLen || !strings.HasPrefix(text, "pgc_"+id+"_") {
-		t.Fatalf("key %q has the wrong shape", text)
-	}
-	gotID, secret, ok := parseAccessKey(text)
-	if !ok || gotID != id || string(hashSecret(secret)) != string(hash) {
-		t.Fatalf("parse(%q) = %q, %v", text, gotID, ok)
-	}
-	// Any one changed character breaks the checksum or the shape.
-	for _, i := range []int{4, 10, 17, 40, 57, len(text) - 1} {
-		b := []byte(text)
-		if b[i] == 'a' {
-			b[i] = 'b'
-		} else {
-			b[i] = 'a'
-		}
-		if _, _, ok := parseAccessKey(string(b)); ok {
-			t.Errorf("a key changed at %d still parses", i)
-		}
-	}
-	for _, bad := range []string{"", "pgc_", text + "x", text[:len(text)-1], strings.Replace(text, "pgc_", "pgx_", 1)} {
-		if _, _, ok := parseAccessKey(bad); ok {
-			t.Errorf("%q parses", bad)
-		}
-	}
-	if a, _, _ := newAccessKey(); a == text {
-		t.Fatal("two keys are equal")
-	}
-}
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
+)
 
 func TestAuthentication(t *testing.T) {
 	e := newEnv(t)
@@ -80,15 +51,14 @@ func TestAuthentication(t *testing.T) {
 	})
 
 	t.Run("unknown key", func(t *testing.T) {
-		unknown, _, _ := newAccessKey() // well-formed, never stored
+		unknown := platform.FormatAccessKey("neverstored0", strings.Repeat("B", 40)) // well-formed
 		e.track(unknown)
 		whoami(func(r *http.Request) { r.Header.Set("x-access-key", unknown) }).wantError(401, "UNAUTHENTICATED")
 	})
 
 	t.Run("wrong secret for a known key id", func(t *testing.T) {
-		id, _, _ := parseAccessKey(e.adminKey)
-		body := "pgc_" + id + "_" + strings.Repeat("A", keySecretLen)
-		forged := body + "_" + keyChecksum(body)
+		id, _, _ := platform.ParseAccessKey(e.adminKey)
+		forged := platform.FormatAccessKey(id, strings.Repeat("A", 40))
 		whoami(func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+forged) }).wantError(401, "UNAUTHENTICATED")
 	})
 
@@ -173,21 +143,11 @@ func TestAuthorization(t *testing.T) {
 	})
 
 	t.Run("another organization is 404", func(t *testing.T) {
-		otherOrg, err := admin.CreateOrganization(ctx, "other")
-		if err != nil {
-			t.Fatal(err)
-		}
+		otherOrg, key := e.foreignOwner("other", "boss@other.example")
 		otherProject, err := admin.CreateProject(ctx, "other", "p")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := admin.CreateHumanUser(ctx, otherOrg, "boss@other.example"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.BindOrgRole(ctx, "boss@other.example", otherOrg, "org_owner"); err != nil {
-			t.Fatal(err)
-		}
-		key := e.newKey("boss@other.example", 30)
 		org := "/api/v1/organizations/" + e.orgID
 		for _, p := range []string{org, org + "/projects", "/api/v1/projects/" + e.projectID, org + "/users",
 			org + "/users/" + e.adminID, e.machineUsersPath(), one,

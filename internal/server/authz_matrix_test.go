@@ -4,13 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
@@ -139,10 +143,11 @@ var authzMatrix = []matrixRow{
 // matrixFixture is the organization the matrix runs in: one caller of each kind
 // and the shared objects the read rows look at.
 type matrixFixture struct {
-	t     *testing.T
-	e     *env
-	keys  [nCallers]string // the callers' keys ("" for asNoKey)
-	users [nCallers]string // the callers' user ids
+	t       *testing.T
+	e       *env
+	keys    [nCallers]string // the callers' keys ("" for asNoKey)
+	users   [nCallers]string // the callers' user ids
+	ownKeys [nCallers]string // the id of the key ownKey made last for each caller
 
 	otherOrg      string
 	secondProject string // in the organization; the project_owner has no role on it
@@ -185,11 +190,11 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.users[asExpired] = f.users[asOwnerPerson]
 	f.users[asNoKey] = f.users[asMember]
 
-	for who, ro := range map[int]string{asOwnerPerson: roleOrgOwner, asOwnerMachine: roleOrgOwner, asOrgAdmin: roleOrgAdmin} {
+	for who, ro := range map[int]string{asOwnerPerson: platform.RoleOrgOwner, asOwnerMachine: platform.RoleOrgOwner, asOrgAdmin: platform.RoleOrgAdmin} {
 		must(admin.BindOrgRole(ctx, f.users[who], e.orgID, ro))
 	}
-	must(admin.BindOrgRole(ctx, f.users[asOtherOrg], f.otherOrg, roleOrgOwner))
-	for who, ro := range map[int]string{asProjOwner: roleProjectOwner, asProjEditor: roleProjectEditor, asProjViewer: roleProjectViewer} {
+	must(admin.BindOrgRole(ctx, f.users[asOtherOrg], f.otherOrg, platform.RoleOrgOwner))
+	for who, ro := range map[int]string{asProjOwner: platform.RoleProjectOwner, asProjEditor: platform.RoleProjectEditor, asProjViewer: platform.RoleProjectViewer} {
 		must(admin.BindProjectRole(ctx, f.users[who], e.projectID, ro))
 	}
 	for who := range nCallers {
@@ -203,8 +208,8 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.machineUser = machine("read-target")
 	f.machineKey = keyIDOf(e.newKey(f.machineUser, 30))
 	f.person = person("target@example.com")
-	f.orgBinding = must(admin.BindOrgRole(ctx, f.person, e.orgID, roleOrgAdmin))
-	f.projBinding = must(admin.BindProjectRole(ctx, f.person, e.projectID, roleProjectViewer))
+	f.orgBinding = must(admin.BindOrgRole(ctx, f.person, e.orgID, platform.RoleOrgAdmin))
+	f.projBinding = must(admin.BindProjectRole(ctx, f.person, e.projectID, platform.RoleProjectViewer))
 
 	f.pg, f.cluster = e.startPG("matrix")
 	f.clusterUser = f.freshClusterUser()
@@ -244,7 +249,7 @@ func (f *matrixFixture) fingerprint() string {
 }
 
 func keyIDOf(key string) string {
-	id, _, _ := parseAccessKey(key)
+	id, _, _ := platform.ParseAccessKey(key)
 	return id
 }
 
@@ -255,7 +260,7 @@ func (f *matrixFixture) shared(route string) map[string]string {
 		binding = f.projBinding
 	}
 	return map[string]string{"org": f.e.orgID, "project": f.e.projectID, "user": f.machineUser, "key": f.machineKey,
-		"role": roleOrgOwner, "binding": binding, "cluster": f.cluster, "username": f.clusterUser}
+		"role": platform.RoleOrgOwner, "binding": binding, "cluster": f.cluster, "username": f.clusterUser}
 }
 
 func (f *matrixFixture) unique(prefix string) string {
@@ -328,8 +333,17 @@ func freshMachineUserKey(f *matrixFixture, _ int) matrixCell {
 func myNewKey(f *matrixFixture, _ int) matrixCell { return matrixCell{body: newKeyBody} }
 
 // ownKey is a new key of the caller itself (never the one it calls with).
+// The caller's previous own key, unless a row deleted it, goes first: a
+// machine user holds at most two keys, and the one it calls with is the
+// other.
 func ownKey(f *matrixFixture, who int) matrixCell {
-	return matrixCell{vars: map[string]string{"key": keyIDOf(f.e.newKey(f.users[who], 30))}}
+	if prev := f.ownKeys[who]; prev != "" {
+		if err := f.e.srv.store.DeleteAccessKey(context.Background(), prev); err != nil && !errors.Is(err, store.ErrNotFound) {
+			f.t.Fatal(err)
+		}
+	}
+	f.ownKeys[who] = keyIDOf(f.e.newKey(f.users[who], 30))
+	return matrixCell{vars: map[string]string{"key": f.ownKeys[who]}}
 }
 
 func othersKey(f *matrixFixture, _ int) matrixCell {
@@ -337,16 +351,16 @@ func othersKey(f *matrixFixture, _ int) matrixCell {
 }
 
 func newOrgBindingBody(f *matrixFixture, _ int) matrixCell {
-	return matrixCell{body: map[string]any{"userId": f.freshPerson(), "role": roleOrgAdmin}}
+	return matrixCell{body: map[string]any{"userId": f.freshPerson(), "role": platform.RoleOrgAdmin}}
 }
 
 func freshOrgBinding(f *matrixFixture, _ int) matrixCell {
-	id := f.must(f.e.srv.Admin().BindOrgRole(context.Background(), f.freshPerson(), f.e.orgID, roleOrgAdmin))
+	id := f.must(f.e.srv.Admin().BindOrgRole(context.Background(), f.freshPerson(), f.e.orgID, platform.RoleOrgAdmin))
 	return matrixCell{vars: map[string]string{"binding": id}}
 }
 
 func newProjectBindingBody(f *matrixFixture, _ int) matrixCell {
-	return matrixCell{body: map[string]any{"userId": f.freshPerson(), "role": roleProjectViewer}}
+	return matrixCell{body: map[string]any{"userId": f.freshPerson(), "role": platform.RoleProjectViewer}}
 }
 
 func newSecondProjectBindingBody(f *matrixFixture, who int) matrixCell {
@@ -356,12 +370,12 @@ func newSecondProjectBindingBody(f *matrixFixture, who int) matrixCell {
 }
 
 func freshProjectBinding(f *matrixFixture, _ int) matrixCell {
-	id := f.must(f.e.srv.Admin().BindProjectRole(context.Background(), f.freshPerson(), f.e.projectID, roleProjectViewer))
+	id := f.must(f.e.srv.Admin().BindProjectRole(context.Background(), f.freshPerson(), f.e.projectID, platform.RoleProjectViewer))
 	return matrixCell{vars: map[string]string{"binding": id}}
 }
 
 func freshSecondProjectBinding(f *matrixFixture, _ int) matrixCell {
-	id := f.must(f.e.srv.Admin().BindProjectRole(context.Background(), f.freshPerson(), f.secondProject, roleProjectViewer))
+	id := f.must(f.e.srv.Admin().BindProjectRole(context.Background(), f.freshPerson(), f.secondProject, platform.RoleProjectViewer))
 	return matrixCell{vars: map[string]string{"project": f.secondProject, "binding": id}}
 }
 
@@ -378,7 +392,7 @@ func freshClusterUserPatch(f *matrixFixture, _ int) matrixCell {
 }
 
 func newInvitationBody(f *matrixFixture, _ int) matrixCell {
-	return matrixCell{body: map[string]any{"email": f.unique("invitee") + "@example.com", "role": roleOrgAdmin}}
+	return matrixCell{body: map[string]any{"email": f.unique("invitee") + "@example.com", "role": platform.RoleOrgAdmin}}
 }
 
 // ---- the test ----
@@ -447,7 +461,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			if codes, ok := wantCode[r.status]; ok {
 				var e errorBody
-				if err := json.Unmarshal(r.body, &e); err != nil || !contains(codes, e.Code) {
+				if err := json.Unmarshal(r.body, &e); err != nil || !slices.Contains(codes, e.Code) {
 					t.Errorf("%s as %s: error code %q, want one of %v", name, callerNames[who], e.Code, codes)
 				}
 			}

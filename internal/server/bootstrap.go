@@ -8,8 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/uuid"
-
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -17,10 +16,6 @@ const (
 	// BootstrapKeyFile is the name, inside the data directory, of the file
 	// that receives the first admin's access key.
 	BootstrapKeyFile = "bootstrap-access-key"
-
-	// systemActor is createdBy/lastModifiedBy of what the platform itself or
-	// its operator (admin commands) made, as opposed to an API caller.
-	systemActor = "system"
 
 	stateBootstrapped  = "bootstrapped_at"
 	bootstrapKeyDays   = 365
@@ -62,8 +57,7 @@ func (s *Server) bootstrap(ctx context.Context) error {
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		now := s.now()
-		if err := q.SetState(ctx, stateBootstrapped, timestamp(now)); err != nil {
+		if err := q.SetState(ctx, stateBootstrapped, timestamp(s.platform.Now())); err != nil {
 			return err
 		}
 		if n, err := q.CountOrganizations(ctx); err != nil {
@@ -72,40 +66,36 @@ func (s *Server) bootstrap(ctx context.Context) error {
 			// The operator set the store up by hand before the first start.
 			return nil
 		}
-		meta := store.NewMeta(now, systemActor)
-		org = store.Organization{ID: uuid.NewString(), Name: defaultOrgName, Meta: meta}
-		project := store.Project{ID: uuid.NewString(), OrganizationID: org.ID, Name: defaultProjectName, Meta: meta}
-		admin = store.User{ID: uuid.NewString(), OrganizationID: org.ID, Type: store.UserTypeMachine,
-			Username: adminUsername, Name: adminUsername, AccessTokenType: tokenTypeBearer,
-			Description: "Created at the first start of the server; owns the default organization.", Meta: meta}
-		text, keyID, hash := newAccessKey()
-		steps := []func() error{
-			func() error { return q.CreateOrganization(ctx, org) },
-			func() error { return q.CreateProject(ctx, project) },
-			func() error { return q.CreateUser(ctx, admin) },
-			func() error {
-				return q.CreateRoleBinding(ctx, store.RoleBinding{ID: uuid.NewString(), Scope: store.ScopeOrganization,
-					OrganizationID: org.ID, UserID: admin.ID, Role: roleOrgOwner, Meta: meta})
-			},
-			func() error {
-				return q.CreateRoleBinding(ctx, store.RoleBinding{ID: uuid.NewString(), Scope: store.ScopeProject,
-					OrganizationID: org.ID, ProjectID: project.ID, UserID: admin.ID, Role: roleProjectOwner, Meta: meta})
-			},
-			func() error {
-				return q.CreateAccessKey(ctx, store.AccessKey{ID: keyID, UserID: admin.ID, Name: "bootstrap",
-					SecretHash: hash, Suffix: keySuffix(text), ExpiresAt: now.AddDate(0, 0, bootstrapKeyDays), Meta: meta})
-			},
-			// The file is written before the commit: if the commit fails the
-			// file is removed below; if the process dies in between, the next
-			// start bootstraps again and overwrites it.
-			func() error { wroteKey = true; return writeSecretFile(keyPath, text+"\n") },
+		// The first objects obey the platform's rules like any others.
+		if org, err = s.platform.CreateOrganization(ctx, q, platform.System, defaultOrgName); err != nil {
+			return err
 		}
-		for _, step := range steps {
-			if err := step(); err != nil {
+		project, err := s.platform.CreateProject(ctx, q, platform.System, org, defaultProjectName)
+		if err != nil {
+			return err
+		}
+		username, keyName, keyDays := adminUsername, "bootstrap", float64(bootstrapKeyDays)
+		var key *platform.IssuedKey
+		admin, key, err = s.platform.CreateMachineUser(ctx, q, platform.System, org, platform.MachineUserCreate{
+			Username: &username, Description: "Created at the first start of the server; owns the default organization.",
+			AccessKey: &platform.AccessKeyCreate{Name: &keyName, ExpiresInDays: &keyDays}})
+		if err != nil {
+			return err
+		}
+		for _, owner := range []struct {
+			scope platform.Scope
+			role  string
+		}{{platform.Scope{Org: org}, platform.RoleOrgOwner}, {platform.Scope{Org: org, Project: project}, platform.RoleProjectOwner}} {
+			in := platform.RoleBindingCreate{Scope: owner.scope, UserID: admin.ID, Role: &owner.role}
+			if _, err := s.platform.Bind(ctx, q, platform.System, in); err != nil {
 				return err
 			}
 		}
-		return nil
+		// The file is written before the commit: if the commit fails the
+		// file is removed below; if the process dies in between, the next
+		// start bootstraps again and overwrites it.
+		wroteKey = true
+		return writeSecretFile(keyPath, key.Text+"\n")
 	})
 	if err != nil {
 		if wroteKey {

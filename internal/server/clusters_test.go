@@ -155,10 +155,8 @@ func TestClustersReadAndRegister(t *testing.T) {
 			t.Errorf("the error shows the DSN: %v", err)
 		}
 	}
-	var all page
-	e.do("GET", list, e.adminKey, nil).decode(200, &all)
-	if all.Total != 2 {
-		t.Errorf("%d clusters after failed registrations, want 2", all.Total)
+	if n := e.total(list); n != 2 {
+		t.Errorf("%d clusters after failed registrations, want 2", n)
 	}
 }
 
@@ -191,17 +189,7 @@ func TestClusterAccess(t *testing.T) {
 	}
 	keys["other_project_owner"] = e.newKey("elsewhere@example.com", 0)
 	// Another organization's owner: 404 everywhere.
-	org2, err := a.CreateOrganization(ctx, "org2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.CreateHumanUser(ctx, org2, "boss@org2.example"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.BindOrgRole(ctx, "boss@org2.example", org2, "org_owner"); err != nil {
-		t.Fatal(err)
-	}
-	keys["foreign_owner"] = e.newKey("boss@org2.example", 0)
+	_, keys["foreign_owner"] = e.foreignOwner("org2", "boss@org2.example")
 
 	users := "/api/v1/clusters/" + id + "/users"
 	readers := map[string]bool{"org_owner": true, "org_admin": true, "project_owner": true, "project_editor": true, "project_viewer": true}

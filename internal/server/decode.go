@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 )
 
 // maxBodyBytes bounds every request body: 1 MiB is far more than any object
@@ -23,7 +26,7 @@ func errTooLarge() *apiError {
 // checked: the body is parsed as JSON whatever it claims, and a body that is
 // not JSON is a 400 that says so, which helps more than a 415 would (curl -d
 // sends a form type by default).
-func readBody(r *http.Request) ([]byte, *apiError) {
+func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -38,16 +41,52 @@ func readBody(r *http.Request) ([]byte, *apiError) {
 	return body, nil
 }
 
+// readInput reads the request's body and decodes it with parse (one of the
+// parse functions, built on decodeInput). It returns the body too: its
+// fingerprint goes with an Idempotency-Key.
+func readInput[T any](r *http.Request, parse func(body []byte) (T, error)) (T, []byte, error) {
+	var in T
+	body, err := readBody(r)
+	if err != nil {
+		return in, nil, err
+	}
+	in, err = parse(body)
+	return in, body, err
+}
+
+// decodeInput decodes body, a JSON object, into an input of the platform:
+// read takes its members (a member of the wrong JSON type is a 400); then
+// the members not in known, and the input's own field rules, are the
+// violations of one 422 that lists them all. read gets the violations too,
+// for the unknown members of nested objects. special: see rejectOthers.
+func decodeInput[T interface{ Check(v *platform.Violations) }](body []byte, known []string, special map[string]string,
+	read func(o *jsonObject, v *platform.Violations) T) (T, error) {
+	var in T
+	o, err := decodeObject(body)
+	if err != nil {
+		return in, err
+	}
+	var v platform.Violations
+	o.rejectOthers(&v, "", known, special)
+	in = read(o, &v)
+	if err := o.typeErr(); err != nil {
+		return in, err
+	}
+	in.Check(&v)
+	return in, v.Err()
+}
+
 // jsonObject is a decoded request body: its members, still raw, so that each
-// field can be checked for presence, type and rules separately, and unknown
-// members reported by name.
+// field can be checked for presence and type, and unknown members reported
+// by name. The platform's input structs then take the values (a pointer for
+// a member that may be left out) and their Check adds the field rules.
 type jsonObject struct {
 	raw      map[string]json.RawMessage
 	badTypes []fieldMessage
 }
 
 // decodeObject parses body as one JSON object. Anything else is a 400.
-func decodeObject(body []byte) (*jsonObject, *apiError) {
+func decodeObject(body []byte) (*jsonObject, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
 		var se *json.SyntaxError
@@ -62,24 +101,74 @@ func decodeObject(body []byte) (*jsonObject, *apiError) {
 	return &jsonObject{raw: raw}, nil
 }
 
-// str returns the string member name, and whether it was present. A present
+// str returns the string member name, nil when it is absent. A present
 // member that is not a string (null included) is recorded as a type error.
-func (o *jsonObject) str(name string) (string, bool) {
+func (o *jsonObject) str(name string) *string {
+	var s string
+	if !o.member(name, &s, "must be a JSON string") {
+		return nil
+	}
+	return &s
+}
+
+// strOrEmpty is str for a member whose absence means "".
+func (o *jsonObject) strOrEmpty(name string) string {
+	if s := o.str(name); s != nil {
+		return *s
+	}
+	return ""
+}
+
+// number returns the numeric member name, nil when it is absent. A present
+// member that is not a JSON number (null included) is recorded as a type
+// error; whether the number is whole and in range is a field rule of the
+// platform.
+func (o *jsonObject) number(name string) *float64 {
+	var f float64
+	if !o.member(name, &f, "must be a JSON number") {
+		return nil
+	}
+	return &f
+}
+
+// object returns the member name as an object, nil when it is absent. A
+// present member that is not a JSON object (null included) is recorded as a
+// type error.
+func (o *jsonObject) object(name string) *jsonObject {
+	var members map[string]json.RawMessage
+	if !o.member(name, &members, "must be a JSON object") {
+		return nil
+	}
+	return &jsonObject{raw: members}
+}
+
+// member decodes the member name into dst and reports whether it was present
+// and of dst's type; null is of no type. A wrong type is recorded with
+// message.
+func (o *jsonObject) member(name string, dst any, message string) bool {
 	raw, ok := o.raw[name]
 	if !ok {
-		return "", false
+		return false
 	}
-	var s string
-	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) || json.Unmarshal(raw, &s) != nil {
-		o.badTypes = append(o.badTypes, fieldMessage{ErrorCode: codeInvalidArgument, Field: name,
-			Message: "must be a JSON string"})
-		return "", false
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) || json.Unmarshal(raw, dst) != nil {
+		o.badTypes = append(o.badTypes, fieldMessage{ErrorCode: codeInvalidArgument, Field: name, Message: message})
+		return false
 	}
-	return s, true
+	return true
+}
+
+// adopt moves the type errors of a nested object into o, naming its fields
+// as prefix.field.
+func (o *jsonObject) adopt(nested *jsonObject, prefix string) {
+	for _, m := range nested.badTypes {
+		m.Field = prefix + "." + m.Field
+		o.badTypes = append(o.badTypes, m)
+	}
+	nested.badTypes = nil
 }
 
 // typeErr is the 400 for members of the wrong JSON type, if any.
-func (o *jsonObject) typeErr() *apiError {
+func (o *jsonObject) typeErr() error {
 	if len(o.badTypes) == 0 {
 		return nil
 	}
@@ -91,32 +180,19 @@ func (o *jsonObject) typeErr() *apiError {
 		Message: "wrong JSON types: " + strings.Join(parts, "; "), Messages: o.badTypes}
 }
 
-// rejectOthers adds a 422 message for every member not in known, in name
-// order so that answers are stable. special gives a custom message for
-// members that are known to the API but may not be sent here.
-func (o *jsonObject) rejectOthers(v *validationErrors, known []string, special map[string]string) {
-	var names []string
-	for name := range o.raw {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if contains(known, name) {
+// rejectOthers adds a violation for every member not in known, in name
+// order so that answers are stable; prefix is the name of the member o is
+// in ("" for the body itself). special gives a custom message for members
+// that are known to the API but may not be sent here.
+func (o *jsonObject) rejectOthers(v *platform.Violations, prefix string, known []string, special map[string]string) {
+	for _, name := range slices.Sorted(maps.Keys(o.raw)) {
+		if slices.Contains(known, name) {
 			continue
 		}
 		if msg, ok := special[name]; ok {
-			v.add(name, "%s", msg)
+			v.Add(prefix+name, "%s", msg)
 			continue
 		}
-		v.add(name, "unknown field; allowed fields are %s", strings.Join(known, ", "))
+		v.Add(prefix+name, "unknown field; allowed fields are %s", strings.Join(known, ", "))
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,26 +1,31 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"strings"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 )
 
-// Error codes of the error JSON (see api/openapi.yaml, schema Error).
+// Error codes of the error JSON (see api/openapi.yaml, schema Error) that
+// the HTTP layer answers with itself: about the request, the credential,
+// the caller's rights, the server. The platform's refusals bring their own
+// codes (platform.Code).
 const (
-	codeInvalidArgument    = "INVALID_ARGUMENT"
-	codeUnauthenticated    = "UNAUTHENTICATED"
-	codePermissionDenied   = "PERMISSION_DENIED"
-	codeNotFound           = "NOT_FOUND"
-	codeMethodNotAllowed   = "METHOD_NOT_ALLOWED"
-	codeAlreadyExists      = "ALREADY_EXISTS"
-	codeQuotaExceeded      = "QUOTA_EXCEEDED"
-	codeLastOwner          = "LAST_OWNER"
-	codeFailedPrecondition = "FAILED_PRECONDITION"
-	codePayloadTooLarge    = "PAYLOAD_TOO_LARGE"
-	codeResourceExhausted  = "RESOURCE_EXHAUSTED"
-	codeInternal           = "INTERNAL"
-	codeUnavailable        = "UNAVAILABLE"
+	codeInvalidArgument   = string(platform.InvalidArgument) // malformed JSON, wrong types (400)
+	codeUnauthenticated   = "UNAUTHENTICATED"
+	codePermissionDenied  = "PERMISSION_DENIED"
+	codeNotFound          = string(platform.NotFound) // no such endpoint, or not in the caller's organization
+	codeMethodNotAllowed  = "METHOD_NOT_ALLOWED"
+	codePayloadTooLarge   = "PAYLOAD_TOO_LARGE"
+	codeResourceExhausted = "RESOURCE_EXHAUSTED"
+	codeInternal          = "INTERNAL"
+	codeUnavailable       = string(platform.Unavailable) // the store does not answer
+	// codeMachineUserCannotInvite is the 403 of a machine user asking to
+	// invite.
+	codeMachineUserCannotInvite = "MACHINE_USER_CANNOT_INVITE"
 )
 
 // fieldMessage is one entry of messages[]; Field names the offending request
@@ -31,8 +36,8 @@ type fieldMessage struct {
 	Field     string `json:"field,omitempty"`
 }
 
-// apiError is every error the API answers with. Handlers return it; the
-// plumbing renders it, adding the request id.
+// apiError is the error JSON of an answer. The plumbing renders it, adding
+// the request id.
 type apiError struct {
 	HTTPStatus int            `json:"httpStatus"`
 	Code       string         `json:"code"`
@@ -49,14 +54,6 @@ func newError(status int, code, format string, args ...any) *apiError {
 	msg := fmt.Sprintf(format, args...)
 	return &apiError{HTTPStatus: status, Code: code, Message: msg,
 		Messages: []fieldMessage{{ErrorCode: code, Message: msg}}}
-}
-
-// fieldError is an error about one field; the message names the field too, so
-// that the top-level message alone is actionable.
-func fieldError(status int, code, field, format string, args ...any) *apiError {
-	msg := fmt.Sprintf(format, args...)
-	return &apiError{HTTPStatus: status, Code: code, Message: field + ": " + msg,
-		Messages: []fieldMessage{{ErrorCode: code, Message: msg, Field: field}}}
 }
 
 func errBadRequest(format string, args ...any) *apiError {
@@ -82,27 +79,45 @@ func errInternal() *apiError {
 		"the server failed to handle the request; retry later, and report the request id if it persists")
 }
 
-// validationErrors collects the field rule violations of one request so that
-// a caller learns about all of them at once.
-type validationErrors []fieldMessage
-
-func (v *validationErrors) add(field, format string, args ...any) {
-	*v = append(*v, fieldMessage{ErrorCode: codeInvalidArgument, Message: fmt.Sprintf(format, args...), Field: field})
+// platformStatus is the HTTP status of each code of the platform's refusals.
+var platformStatus = map[platform.Code]int{
+	platform.InvalidArgument:     http.StatusUnprocessableEntity,
+	platform.NotFound:            http.StatusNotFound,
+	platform.AlreadyExists:       http.StatusConflict,
+	platform.QuotaExceeded:       http.StatusConflict, // never 429: a quota is not retried
+	platform.LastOwner:           http.StatusConflict,
+	platform.SystemUserImmutable: http.StatusConflict,
+	platform.FailedPrecondition:  http.StatusConflict,
+	platform.Unavailable:         http.StatusServiceUnavailable,
 }
 
-// err is nil when nothing was added, else a 422 listing every violation.
-func (v validationErrors) err() *apiError {
-	if len(v) == 0 {
-		return nil
+// answerOf is the one place where an error a handler returns becomes the
+// API's answer: the HTTP layer's own *apiError as it is; a refusal of the
+// platform with the status of its code, its field in messages[]; anything
+// else is a failure the caller cannot act on, logged with the request id
+// (so that an operator can find it from the error JSON) and answered 500.
+func (s *Server) answerOf(ctx context.Context, err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
 	}
-	parts := make([]string, len(v))
-	for i, m := range v {
-		parts[i] = m.Field + ": " + m.Message
+	var pe *platform.Error
+	if errors.As(err, &pe) {
+		if status, known := platformStatus[pe.Code]; known {
+			if status >= 500 {
+				s.log.Warn("platform unavailable", "request_id", requestID(ctx), "error", pe.Message)
+			}
+			out := &apiError{HTTPStatus: status, Code: string(pe.Code), Message: pe.Error(),
+				Messages: []fieldMessage{{ErrorCode: string(pe.Code), Message: pe.Message, Field: pe.Field}}}
+			if len(pe.Violations) > 0 {
+				out.Messages = make([]fieldMessage, len(pe.Violations))
+				for i, v := range pe.Violations {
+					out.Messages[i] = fieldMessage{ErrorCode: string(pe.Code), Message: v.Message, Field: v.Field}
+				}
+			}
+			return out
+		}
 	}
-	return &apiError{
-		HTTPStatus: http.StatusUnprocessableEntity,
-		Code:       codeInvalidArgument,
-		Message:    "the request is invalid: " + strings.Join(parts, "; "),
-		Messages:   v,
-	}
+	s.log.Error("internal error", "request_id", requestID(ctx), "error", err.Error())
+	return errInternal()
 }

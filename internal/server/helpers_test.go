@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -121,7 +122,7 @@ func newEnv(t *testing.T, opts ...func(*Config)) *env {
 }
 
 func secretOf(key string) string {
-	if _, secret, ok := parseAccessKey(key); ok {
+	if _, secret, ok := platform.ParseAccessKey(key); ok {
 		return secret
 	}
 	return key
@@ -172,6 +173,33 @@ func (e *env) newKey(user string, days int) string {
 	}
 	e.track(key)
 	return key
+}
+
+// foreignOwner creates organization org with the person email as its
+// org_owner, and returns the organization's id and a key of that person.
+func (e *env) foreignOwner(org, email string) (orgID, key string) {
+	e.t.Helper()
+	ctx := context.Background()
+	a := e.srv.Admin()
+	orgID, err := a.CreateOrganization(ctx, org)
+	if err == nil {
+		_, err = a.CreateHumanUser(ctx, orgID, email)
+	}
+	if err == nil {
+		_, err = a.BindOrgRole(ctx, email, orgID, platform.RoleOrgOwner)
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return orgID, e.newKey(email, 30)
+}
+
+// total is the total of the list at path, as admin sees it.
+func (e *env) total(path string) int {
+	e.t.Helper()
+	var all page
+	e.do("GET", path, e.adminKey, nil).decode(200, &all)
+	return all.Total
 }
 
 type resp struct {

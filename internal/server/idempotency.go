@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -19,19 +20,91 @@ const (
 	idempotencyTTL = 24 * time.Hour
 )
 
-// created is what a create handler produced inside its transaction.
-type created struct {
-	status   int
-	location string
-	body     any
+// idempotency is the Idempotency-Key of a POST (key "" when there is none)
+// and the fingerprint of the request it came with.
+type idempotency struct {
+	key  string
+	hash string
 }
 
-// errRollback aborts a transaction whose outcome is an API error already
-// recorded by the caller.
-var errRollback = errors.New("rollback")
+// readIdempotency reads the Idempotency-Key header of r, whose body is body.
+// The fingerprint covers method, path and body, so that a key reused for
+// another request is told apart.
+func readIdempotency(r *http.Request, body []byte) (idempotency, error) {
+	key := r.Header.Get(idempotencyHeader)
+	if _, present := r.Header[idempotencyHeader]; present && (key == "" || len(key) > maxIdempotencyKey || !printableASCII(key)) {
+		return idempotency{}, platform.FieldErrorf(platform.InvalidArgument, idempotencyHeader,
+			"must be 1 to %d printable ASCII characters, e.g. a UUID", maxIdempotencyKey)
+	}
+	sum := sha256.Sum256([]byte(r.Method + "\n" + r.URL.Path + "\n" + string(body)))
+	return idempotency{key: key, hash: hex.EncodeToString(sum[:])}, nil
+}
 
-// create runs fn — which does all its reads and writes through q — in one
-// write transaction, together with the Idempotency-Key bookkeeping:
+// readCreate reads the body of a create with parse (see readInput) and the
+// request's Idempotency-Key.
+func readCreate[T any](r *http.Request, parse func(body []byte) (T, error)) (T, idempotency, error) {
+	in, body, err := readInput(r, parse)
+	if err != nil {
+		return in, idempotency{}, err
+	}
+	idem, err := readIdempotency(r, body)
+	return in, idem, err
+}
+
+// firstAnswer returns the stored first answer of the caller's key when it
+// is still fresh, nil when there is none; an expired one is deleted, and the
+// key is then as good as new. Reusing a key for another request is a 422 on
+// the header.
+func (s *Server) firstAnswer(ctx context.Context, q store.Queries, c *caller, idem idempotency) (*store.IdempotencyRecord, error) {
+	rec, err := q.GetIdempotencyRecord(ctx, c.user.ID, idem.key)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case s.platform.Now().Sub(rec.CreatedAt) >= idempotencyTTL:
+		return nil, q.DeleteIdempotencyRecord(ctx, c.user.ID, idem.key)
+	case rec.RequestHash != idem.hash:
+		return nil, platform.FieldErrorf(platform.InvalidArgument, idempotencyHeader,
+			"this key was already used for a different request (method, path or body differ); use a new key for a new request")
+	}
+	return &rec, nil
+}
+
+// keepAnswer stores the first answer of the caller's key (after
+// firstAnswer found none), and drops every record older than the TTL.
+// Should another replica have stored the key since, the store answers
+// ErrConflict.
+func (s *Server) keepAnswer(ctx context.Context, q store.Queries, c *caller, idem idempotency, status int, location string, body []byte) error {
+	now := s.platform.Now()
+	if err := q.DeleteIdempotencyRecordsBefore(ctx, now.Add(-idempotencyTTL)); err != nil {
+		return err
+	}
+	return q.PutIdempotencyRecord(ctx, store.IdempotencyRecord{UserID: c.user.ID, Key: idem.key, RequestHash: idem.hash,
+		Status: status, Location: location, Body: body, CreatedAt: now})
+}
+
+// writeAnswer writes an answer of a POST; replayed says it is the first
+// answer of its Idempotency-Key again.
+func writeAnswer(w http.ResponseWriter, status int, location string, body []byte, replayed bool) {
+	if location != "" {
+		w.Header().Set("Location", location)
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeRaw(w, status, body)
+}
+
+func writeReplay(w http.ResponseWriter, rec *store.IdempotencyRecord) {
+	writeAnswer(w, rec.Status, rec.Location, rec.Body, true)
+}
+
+// create reads the request's body with parse and runs fn on what it made
+// of it — fn does all its reads and writes through q, and returns the new
+// object in its envelope — in one write transaction, together with the
+// Idempotency-Key bookkeeping. The answer is 201 with the envelope, at its
+// href:
 //
 //   - no key: fn runs, its answer is written;
 //   - a key seen before with the same method, path and body: the first answer
@@ -45,88 +118,50 @@ var errRollback = errors.New("rollback")
 // Write transactions are serialized by the store, so two concurrent requests
 // with one key cannot both miss the record: the second waits for the first to
 // commit and then replays it.
-func (s *Server) create(w http.ResponseWriter, r *http.Request, c *caller, body []byte,
-	fn func(ctx context.Context, q store.Queries) (created, *apiError)) *apiError {
+func create[T any](s *Server, w http.ResponseWriter, r *http.Request, c *caller, parse func(body []byte) (T, error),
+	fn func(ctx context.Context, q store.Queries, in T) (envelope, error)) error {
 	ctx := r.Context()
-	key := r.Header.Get(idempotencyHeader)
-	if _, present := r.Header[idempotencyHeader]; present && (key == "" || len(key) > maxIdempotencyKey || !printableASCII(key)) {
-		return fieldError(http.StatusUnprocessableEntity, codeInvalidArgument, idempotencyHeader,
-			"must be 1 to %d printable ASCII characters, e.g. a UUID", maxIdempotencyKey)
+	in, idem, err := readCreate(r, parse)
+	if err != nil {
+		return err
 	}
-	sum := sha256.Sum256([]byte(r.Method + "\n" + r.URL.Path + "\n" + string(body)))
-	hash := hex.EncodeToString(sum[:])
-
 	var (
-		replay  *store.IdempotencyRecord
-		res     created
-		out     []byte
-		failure *apiError
+		replay *store.IdempotencyRecord
+		env    envelope
+		out    []byte
 	)
 	// A second attempt only happens if another replica stored the same key
 	// between our read and our write (a conflict on the record's primary
 	// key); it then finds and replays that record.
 	for attempt := 0; attempt < 2; attempt++ {
-		replay, failure = nil, nil
-		err := s.store.InTx(ctx, func(q store.Queries) error {
-			now := s.now()
-			if key != "" {
-				rec, err := q.GetIdempotencyRecord(ctx, c.user.ID, key)
-				switch {
-				case err == nil && now.Sub(rec.CreatedAt) < idempotencyTTL:
-					if rec.RequestHash != hash {
-						failure = fieldError(http.StatusUnprocessableEntity, codeInvalidArgument, idempotencyHeader,
-							"this key was already used for a different request (method, path or body differ); use a new key for a new request")
-						return errRollback
-					}
-					replay = &rec
-					return nil
-				case err == nil: // expired: forget it and treat the key as new
-					if err := q.DeleteIdempotencyRecord(ctx, c.user.ID, key); err != nil {
-						return err
-					}
-				case !errors.Is(err, store.ErrNotFound):
+		err = s.store.InTx(ctx, func(q store.Queries) error {
+			if idem.key != "" {
+				var err error
+				if replay, err = s.firstAnswer(ctx, q, c, idem); err != nil || replay != nil {
 					return err
 				}
 			}
-			res, failure = fn(ctx, q)
-			if failure != nil {
-				return errRollback
-			}
 			var err error
-			if out, err = marshalJSON(res.body); err != nil {
+			if env, err = fn(ctx, q, in); err != nil {
 				return err
 			}
-			if key == "" {
-				return nil
-			}
-			if err := q.DeleteIdempotencyRecordsBefore(ctx, now.Add(-idempotencyTTL)); err != nil {
+			if out, err = marshalJSON(env); err != nil || idem.key == "" {
 				return err
 			}
-			return q.PutIdempotencyRecord(ctx, store.IdempotencyRecord{UserID: c.user.ID, Key: key, RequestHash: hash,
-				Status: res.status, Location: res.location, Body: out, CreatedAt: now})
+			return s.keepAnswer(ctx, q, c, idem, http.StatusCreated, env.Href, out)
 		})
-		switch {
-		case failure != nil:
-			return failure
-		case errors.Is(err, store.ErrConflict) && key != "" && attempt == 0:
-			continue
-		case err != nil:
-			return s.internal(ctx, "create", err)
+		if !(errors.Is(err, store.ErrConflict) && idem.key != "") {
+			break
 		}
-		break
 	}
-	if replay != nil {
-		if replay.Location != "" {
-			w.Header().Set("Location", replay.Location)
-		}
-		w.Header().Set("Idempotent-Replayed", "true")
-		writeRaw(w, replay.Status, replay.Body)
-		return nil
+	switch {
+	case err != nil:
+		return err
+	case replay != nil:
+		writeReplay(w, replay)
+	default:
+		writeAnswer(w, http.StatusCreated, env.Href, out, false)
 	}
-	if res.location != "" {
-		w.Header().Set("Location", res.location)
-	}
-	writeRaw(w, res.status, out)
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 )
 
 func TestMachineUserCreateDefaultsAndRead(t *testing.T) {
@@ -232,7 +234,7 @@ func TestMachineUserDelete(t *testing.T) {
 		t.Errorf("bindings left: %v %v", b, err)
 	}
 	for _, k := range []string{key, key2} {
-		id, _, _ := parseAccessKey(k)
+		id, _, _ := platform.ParseAccessKey(k)
 		if _, err := e.srv.store.GetAccessKey(ctx, id); err == nil {
 			t.Errorf("key %s survived its user", id)
 		}

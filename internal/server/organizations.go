@@ -11,8 +11,10 @@ type organizationProps struct {
 	Name string `json:"name"`
 }
 
+func organizationHref(id string) string { return apiPrefix + "/organizations/" + pathID(id) }
+
 func organizationEnvelope(o store.Organization) envelope {
-	return envelope{Type: "organization", ID: o.ID, Href: apiPrefix + "/organizations/" + pathID(o.ID),
+	return envelope{Type: "organization", ID: o.ID, Href: organizationHref(o.ID),
 		Metadata: metadata(o.Meta, o.ID), Properties: organizationProps{Name: o.Name}}
 }
 
@@ -26,48 +28,24 @@ func projectEnvelope(p store.Project) envelope {
 		Metadata: metadata(p.Meta, p.OrganizationID), Properties: projectProps{Name: p.Name, OrganizationID: p.OrganizationID}}
 }
 
-func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
-	org, e := s.callerOrg(r.Context(), c, r.PathValue("org"))
-	if e != nil {
-		return e
-	}
-	writeJSON(w, http.StatusOK, organizationEnvelope(org))
-	return nil
+func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request, c *caller) error {
+	org, err := s.callerOrg(r.Context(), c, r.PathValue("org"))
+	return writeFound(w, organizationEnvelope, org, err)
 }
 
-func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
-	org, e := s.callerOrg(r.Context(), c, r.PathValue("org"))
-	if e != nil {
-		return e
-	}
-	p, e := parsePage(r)
-	if e != nil {
-		return e
-	}
-	filters := url.Values{}
-	name := r.URL.Query().Get("name")
-	if name != "" {
-		filters.Set("name", name)
-	}
-	items, total, err := s.store.ListProjects(r.Context(), store.ProjectFilter{OrganizationID: org.ID, Name: name}, p)
+func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, c *caller) error {
+	org, err := s.callerOrg(r.Context(), c, r.PathValue("org"))
 	if err != nil {
-		return s.internal(r.Context(), "list projects", err)
+		return err
 	}
-	out := make([]envelope, len(items))
-	for i, pr := range items {
-		out[i] = projectEnvelope(pr)
-	}
-	writeJSON(w, http.StatusOK, newCollection(apiPrefix+"/organizations/"+pathID(org.ID)+"/projects", filters, p, total, out))
-	return nil
+	return writeList(w, r, organizationHref(org.ID)+"/projects", projectEnvelope, func(p store.Page, filters url.Values) ([]store.Project, int, error) {
+		return s.store.ListProjects(r.Context(), store.ProjectFilter{OrganizationID: org.ID, Name: filterParam(r, filters, "name")}, p)
+	})
 }
 
-func (s *Server) getProject(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
-	p, e := s.callerProject(r.Context(), c, r.PathValue("project"))
-	if e != nil {
-		return e
-	}
-	writeJSON(w, http.StatusOK, projectEnvelope(p))
-	return nil
+func (s *Server) getProject(w http.ResponseWriter, r *http.Request, c *caller) error {
+	p, err := s.callerProject(r.Context(), c, r.PathValue("project"))
+	return writeFound(w, projectEnvelope, p, err)
 }
 
 type roleBindingRef struct {
@@ -85,10 +63,10 @@ type whoamiJSON struct {
 	RoleBindings []roleBindingRef `json:"roleBindings"`
 }
 
-func (s *Server) whoami(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
-	org, e := s.callerOrg(r.Context(), c, c.user.OrganizationID)
-	if e != nil {
-		return e
+func (s *Server) whoami(w http.ResponseWriter, r *http.Request, c *caller) error {
+	org, err := s.callerOrg(r.Context(), c, c.user.OrganizationID)
+	if err != nil {
+		return err
 	}
 	refs := make([]roleBindingRef, len(c.bindings))
 	for i, b := range c.bindings {
@@ -98,12 +76,12 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request, c *caller) *apiE
 	return nil
 }
 
-func (s *Server) healthz(w http.ResponseWriter, _ *http.Request, _ *caller) *apiError {
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request, _ *caller) error {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	return nil
 }
 
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *caller) *apiError {
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	if err := s.store.Ping(r.Context()); err != nil {
 		s.log.Warn("store is not ready", "request_id", requestID(r.Context()), "error", err.Error())
 		return newError(http.StatusServiceUnavailable, codeUnavailable, "the store does not answer; retry later")

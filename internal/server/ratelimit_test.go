@@ -4,11 +4,17 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 )
 
 func TestRateLimit(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.RateLimit = 0.5; c.RateBurst = 3 })
-	key := e.newKey("admin", 30)   // a fresh bucket (newEnv used the bootstrap key)
+	// A machine user holds at most two keys: the bootstrap key (whose bucket
+	// newEnv used) makes room for two fresh ones.
+	bootstrapKey, _, _ := platform.ParseAccessKey(e.adminKey)
+	e.do("DELETE", e.machineUsersPath()+"/"+e.adminID+"/access-keys/"+bootstrapKey, e.adminKey, nil).want(204)
+	key := e.newKey("admin", 30)   // a fresh bucket
 	other := e.newKey("admin", 30) // same user, another credential: its own bucket
 
 	for i := range 3 {

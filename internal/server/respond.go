@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -71,10 +72,7 @@ type collection struct {
 // newCollection builds a page of a list. filters are the list's query
 // parameters other than limit and offset; they are kept in every link so that
 // following next walks the same list.
-func newCollection[T any](path string, filters url.Values, p store.Page, total int, items []T) collection {
-	if items == nil {
-		items = []T{}
-	}
+func newCollection(path string, filters url.Values, p store.Page, total int, items []envelope) collection {
 	href := func(offset int) string {
 		q := ""
 		if len(filters) > 0 {
@@ -95,28 +93,82 @@ func newCollection[T any](path string, filters url.Values, p store.Page, total i
 
 // parsePage reads limit and offset; absent means the defaults, anything else
 // that is not an integer in range is a 422 naming the parameter.
-func parsePage(r *http.Request) (store.Page, *apiError) {
+func parsePage(r *http.Request) (store.Page, error) {
 	p := store.Page{Limit: defaultLimit}
-	var v validationErrors
+	var v platform.Violations
 	q := r.URL.Query()
 	if vals, ok := q["limit"]; ok {
 		n, err := strconv.Atoi(vals[0])
 		if err != nil || n < 1 || n > maxLimit || len(vals) > 1 {
-			v.add("limit", "must be one integer from 1 to %d, got %q", maxLimit, vals[0])
+			v.Add("limit", "must be one integer from 1 to %d, got %q", maxLimit, vals[0])
 		}
 		p.Limit = n
 	}
 	if vals, ok := q["offset"]; ok {
 		n, err := strconv.Atoi(vals[0])
 		if err != nil || n < 0 || len(vals) > 1 {
-			v.add("offset", "must be one integer of 0 or more, got %q", vals[0])
+			v.Add("offset", "must be one integer of 0 or more, got %q", vals[0])
 		}
 		p.Offset = n
 	}
-	if e := v.err(); e != nil {
-		return store.Page{}, e
+	if err := v.Err(); err != nil {
+		return store.Page{}, err
 	}
 	return p, nil
+}
+
+// writeList answers one page of a list. It reads limit and offset, then
+// calls fetch with the page and the list's other query parameters (empty):
+// fetch checks and adds those it uses, so that following the links walks the
+// same list, and returns the page's items and the total. Each item is shown
+// in its envelope.
+func writeList[T any](w http.ResponseWriter, r *http.Request, path string, envelopeOf func(T) envelope,
+	fetch func(p store.Page, filters url.Values) ([]T, int, error)) error {
+	p, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	filters := url.Values{}
+	items, total, err := fetch(p, filters)
+	if err != nil {
+		return err
+	}
+	out := make([]envelope, len(items))
+	for i, item := range items {
+		out[i] = envelopeOf(item)
+	}
+	writeJSON(w, http.StatusOK, newCollection(path, filters, p, total, out))
+	return nil
+}
+
+// writeFound answers 200 with obj in its envelope, or returns err, the
+// error of looking obj up.
+func writeFound[T any](w http.ResponseWriter, envelopeOf func(T) envelope, obj T, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, envelopeOf(obj))
+	return nil
+}
+
+// writeDeleted answers 204 No Content, or returns err, the error of the
+// delete.
+func writeDeleted(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// filterParam adds the query parameter name to filters when it is set, and
+// returns it ("" when absent).
+func filterParam(r *http.Request, filters url.Values, name string) string {
+	value := r.URL.Query().Get(name)
+	if value != "" {
+		filters.Set(name, value)
+	}
+	return value
 }
 
 // marshalJSON renders a response body: compact, newline-terminated, and

@@ -11,8 +11,12 @@ type route struct {
 	Method  string
 	Pattern string // net/http ServeMux path pattern, written like the OpenAPI path
 	Public  bool   // served without authentication or rate limiting
-	handle  func(s *Server, w http.ResponseWriter, r *http.Request, c *caller) *apiError
+	handle  handler
 }
+
+// handler answers a request of caller c (nil on public routes), or returns
+// the error to answer with (see answerOf).
+type handler func(s *Server, w http.ResponseWriter, r *http.Request, c *caller) error
 
 var routes = []route{
 	{Method: "GET", Pattern: "/healthz", Public: true, handle: (*Server).healthz},
@@ -52,14 +56,14 @@ var routes = []route{
 	{Method: "GET", Pattern: apiPrefix + "/users/me/access-keys/{key}", handle: (*Server).getMyKey},
 	{Method: "DELETE", Pattern: apiPrefix + "/users/me/access-keys/{key}", handle: (*Server).deleteMyKey},
 
-	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/role-bindings", handle: (*Server).listOrgRoleBindings},
-	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/role-bindings", handle: (*Server).createOrgRoleBinding},
-	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/role-bindings/{binding}", handle: (*Server).getOrgRoleBinding},
-	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/role-bindings/{binding}", handle: (*Server).deleteOrgRoleBinding},
-	{Method: "GET", Pattern: apiPrefix + "/projects/{project}/role-bindings", handle: (*Server).listProjectRoleBindings},
-	{Method: "POST", Pattern: apiPrefix + "/projects/{project}/role-bindings", handle: (*Server).createProjectRoleBinding},
-	{Method: "GET", Pattern: apiPrefix + "/projects/{project}/role-bindings/{binding}", handle: (*Server).getProjectRoleBinding},
-	{Method: "DELETE", Pattern: apiPrefix + "/projects/{project}/role-bindings/{binding}", handle: (*Server).deleteProjectRoleBinding},
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/role-bindings", handle: inScope((*Server).orgScope, forRead, (*Server).listBindings)},
+	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/role-bindings", handle: inScope((*Server).orgScope, forWrite, (*Server).createBinding)},
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/role-bindings/{binding}", handle: inScope((*Server).orgScope, forRead, (*Server).getBinding)},
+	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/role-bindings/{binding}", handle: inScope((*Server).orgScope, forWrite, (*Server).deleteBinding)},
+	{Method: "GET", Pattern: apiPrefix + "/projects/{project}/role-bindings", handle: inScope((*Server).projectScope, forRead, (*Server).listBindings)},
+	{Method: "POST", Pattern: apiPrefix + "/projects/{project}/role-bindings", handle: inScope((*Server).projectScope, forWrite, (*Server).createBinding)},
+	{Method: "GET", Pattern: apiPrefix + "/projects/{project}/role-bindings/{binding}", handle: inScope((*Server).projectScope, forRead, (*Server).getBinding)},
+	{Method: "DELETE", Pattern: apiPrefix + "/projects/{project}/role-bindings/{binding}", handle: inScope((*Server).projectScope, forWrite, (*Server).deleteBinding)},
 
 	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/invitations", handle: (*Server).createInvitation},
 }
@@ -68,30 +72,31 @@ var routes = []route{
 // size limit, then the handler. Handlers answer errors by returning them.
 func (s *Server) routeHandler(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var c *caller
-		if !rt.Public {
-			var e *apiError
-			if c, e = s.authenticate(r); e != nil {
-				writeError(w, r, e)
-				return
-			}
-			if info := reqInfoFrom(r.Context()); info != nil {
-				info.userID = c.user.ID
-			}
-			if e := s.rateLimit(w, c); e != nil {
-				writeError(w, r, e)
-				return
-			}
-		}
-		if r.ContentLength > maxBodyBytes {
-			writeError(w, r, errTooLarge())
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		if e := rt.handle(s, w, r, c); e != nil {
-			writeError(w, r, e)
+		if err := s.serveRoute(rt, w, r); err != nil {
+			writeError(w, r, s.answerOf(r.Context(), err))
 		}
 	})
+}
+
+func (s *Server) serveRoute(rt route, w http.ResponseWriter, r *http.Request) error {
+	var c *caller
+	if !rt.Public {
+		var err error
+		if c, err = s.authenticate(r); err != nil {
+			return err
+		}
+		if info := reqInfoFrom(r.Context()); info != nil {
+			info.userID = c.user.ID
+		}
+		if err := s.rateLimit(w, c); err != nil {
+			return err
+		}
+	}
+	if r.ContentLength > maxBodyBytes {
+		return errTooLarge()
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	return rt.handle(s, w, r, c)
 }
 
 func (s *Server) buildHandler() http.Handler {

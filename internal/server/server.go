@@ -1,7 +1,9 @@
-// Package server is the pgcloud control plane: the HTTP API (routing,
-// authentication, authorization, validation, idempotency, rate limits) over
-// a durable store (package store). It never imports the client or the
-// provider.
+// Package server is the pgcloud control plane's HTTP API: routes,
+// authentication, authorization (authz.go), decoding of request bodies,
+// envelopes, idempotency and rate limits. The platform's rules live in
+// package platform, which the handlers and the operator's commands (Admin)
+// call alike; errors.go maps its refusals to HTTP answers in one place. It
+// never imports the client or the provider.
 package server
 
 import (
@@ -13,12 +15,12 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/pgroles"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
 // DefaultMachineUserQuota is the per-organization quota when Config leaves it 0.
-const DefaultMachineUserQuota = 100
+const DefaultMachineUserQuota = platform.DefaultMachineUserQuota
 
 // Config configures a Server (and OpenAdmin).
 type Config struct {
@@ -31,22 +33,14 @@ type Config struct {
 	Now              func() time.Time // test hook for every business time; nil = time.Now
 }
 
-// withDefaults fills the zero values and checks the rest.
+// withDefaults fills the zero values and checks the rest (the platform's
+// settings are checked by platform.New).
 func (c Config) withDefaults() (Config, error) {
-	if c.MachineUserQuota == 0 {
-		c.MachineUserQuota = DefaultMachineUserQuota
-	}
-	if c.MachineUserQuota < 0 {
-		return c, fmt.Errorf("machine user quota must be 0 or more, got %d", c.MachineUserQuota)
-	}
 	if c.RateLimit < 0 || c.RateBurst < 0 {
 		return c, fmt.Errorf("rate limit and burst must be 0 or more")
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if c.Now == nil {
-		c.Now = time.Now
 	}
 	if c.Store == "" {
 		if c.DataDir == "" {
@@ -57,38 +51,47 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
+// open fills the defaults of c, opens its store (applying migrations) and
+// makes the platform's Service: what a Server and an Admin both stand on.
+func (c Config) open(ctx context.Context) (Config, store.Store, *platform.Service, error) {
+	c, err := c.withDefaults()
+	if err != nil {
+		return c, nil, nil, err
+	}
+	svc, err := platform.New(platform.Config{MachineUserQuota: c.MachineUserQuota, Now: c.Now})
+	if err != nil {
+		return c, nil, nil, err
+	}
+	st, err := store.Open(ctx, c.Store)
+	return c, st, svc, err
+}
+
 // Server is the control plane. Its Handler is safe for concurrent use.
 type Server struct {
-	cfg     Config
-	store   store.Store
-	log     *slog.Logger
-	limiter *rateLimiter
-	pg      *pgroles.Manager // connection pools of the clusters (clusters.go)
-	handler http.Handler
+	cfg      Config
+	store    store.Store
+	platform *platform.Service
+	log      *slog.Logger
+	limiter  *rateLimiter
+	handler  http.Handler
 }
 
 // New opens the store, applies migrations and, on the first start of an
 // empty store, bootstraps the default organization and its admin.
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	cfg, err := cfg.withDefaults()
+	cfg, st, svc, err := cfg.open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.Store)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{cfg: cfg, store: st, log: cfg.Logger, limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)}
-	s.pg = pgroles.NewManager()
+	s := &Server{cfg: cfg, store: st, platform: svc, log: cfg.Logger,
+		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now)}
 	if err := s.bootstrap(ctx); err != nil {
-		st.Close()
+		s.Close()
 		return nil, err
 	}
 	s.handler = s.buildHandler()
 	return s, nil
 }
-
-func (s *Server) now() time.Time { return s.cfg.Now().UTC() }
 
 // Handler is the whole HTTP API.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -96,11 +99,12 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Admin gives the operator commands on the server's own store. Closing it
 // does not close the server.
 func (s *Server) Admin() *Admin {
-	return &Admin{store: s.store, now: s.now, owned: false}
+	return &Admin{store: s.store, platform: s.platform, owned: false}
 }
 
-// Close closes the store. Call it after the HTTP server has shut down.
+// Close closes the store and the connections to the clusters. Call it after
+// the HTTP server has shut down.
 func (s *Server) Close() error {
-	s.pg.Close()
+	s.platform.Close()
 	return s.store.Close()
 }

@@ -5,7 +5,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -74,16 +79,7 @@ func TestCreateLoginRotateDrop(t *testing.T) {
 		}
 		// PostgreSQL stored our verifier as is: recomputing it with the
 		// stored salt gives the stored text.
-		stored, err := pg.QueryString(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts := verifierRE.FindStringSubmatch(stored)
-		if parts == nil {
-			t.Fatalf("stored password of %q is not a SCRAM verifier: %q", name, stored)
-		}
-		salt, _ := base64.StdEncoding.DecodeString(parts[1])
-		if again, _ := verifierWithSalt(password, salt, 4096); again != stored {
+		if !storedVerifierIs(t, pg, name, password) {
 			t.Errorf("stored verifier of %q differs from ours", name)
 		}
 		r, err := m.Get(ctx, c, name)
@@ -137,6 +133,110 @@ func TestUnicodePasswordLogsIn(t *testing.T) {
 	if err := pg.ConnectAs(ctx, "uni", password); err != nil {
 		t.Fatalf("login with a unicode password: %v", err)
 	}
+}
+
+// saslprepPasswords are the passwords whose SASLprep (RFC 4013) matters: the
+// non-ASCII ones the tests use, and one of each case where SASLprep changes
+// a password or refuses it (then PostgreSQL hashes it as given).
+var saslprepPasswords = map[string]string{
+	"ascii with quotes":    `pw-0-'quote"-`,
+	"accents and cjk":      "pässwörd-ünïcödé-密码",
+	"no-break space":       "pass\u00a0word-123",      // C.1.2: a space
+	"zero width space":     "pass\u200bword\u200b123", // C.1.2 and B.1: PostgreSQL says space
+	"soft hyphen":          "pass\u00adword-123",      // B.1: nothing
+	"only soft hyphens":    strings.Repeat("\u00ad", 10),
+	"ligature":             "\ufb01nal-password-1", // NFKC: "fi"
+	"fullwidth":            "Ｐａｓｓｗｏｒｄ１２３",
+	"combining accent":     "e\u0301te-password",
+	"unassigned in 3.2":    "\ufb01-🐘-password",  // refused: hashed as given
+	"private use":          "pass\ue000word-123", // refused: hashed as given
+	"control character":    "pass\tword-123",
+	"right to left":        "كلمةالسرسرية",
+	"mixed directions":     "abcكلمةالسر123", // refused (bidi): hashed as given
+	"hebrew around digits": "\u05d0123\u05d1",
+	"presentation form":    "\ufefb1\u0628", // NFKC makes it longer
+	"composed by NFKC":     "\u0627\u0653\u0628\u0628",
+}
+
+// TestVerifierMatchesPostgres lets PostgreSQL hash each password itself
+// (CREATE ROLE ... PASSWORD 'plain', SCRAM-SHA-256 by default), recomputes
+// the verifier with PostgreSQL's salt, and wants the same text; then it
+// creates a role through the Manager with that password and logs in with
+// libpq (psql), whose SASLprep is PostgreSQL's own. pgx's client is no
+// judge here: it prepares passwords with PRECIS, which differs from
+// SASLprep for some of them (NFC, not NFKC).
+func TestVerifierMatchesPostgres(t *testing.T) {
+	pg, m, c := startPG(t)
+	ctx := context.Background()
+	psql := findPsql(t)
+	i := 0
+	for what, password := range saslprepPasswords {
+		i++
+		byPostgres := fmt.Sprintf("hashed_by_postgres_%d", i)
+		literal := "'" + strings.ReplaceAll(password, "'", "''") + "'"
+		if err := pg.Exec(ctx, "CREATE ROLE "+byPostgres+" LOGIN PASSWORD "+literal); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if !storedVerifierIs(t, pg, byPostgres, password) {
+			t.Errorf("%s: our verifier differs from PostgreSQL's", what)
+		}
+
+		// A non-ASCII role name too: PostgreSQL's SCRAM never prepares names.
+		name := fmt.Sprintf("ünïcödé-名前-🐘-%d", i)
+		if _, err := m.Create(ctx, c, name, password); err != nil {
+			t.Fatalf("%s: create: %v", what, err)
+		}
+		if err := psqlLogin(ctx, psql, pg.Port, name, password); err != nil {
+			t.Errorf("%s: libpq login: %v", what, err)
+		}
+		if err := psqlLogin(ctx, psql, pg.Port, name, password+"x"); err == nil {
+			t.Errorf("%s: libpq login with a wrong password worked", what)
+		}
+	}
+}
+
+// storedVerifierIs reports whether the SCRAM verifier PostgreSQL stored for
+// role is the one Verifier computes for password with the stored salt.
+func storedVerifierIs(t *testing.T, pg *testpg.Postgres, role, password string) bool {
+	t.Helper()
+	stored, err := pg.QueryString(context.Background(), "SELECT rolpassword FROM pg_authid WHERE rolname = $1", role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := verifierRE.FindStringSubmatch(stored)
+	if parts == nil {
+		t.Fatalf("the stored password of %q is not a SCRAM verifier: %q", role, stored)
+	}
+	salt, _ := base64.StdEncoding.DecodeString(parts[1])
+	ours, _ := verifierWithSalt(password, salt, 4096)
+	return ours == stored
+}
+
+// findPsql returns the psql of the newest Debian PostgreSQL, else the one
+// on PATH. It comes with the server package the tests need anyway.
+func findPsql(t *testing.T) string {
+	t.Helper()
+	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/psql")
+	sort.Strings(found) // a newer major version sorts later up to 99
+	if len(found) > 0 {
+		return found[len(found)-1]
+	}
+	path, err := exec.LookPath("psql")
+	if err != nil {
+		t.Fatal("psql (package postgresql-client) is needed to log in with libpq")
+	}
+	return path
+}
+
+// psqlLogin logs in as user over TCP with libpq and runs SELECT 1.
+func psqlLogin(ctx context.Context, psql string, port int, user, password string) error {
+	cmd := exec.CommandContext(ctx, psql, "-X", "-q", "-t", "-c", "SELECT 1")
+	cmd.Env = append(os.Environ(), "PGHOST=127.0.0.1", "PGPORT="+strconv.Itoa(port), "PGDATABASE=postgres",
+		"PGSSLMODE=disable", "PGCONNECT_TIMEOUT=10", "PGUSER="+user, "PGPASSWORD="+password)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }
 
 func TestSystemUsersAndLists(t *testing.T) {

@@ -1,13 +1,51 @@
 package store
 
-// Filters and rows of the access objects: access keys, role bindings and
-// invitations (their SQLite queries are in sqlite_access.go).
+import (
+	"context"
+	"time"
+)
+
+// What grants access: access keys, role bindings, and invitations.
+
+// AccessKey is stored without its secret: only SHA-256(secret) is kept.
+type AccessKey struct {
+	ID         string // the key id embedded in the key text
+	UserID     string
+	Name       string
+	SecretHash []byte
+	ExpiresAt  time.Time
+	// Suffix is the last 4 characters of the key text (for maskedKey);
+	// "" for keys made before it was kept.
+	Suffix string
+	// SelfService: a person made it for itself under /users/me/access-keys.
+	SelfService bool
+	Meta        Meta
+}
 
 // AccessKeyFilter selects access keys. UserID is required.
 type AccessKeyFilter struct {
 	UserID string
 	// SelfServiceOnly keeps only the keys a person made under /users/me.
 	SelfServiceOnly bool
+}
+
+// Role binding scopes.
+const (
+	ScopeOrganization = "organization"
+	ScopeProject      = "project"
+)
+
+// RoleBinding binds one user to one role on one scope. For organization
+// bindings ProjectID is "". OrganizationID is always set (for project
+// bindings it is the project's organization).
+type RoleBinding struct {
+	ID             string
+	Scope          string // ScopeOrganization or ScopeProject
+	OrganizationID string
+	ProjectID      string
+	UserID         string
+	Role           string
+	Meta           Meta
 }
 
 // RoleBindingFilter selects role bindings; empty fields match everything.
@@ -31,4 +69,27 @@ type Invitation struct {
 	Role           string
 	State          string
 	Meta           Meta
+}
+
+// AccessQueries are the operations on access keys, role bindings and
+// invitations (part of Queries).
+type AccessQueries interface {
+	CreateAccessKey(ctx context.Context, k AccessKey) error
+	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
+	ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) (items []AccessKey, total int, err error)
+	DeleteAccessKey(ctx context.Context, id string) error
+
+	CreateRoleBinding(ctx context.Context, b RoleBinding) error
+	// GetRoleBinding finds an organization or project binding by id.
+	GetRoleBinding(ctx context.Context, id string) (RoleBinding, error)
+	ListRoleBindings(ctx context.Context, f RoleBindingFilter, p Page) (items []RoleBinding, total int, err error)
+	// ListRoleBindingsByUser lists all the bindings of a user, oldest first.
+	ListRoleBindingsByUser(ctx context.Context, userID string) ([]RoleBinding, error)
+	DeleteRoleBinding(ctx context.Context, id string) error
+	// CountOrgRoleHolders counts the users bound to role on the organization.
+	CountOrgRoleHolders(ctx context.Context, orgID, role string) (int, error)
+	// CountProjectRoleHolders counts the users bound to role on the project.
+	CountProjectRoleHolders(ctx context.Context, projectID, role string) (int, error)
+
+	CreateInvitation(ctx context.Context, inv Invitation) error
 }

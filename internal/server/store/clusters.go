@@ -2,6 +2,8 @@ package store
 
 import "context"
 
+// Clusters: the PostgreSQL servers whose roles the platform manages.
+
 // Cluster is a PostgreSQL registered by the platform operator in a project.
 // DSN is a secret: it is used to connect and never shown.
 type Cluster struct {

@@ -145,15 +145,14 @@ func metaArgs(m Meta) []any {
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-// metaScan returns scan targets for the metadata columns and a function that
-// fills m from them after Scan.
-func metaScan(m *Meta) ([]any, func()) {
+// scanRow scans a row whose columns are dest followed by metaCols.
+func scanRow(s scanner, m *Meta, dest ...any) error {
 	var created, updated int64
-	dest := []any{&created, &m.CreatedBy, &updated, &m.UpdatedBy, &m.Sequence}
-	return dest, func() {
-		m.CreatedAt = fromNS(created)
-		m.UpdatedAt = fromNS(updated)
+	if err := s.Scan(append(dest, &created, &m.CreatedBy, &updated, &m.UpdatedBy, &m.Sequence)...); err != nil {
+		return mapErr(err)
 	}
+	m.CreatedAt, m.UpdatedAt = fromNS(created), fromNS(updated)
+	return nil
 }
 
 func (q queries) exec(ctx context.Context, query string, args ...any) error {
@@ -161,224 +160,13 @@ func (q queries) exec(ctx context.Context, query string, args ...any) error {
 	return mapErr(err)
 }
 
-// ---- organizations ----
-
-func (q queries) CreateOrganization(ctx context.Context, o Organization) error {
-	return q.exec(ctx, "INSERT INTO organizations (id, name, "+metaCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
-		append([]any{o.ID, o.Name}, metaArgs(o.Meta)...)...)
+// insert adds a row to table: values are those of cols, in order; the
+// metadata columns follow from m.
+func (q queries) insert(ctx context.Context, table, cols string, m Meta, values ...any) error {
+	args := append(values, metaArgs(m)...)
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	return q.exec(ctx, "INSERT INTO "+table+" ("+cols+", "+metaCols+") VALUES ("+marks+")", args...)
 }
-
-func scanOrganization(s scanner) (Organization, error) {
-	var o Organization
-	md, fill := metaScan(&o.Meta)
-	if err := s.Scan(append([]any{&o.ID, &o.Name}, md...)...); err != nil {
-		return Organization{}, mapErr(err)
-	}
-	fill()
-	return o, nil
-}
-
-func (q queries) GetOrganization(ctx context.Context, id string) (Organization, error) {
-	return scanOrganization(q.db.QueryRowContext(ctx,
-		"SELECT id, name, "+metaCols+" FROM organizations WHERE id = ?", id))
-}
-
-func (q queries) GetOrganizationByName(ctx context.Context, name string) (Organization, error) {
-	return scanOrganization(q.db.QueryRowContext(ctx,
-		"SELECT id, name, "+metaCols+" FROM organizations WHERE name = ?", name))
-}
-
-func (q queries) CountOrganizations(ctx context.Context) (int, error) {
-	var n int
-	err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM organizations").Scan(&n)
-	return n, mapErr(err)
-}
-
-// ---- projects ----
-
-func (q queries) CreateProject(ctx context.Context, p Project) error {
-	return q.exec(ctx, "INSERT INTO projects (id, organization_id, name, "+metaCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		append([]any{p.ID, p.OrganizationID, p.Name}, metaArgs(p.Meta)...)...)
-}
-
-const projectCols = "id, organization_id, name, " + metaCols
-
-func scanProject(s scanner) (Project, error) {
-	var p Project
-	md, fill := metaScan(&p.Meta)
-	if err := s.Scan(append([]any{&p.ID, &p.OrganizationID, &p.Name}, md...)...); err != nil {
-		return Project{}, mapErr(err)
-	}
-	fill()
-	return p, nil
-}
-
-func (q queries) GetProject(ctx context.Context, id string) (Project, error) {
-	return scanProject(q.db.QueryRowContext(ctx, "SELECT "+projectCols+" FROM projects WHERE id = ?", id))
-}
-
-func (q queries) ListProjects(ctx context.Context, f ProjectFilter, p Page) ([]Project, int, error) {
-	var w where
-	w.add("organization_id = ?", f.OrganizationID)
-	w.add("name = ?", f.Name)
-	items := []Project{}
-	total, err := q.list(ctx, "projects", projectCols, w, p, func(rows *sql.Rows) error {
-		pr, err := scanProject(rows)
-		items = append(items, pr)
-		return err
-	})
-	return items, total, err
-}
-
-// ---- users ----
-
-const userCols = "id, organization_id, user_type, username, name, description, email, access_token_type, " + metaCols
-
-func (q queries) CreateUser(ctx context.Context, u User) error {
-	return q.exec(ctx, "INSERT INTO users ("+userCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		append([]any{u.ID, u.OrganizationID, u.Type, u.Username, u.Name, u.Description, u.Email, u.AccessTokenType},
-			metaArgs(u.Meta)...)...)
-}
-
-func scanUser(s scanner) (User, error) {
-	var u User
-	md, fill := metaScan(&u.Meta)
-	if err := s.Scan(append([]any{&u.ID, &u.OrganizationID, &u.Type, &u.Username, &u.Name,
-		&u.Description, &u.Email, &u.AccessTokenType}, md...)...); err != nil {
-		return User{}, mapErr(err)
-	}
-	fill()
-	return u, nil
-}
-
-func (q queries) GetUser(ctx context.Context, id string) (User, error) {
-	return scanUser(q.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", id))
-}
-
-func (q queries) ListUsers(ctx context.Context, f UserFilter, p Page) ([]User, int, error) {
-	var w where
-	w.add("organization_id = ?", f.OrganizationID)
-	w.add("user_type = ?", f.Type)
-	w.add("username = ?", f.Username)
-	items := []User{}
-	total, err := q.list(ctx, "users", userCols, w, p, func(rows *sql.Rows) error {
-		u, err := scanUser(rows)
-		items = append(items, u)
-		return err
-	})
-	return items, total, err
-}
-
-func (q queries) UpdateUser(ctx context.Context, u User) error {
-	res, err := q.db.ExecContext(ctx, `UPDATE users SET username = ?, name = ?, description = ?, email = ?,
-		access_token_type = ?, updated_at = ?, updated_by = ?, sequence = ? WHERE id = ?`,
-		u.Username, u.Name, u.Description, u.Email, u.AccessTokenType,
-		ns(u.Meta.UpdatedAt), u.Meta.UpdatedBy, u.Meta.Sequence, u.ID)
-	return affected(res, err)
-}
-
-func (q queries) DeleteUser(ctx context.Context, id string) error {
-	// Keys, role bindings and idempotency records go by ON DELETE CASCADE.
-	res, err := q.db.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id)
-	return affected(res, err)
-}
-
-// ---- access keys: sqlite_access.go ----
-
-// ---- role bindings ----
-
-func (q queries) CreateRoleBinding(ctx context.Context, b RoleBinding) error {
-	switch b.Scope {
-	case ScopeOrganization:
-		return q.exec(ctx, "INSERT INTO org_role_bindings (id, organization_id, user_id, role, "+metaCols+
-			") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			append([]any{b.ID, b.OrganizationID, b.UserID, b.Role}, metaArgs(b.Meta)...)...)
-	case ScopeProject:
-		return q.exec(ctx, "INSERT INTO project_role_bindings (id, project_id, user_id, role, "+metaCols+
-			") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			append([]any{b.ID, b.ProjectID, b.UserID, b.Role}, metaArgs(b.Meta)...)...)
-	default:
-		return fmt.Errorf("role binding scope %q: want %q or %q", b.Scope, ScopeOrganization, ScopeProject)
-	}
-}
-
-func (q queries) ListRoleBindingsByUser(ctx context.Context, userID string) ([]RoleBinding, error) {
-	rows, err := q.db.QueryContext(ctx, `
-		SELECT id, 'organization', organization_id, '', user_id, role, `+metaCols+`
-		  FROM org_role_bindings WHERE user_id = ?
-		UNION ALL
-		SELECT b.id, 'project', p.organization_id, b.project_id, b.user_id, b.role,
-		       b.created_at, b.created_by, b.updated_at, b.updated_by, b.sequence
-		  FROM project_role_bindings b JOIN projects p ON p.id = b.project_id
-		 WHERE b.user_id = ?
-		ORDER BY 7, 1`, userID, userID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := []RoleBinding{}
-	for rows.Next() {
-		var b RoleBinding
-		md, fill := metaScan(&b.Meta)
-		if err := rows.Scan(append([]any{&b.ID, &b.Scope, &b.OrganizationID, &b.ProjectID, &b.UserID, &b.Role}, md...)...); err != nil {
-			return nil, mapErr(err)
-		}
-		fill()
-		out = append(out, b)
-	}
-	return out, mapErr(rows.Err())
-}
-
-func (q queries) CountOrgRoleHolders(ctx context.Context, orgID, role string) (int, error) {
-	var n int
-	err := q.db.QueryRowContext(ctx,
-		"SELECT count(DISTINCT user_id) FROM org_role_bindings WHERE organization_id = ? AND role = ?",
-		orgID, role).Scan(&n)
-	return n, mapErr(err)
-}
-
-// ---- idempotency ----
-
-func (q queries) GetIdempotencyRecord(ctx context.Context, userID, key string) (IdempotencyRecord, error) {
-	var r IdempotencyRecord
-	var created int64
-	err := q.db.QueryRowContext(ctx, `SELECT user_id, key, request_hash, status, location, body, created_at
-		FROM idempotency_keys WHERE user_id = ? AND key = ?`, userID, key).
-		Scan(&r.UserID, &r.Key, &r.RequestHash, &r.Status, &r.Location, &r.Body, &created)
-	if err != nil {
-		return IdempotencyRecord{}, mapErr(err)
-	}
-	r.CreatedAt = fromNS(created)
-	return r, nil
-}
-
-func (q queries) PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord) error {
-	return q.exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, location, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.UserID, r.Key, r.RequestHash, r.Status, r.Location, r.Body, ns(r.CreatedAt))
-}
-
-func (q queries) DeleteIdempotencyRecord(ctx context.Context, userID, key string) error {
-	return q.exec(ctx, "DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?", userID, key)
-}
-
-func (q queries) DeleteIdempotencyRecordsBefore(ctx context.Context, t time.Time) error {
-	return q.exec(ctx, "DELETE FROM idempotency_keys WHERE created_at < ?", ns(t))
-}
-
-// ---- server state ----
-
-func (q queries) GetState(ctx context.Context, key string) (string, error) {
-	var v string
-	err := q.db.QueryRowContext(ctx, "SELECT value FROM server_state WHERE key = ?", key).Scan(&v)
-	return v, mapErr(err)
-}
-
-func (q queries) SetState(ctx context.Context, key, value string) error {
-	return q.exec(ctx, `INSERT INTO server_state (key, value) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-}
-
-// ---- helpers ----
 
 // where collects "column = ?" conditions for the non-empty values only.
 type where struct {
@@ -400,25 +188,59 @@ func (w where) String() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
-// list counts the matching rows of table and scans one page of them, oldest
-// first.
-func (q queries) list(ctx context.Context, table, cols string, w where, p Page, scan func(*sql.Rows) error) (int, error) {
-	var total int
-	if err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM "+table+w.String(), w.args...).Scan(&total); err != nil {
-		return 0, mapErr(err)
-	}
-	rows, err := q.db.QueryContext(ctx, "SELECT "+cols+" FROM "+table+w.String()+
-		" ORDER BY created_at, id LIMIT ? OFFSET ?", append(w.args, p.Limit, p.Offset)...)
+// table is how to read the rows of one kind: from where (a table, or a view
+// in parentheses), which columns, and how to scan them.
+type table[T any] struct {
+	from string
+	cols string
+	scan func(scanner) (T, error)
+}
+
+// one reads the row where cond (e.g. "id = ?") holds; ErrNotFound if none.
+func (t table[T]) one(ctx context.Context, q queries, cond string, args ...any) (T, error) {
+	return t.scan(q.db.QueryRowContext(ctx, "SELECT "+t.cols+" FROM "+t.from+" WHERE "+cond, args...))
+}
+
+// all reads every row matching w, oldest first.
+func (t table[T]) all(ctx context.Context, q queries, w where) ([]T, error) {
+	rows, err := q.db.QueryContext(ctx, "SELECT "+t.cols+" FROM "+t.from+w.String()+" ORDER BY created_at, id", w.args...)
+	return collect(rows, err, t.scan)
+}
+
+// page counts the rows matching w and reads one page of them, oldest first.
+func (t table[T]) page(ctx context.Context, q queries, w where, p Page) ([]T, int, error) {
+	total, err := q.count(ctx, "SELECT count(*) FROM "+t.from+w.String(), w.args...)
 	if err != nil {
-		return 0, mapErr(err)
+		return nil, 0, err
+	}
+	rows, err := q.db.QueryContext(ctx, "SELECT "+t.cols+" FROM "+t.from+w.String()+
+		" ORDER BY created_at, id LIMIT ? OFFSET ?", append(w.args, p.Limit, p.Offset)...)
+	items, err := collect(rows, err, t.scan)
+	return items, total, err
+}
+
+// collect scans every row of a query's result (rows, err) with scan.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, mapErr(err)
 	}
 	defer rows.Close()
+	items := []T{}
 	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return 0, err
+		item, err := scan(rows)
+		if err != nil {
+			return nil, err
 		}
+		items = append(items, item)
 	}
-	return total, mapErr(rows.Err())
+	return items, mapErr(rows.Err())
+}
+
+// count runs a SELECT count(...) query.
+func (q queries) count(ctx context.Context, query string, args ...any) (int, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, mapErr(err)
 }
 
 // affected turns "no row changed" into ErrNotFound.

@@ -2,32 +2,27 @@ package store
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
 )
 
 // ---- access keys ----
 
-const accessKeyCols = "id, user_id, name, secret_hash, expires_at, key_suffix, self_service, " + metaCols
+var accessKeyRows = table[AccessKey]{from: "access_keys",
+	cols: "id, user_id, name, secret_hash, expires_at, key_suffix, self_service, " + metaCols,
+	scan: func(s scanner) (k AccessKey, err error) {
+		var expires int64
+		err = scanRow(s, &k.Meta, &k.ID, &k.UserID, &k.Name, &k.SecretHash, &expires, &k.Suffix, &k.SelfService)
+		k.ExpiresAt = fromNS(expires)
+		return
+	}}
 
 func (q queries) CreateAccessKey(ctx context.Context, k AccessKey) error {
-	return q.exec(ctx, "INSERT INTO access_keys ("+accessKeyCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		append([]any{k.ID, k.UserID, k.Name, k.SecretHash, ns(k.ExpiresAt), k.Suffix, k.SelfService}, metaArgs(k.Meta)...)...)
-}
-
-func scanAccessKey(s scanner) (AccessKey, error) {
-	var k AccessKey
-	var expires int64
-	md, fill := metaScan(&k.Meta)
-	if err := s.Scan(append([]any{&k.ID, &k.UserID, &k.Name, &k.SecretHash, &expires, &k.Suffix, &k.SelfService}, md...)...); err != nil {
-		return AccessKey{}, mapErr(err)
-	}
-	fill()
-	k.ExpiresAt = fromNS(expires)
-	return k, nil
+	return q.insert(ctx, "access_keys", "id, user_id, name, secret_hash, expires_at, key_suffix, self_service",
+		k.Meta, k.ID, k.UserID, k.Name, k.SecretHash, ns(k.ExpiresAt), k.Suffix, k.SelfService)
 }
 
 func (q queries) GetAccessKey(ctx context.Context, id string) (AccessKey, error) {
-	return scanAccessKey(q.db.QueryRowContext(ctx, "SELECT "+accessKeyCols+" FROM access_keys WHERE id = ?", id))
+	return accessKeyRows.one(ctx, q, "id = ?", id)
 }
 
 func (q queries) ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) ([]AccessKey, int, error) {
@@ -36,13 +31,7 @@ func (q queries) ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) 
 	if f.SelfServiceOnly {
 		w.add("self_service = ?", "1")
 	}
-	items := []AccessKey{}
-	total, err := q.list(ctx, "access_keys", accessKeyCols, w, p, func(rows *sql.Rows) error {
-		k, err := scanAccessKey(rows)
-		items = append(items, k)
-		return err
-	})
-	return items, total, err
+	return accessKeyRows.page(ctx, q, w, p)
 }
 
 func (q queries) DeleteAccessKey(ctx context.Context, id string) error {
@@ -52,9 +41,12 @@ func (q queries) DeleteAccessKey(ctx context.Context, id string) error {
 
 // ---- role bindings ----
 
-// roleBindingsView is both kinds of bindings as RoleBinding rows, with the
+// The two scopes live in two tables, each with the foreign key of its
+// scope, so that deleting an organization or a project deletes its bindings.
+
+// roleBindingRows reads both kinds of bindings as RoleBinding rows, with the
 // organization of project bindings taken from their project.
-const roleBindingsView = `(
+var roleBindingRows = table[RoleBinding]{from: `(
 	SELECT id, 'organization' AS scope, organization_id, '' AS project_id, user_id, role,
 	       created_at, created_by, updated_at, updated_by, sequence
 	  FROM org_role_bindings
@@ -62,22 +54,26 @@ const roleBindingsView = `(
 	SELECT b.id, 'project', p.organization_id, b.project_id, b.user_id, b.role,
 	       b.created_at, b.created_by, b.updated_at, b.updated_by, b.sequence
 	  FROM project_role_bindings b JOIN projects p ON p.id = b.project_id
-) AS role_bindings`
+) AS role_bindings`,
+	cols: "id, scope, organization_id, project_id, user_id, role, " + metaCols,
+	scan: func(s scanner) (b RoleBinding, err error) {
+		err = scanRow(s, &b.Meta, &b.ID, &b.Scope, &b.OrganizationID, &b.ProjectID, &b.UserID, &b.Role)
+		return
+	}}
 
-const roleBindingCols = "id, scope, organization_id, project_id, user_id, role, " + metaCols
-
-func scanRoleBinding(s scanner) (RoleBinding, error) {
-	var b RoleBinding
-	md, fill := metaScan(&b.Meta)
-	if err := s.Scan(append([]any{&b.ID, &b.Scope, &b.OrganizationID, &b.ProjectID, &b.UserID, &b.Role}, md...)...); err != nil {
-		return RoleBinding{}, mapErr(err)
+func (q queries) CreateRoleBinding(ctx context.Context, b RoleBinding) error {
+	switch b.Scope {
+	case ScopeOrganization:
+		return q.insert(ctx, "org_role_bindings", "id, organization_id, user_id, role", b.Meta, b.ID, b.OrganizationID, b.UserID, b.Role)
+	case ScopeProject:
+		return q.insert(ctx, "project_role_bindings", "id, project_id, user_id, role", b.Meta, b.ID, b.ProjectID, b.UserID, b.Role)
+	default:
+		return fmt.Errorf("role binding scope %q: want %q or %q", b.Scope, ScopeOrganization, ScopeProject)
 	}
-	fill()
-	return b, nil
 }
 
 func (q queries) GetRoleBinding(ctx context.Context, id string) (RoleBinding, error) {
-	return scanRoleBinding(q.db.QueryRowContext(ctx, "SELECT "+roleBindingCols+" FROM "+roleBindingsView+" WHERE id = ?", id))
+	return roleBindingRows.one(ctx, q, "id = ?", id)
 }
 
 func (q queries) ListRoleBindings(ctx context.Context, f RoleBindingFilter, p Page) ([]RoleBinding, int, error) {
@@ -87,13 +83,13 @@ func (q queries) ListRoleBindings(ctx context.Context, f RoleBindingFilter, p Pa
 	w.add("project_id = ?", f.ProjectID)
 	w.add("user_id = ?", f.UserID)
 	w.add("role = ?", f.Role)
-	items := []RoleBinding{}
-	total, err := q.list(ctx, roleBindingsView, roleBindingCols, w, p, func(rows *sql.Rows) error {
-		b, err := scanRoleBinding(rows)
-		items = append(items, b)
-		return err
-	})
-	return items, total, err
+	return roleBindingRows.page(ctx, q, w, p)
+}
+
+func (q queries) ListRoleBindingsByUser(ctx context.Context, userID string) ([]RoleBinding, error) {
+	var w where
+	w.add("user_id = ?", userID)
+	return roleBindingRows.all(ctx, q, w)
 }
 
 func (q queries) DeleteRoleBinding(ctx context.Context, id string) error {
@@ -108,18 +104,17 @@ func (q queries) DeleteRoleBinding(ctx context.Context, id string) error {
 	return affected(res, err)
 }
 
+func (q queries) CountOrgRoleHolders(ctx context.Context, orgID, role string) (int, error) {
+	return q.count(ctx, "SELECT count(DISTINCT user_id) FROM org_role_bindings WHERE organization_id = ? AND role = ?", orgID, role)
+}
+
 func (q queries) CountProjectRoleHolders(ctx context.Context, projectID, role string) (int, error) {
-	var n int
-	err := q.db.QueryRowContext(ctx,
-		"SELECT count(DISTINCT user_id) FROM project_role_bindings WHERE project_id = ? AND role = ?",
-		projectID, role).Scan(&n)
-	return n, mapErr(err)
+	return q.count(ctx, "SELECT count(DISTINCT user_id) FROM project_role_bindings WHERE project_id = ? AND role = ?", projectID, role)
 }
 
 // ---- invitations ----
 
 func (q queries) CreateInvitation(ctx context.Context, inv Invitation) error {
-	return q.exec(ctx, "INSERT INTO invitations (id, organization_id, email, role, state, "+metaCols+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		append([]any{inv.ID, inv.OrganizationID, inv.Email, inv.Role, inv.State}, metaArgs(inv.Meta)...)...)
+	return q.insert(ctx, "invitations", "id, organization_id, email, role, state", inv.Meta,
+		inv.ID, inv.OrganizationID, inv.Email, inv.Role, inv.State)
 }

@@ -3,38 +3,23 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
 func TestSQLiteAccessKeysBindingsInvitations(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 123, time.UTC)
-	m := NewMeta(now, "system")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(s.CreateOrganization(ctx, Organization{ID: "o", Name: "o", Meta: m}))
-	must(s.CreateProject(ctx, Project{ID: "p", OrganizationID: "o", Name: "p", Meta: m}))
-	must(s.CreateProject(ctx, Project{ID: "p2", OrganizationID: "o", Name: "p2", Meta: m}))
+	s, m := openSeeded(t, now, "p", "p2")
 	for _, id := range []string{"u", "v"} {
-		must(s.CreateUser(ctx, User{ID: id, OrganizationID: "o", Type: UserTypePerson, Username: id, Name: id, Meta: m}))
+		must(t, s.CreateUser(ctx, User{ID: id, OrganizationID: "o", Type: UserTypePerson, Username: id, Name: id, Meta: m}))
 	}
 
 	// Access keys: the new columns round-trip; lists filter; delete.
 	k := AccessKey{ID: "k1", UserID: "u", Name: "one", SecretHash: []byte{1}, ExpiresAt: now.Add(time.Hour),
 		Suffix: "AbCd", SelfService: true, Meta: m}
-	must(s.CreateAccessKey(ctx, k))
-	must(s.CreateAccessKey(ctx, AccessKey{ID: "k2", UserID: "u", Name: "two", SecretHash: []byte{2}, ExpiresAt: now, Meta: m}))
+	must(t, s.CreateAccessKey(ctx, k))
+	must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k2", UserID: "u", Name: "two", SecretHash: []byte{2}, ExpiresAt: now, Meta: m}))
 	if err := s.CreateAccessKey(ctx, AccessKey{ID: "k3", UserID: "u", Name: "one", SecretHash: []byte{3}, ExpiresAt: now, Meta: m}); !errors.Is(err, ErrConflict) {
 		t.Errorf("duplicate key name: %v", err)
 	}
@@ -48,7 +33,7 @@ func TestSQLiteAccessKeysBindingsInvitations(t *testing.T) {
 	if _, total, err := s.ListAccessKeys(ctx, AccessKeyFilter{UserID: "u", SelfServiceOnly: true}, Page{Limit: 10}); err != nil || total != 1 {
 		t.Errorf("self-service %d %v", total, err)
 	}
-	must(s.DeleteAccessKey(ctx, "k2"))
+	must(t, s.DeleteAccessKey(ctx, "k2"))
 	if err := s.DeleteAccessKey(ctx, "k2"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
@@ -61,7 +46,7 @@ func TestSQLiteAccessKeysBindingsInvitations(t *testing.T) {
 		{ID: "b4", Scope: ScopeProject, ProjectID: "p2", UserID: "v", Role: "project_viewer"},
 	} {
 		b.Meta = m
-		must(s.CreateRoleBinding(ctx, b))
+		must(t, s.CreateRoleBinding(ctx, b))
 	}
 	b, err := s.GetRoleBinding(ctx, "b2")
 	if err != nil || b.Scope != ScopeProject || b.OrganizationID != "o" || b.ProjectID != "p" || b.Role != "project_owner" || !b.Meta.CreatedAt.Equal(now) {
@@ -84,8 +69,8 @@ func TestSQLiteAccessKeysBindingsInvitations(t *testing.T) {
 	if n, err := s.CountProjectRoleHolders(ctx, "p", "project_owner"); err != nil || n != 2 {
 		t.Errorf("project owners %d %v", n, err)
 	}
-	must(s.DeleteRoleBinding(ctx, "b1"))
-	must(s.DeleteRoleBinding(ctx, "b3"))
+	must(t, s.DeleteRoleBinding(ctx, "b1"))
+	must(t, s.DeleteRoleBinding(ctx, "b3"))
 	for _, id := range []string{"b1", "b3", "nope"} {
 		if err := s.DeleteRoleBinding(ctx, id); !errors.Is(err, ErrNotFound) {
 			t.Errorf("delete %s again: %v", id, err)
@@ -97,7 +82,7 @@ func TestSQLiteAccessKeysBindingsInvitations(t *testing.T) {
 
 	// Invitations: one per email and organization.
 	inv := Invitation{ID: "i1", OrganizationID: "o", Email: "a@example.com", State: InvitationPending, Meta: m}
-	must(s.CreateInvitation(ctx, inv))
+	must(t, s.CreateInvitation(ctx, inv))
 	inv.ID = "i2"
 	if err := s.CreateInvitation(ctx, inv); !errors.Is(err, ErrConflict) {
 		t.Errorf("duplicate invitation: %v", err)

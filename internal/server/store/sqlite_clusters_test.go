@@ -3,28 +3,14 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
 func TestSQLiteClusters(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
-	meta := NewMeta(at, "system")
-	if err := s.CreateOrganization(ctx, Organization{ID: "o", Name: "o", Meta: meta}); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{"p1", "p2"} {
-		if err := s.CreateProject(ctx, Project{ID: p, OrganizationID: "o", Name: p, Meta: meta}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s, meta := openSeeded(t, at, "p1", "p2")
 	c := Cluster{ID: "c1", ProjectID: "p1", Name: "main", DSN: "postgres://x", PostgresVersion: "15.18", Meta: meta}
 	if err := s.CreateCluster(ctx, c); err != nil {
 		t.Fatal(err)

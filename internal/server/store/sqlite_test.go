@@ -57,26 +57,13 @@ func TestSQLiteMigrationsAndSettings(t *testing.T) {
 
 func TestSQLiteCascadesAndErrors(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 123, time.UTC)
-	m := NewMeta(now, "system")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(s.CreateOrganization(ctx, Organization{ID: "o", Name: "o", Meta: m}))
-	must(s.CreateProject(ctx, Project{ID: "p", OrganizationID: "o", Name: "p", Meta: m}))
-	must(s.CreateUser(ctx, User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}))
-	must(s.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "k", SecretHash: []byte{1}, ExpiresAt: now, Meta: m}))
-	must(s.CreateRoleBinding(ctx, RoleBinding{ID: "b1", Scope: ScopeOrganization, OrganizationID: "o", UserID: "u", Role: "org_owner", Meta: m}))
-	must(s.CreateRoleBinding(ctx, RoleBinding{ID: "b2", Scope: ScopeProject, ProjectID: "p", UserID: "u", Role: "project_viewer", Meta: m}))
-	must(s.PutIdempotencyRecord(ctx, IdempotencyRecord{UserID: "u", Key: "i", RequestHash: "h", Status: 201, Body: []byte("{}"), CreatedAt: now}))
+	s, m := openSeeded(t, now, "p")
+	must(t, s.CreateUser(ctx, User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}))
+	must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "k", SecretHash: []byte{1}, ExpiresAt: now, Meta: m}))
+	must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "b1", Scope: ScopeOrganization, OrganizationID: "o", UserID: "u", Role: "org_owner", Meta: m}))
+	must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "b2", Scope: ScopeProject, ProjectID: "p", UserID: "u", Role: "project_viewer", Meta: m}))
+	must(t, s.PutIdempotencyRecord(ctx, IdempotencyRecord{UserID: "u", Key: "i", RequestHash: "h", Status: 201, Body: []byte("{}"), CreatedAt: now}))
 
 	if err := s.CreateUser(ctx, User{ID: "u2", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}); !errors.Is(err, ErrConflict) {
 		t.Errorf("duplicate username: %v", err)
@@ -93,7 +80,7 @@ func TestSQLiteCascadesAndErrors(t *testing.T) {
 	// A failed transaction leaves nothing behind.
 	boom := errors.New("boom")
 	if err := s.InTx(ctx, func(q Queries) error {
-		must(q.CreateOrganization(ctx, Organization{ID: "o2", Name: "o2", Meta: m}))
+		must(t, q.CreateOrganization(ctx, Organization{ID: "o2", Name: "o2", Meta: m}))
 		return boom
 	}); !errors.Is(err, boom) {
 		t.Errorf("InTx: %v", err)
@@ -102,7 +89,7 @@ func TestSQLiteCascadesAndErrors(t *testing.T) {
 		t.Errorf("rolled back organization: %v", err)
 	}
 
-	must(s.DeleteUser(ctx, "u"))
+	must(t, s.DeleteUser(ctx, "u"))
 	if _, err := s.GetAccessKey(ctx, "k"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("key after user deletion: %v", err)
 	}

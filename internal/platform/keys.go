@@ -1,10 +1,13 @@
-package server
+package platform
 
 import (
 	"crypto/rand"
 	"crypto/sha256"
 	"hash/crc32"
 	"strings"
+	"time"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
 // Access keys look like pgc_<keyid>_<secret>_<checksum>:
@@ -30,13 +33,18 @@ const (
 func newAccessKey() (text, id string, secretHash []byte) {
 	id = randomString(keyIDAlphabet, keyIDLen)
 	secret := randomString(base62, keySecretLen)
-	body := keyPrefix + "_" + id + "_" + secret
-	return body + "_" + keyChecksum(body), id, hashSecret(secret)
+	return FormatAccessKey(id, secret), id, HashSecret(secret)
 }
 
-// parseAccessKey checks the shape and checksum of a key and splits it. It
+// FormatAccessKey is the text of the key with that id and secret.
+func FormatAccessKey(id, secret string) string {
+	body := keyPrefix + "_" + id + "_" + secret
+	return body + "_" + keyChecksum(body)
+}
+
+// ParseAccessKey checks the shape and checksum of a key and splits it. It
 // touches no store: a malformed key costs nothing.
-func parseAccessKey(text string) (id, secret string, ok bool) {
+func ParseAccessKey(text string) (id, secret string, ok bool) {
 	if len(text) != keyLen {
 		return "", "", false
 	}
@@ -47,16 +55,32 @@ func parseAccessKey(text string) (id, secret string, ok bool) {
 		!only(parts[3], base62, keyChecksumLen) {
 		return "", "", false
 	}
-	if keyChecksum(keyPrefix+"_"+parts[1]+"_"+parts[2]) != parts[3] {
+	if FormatAccessKey(parts[1], parts[2]) != text {
 		return "", "", false
 	}
 	return parts[1], parts[2], true
 }
 
-func hashSecret(secret string) []byte {
+// HashSecret is what the store keeps of a key's secret.
+func HashSecret(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
 }
+
+// keySuffixLen is how much of the key text a masked key shows: its last
+// characters, which are part of the checksum, not of the secret.
+const keySuffixLen = 4
+
+func keySuffix(text string) string { return text[len(text)-keySuffixLen:] }
+
+// MaskedKey is how reads show a key: its id and the end of its text.
+func MaskedKey(k store.AccessKey) string {
+	return keyPrefix + "_" + k.ID + "_…" + k.Suffix
+}
+
+// KeyExpired reports whether k has expired at the time at: an expired key
+// authenticates nothing.
+func KeyExpired(k store.AccessKey, at time.Time) bool { return !at.Before(k.ExpiresAt) }
 
 func keyChecksum(body string) string {
 	n := crc32.ChecksumIEEE([]byte(body))

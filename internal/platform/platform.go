@@ -1,0 +1,83 @@
+// Package platform is the platform's rules: what may exist, and what each
+// operation checks before it changes anything (DESIGN.md, "The platform's
+// rules"). The HTTP API (package server) and the operator's admin commands
+// (server.Admin) both go through it, so both obey the same validation,
+// uniqueness, quotas, membership and last-owner rules.
+//
+// The shape of the API: one Service; one method per operation, whose body
+// reads as the list of that operation's rules, top to bottom. A method takes
+// who acts (an Actor, recorded as createdBy/lastModifiedBy), the objects the
+// caller has already resolved (the organization, the user, ...) and an input
+// struct whose Check method holds the field rules. A method that writes
+// takes the transaction it runs in (a store.Queries inside store.Store.InTx;
+// store.Tx runs one), so that a caller can commit its own rows with it: the
+// API stores the idempotent answer of a create in the same transaction as
+// the object.
+//
+// A refusal is an *Error carrying a Code, the field at fault and a message a
+// person can act on; the API maps the code to its HTTP status in one place.
+// Any other error is a failure of the machinery, not a refusal.
+//
+// What is not here, and why:
+//   - authorization (who may do what) stays with the API, in
+//     server/authz.go: it depends on the caller's credential and role
+//     bindings, and on the API's policy of answering 404 rather than 403
+//     across organizations. The admin commands bypass it by design: they are
+//     for whoever holds the store;
+//   - reads that apply no rule (lists, gets) go from the API to the store;
+//   - the objects are the store's rows (store.User, store.AccessKey, ...): a
+//     second set of structs would only copy their fields.
+//
+// Messages name the API's fields and paths because that is what a caller
+// acts on; the admin commands show the same text.
+package platform
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/pgroles"
+)
+
+// Actor is who does an operation: the id of the user calling the API, or
+// System.
+type Actor string
+
+// System is the platform itself and its operator (the admin commands).
+const System Actor = "system"
+
+// DefaultMachineUserQuota is the per-organization quota when Config leaves it 0.
+const DefaultMachineUserQuota = 100
+
+// Config are the settings of the rules.
+type Config struct {
+	MachineUserQuota int              // machine users per organization; 0 = DefaultMachineUserQuota
+	Now              func() time.Time // the clock of every business time; nil = time.Now
+}
+
+// Service applies the platform's rules. It is safe for concurrent use.
+type Service struct {
+	machineUserQuota int
+	clock            func() time.Time
+	clusters         *pgroles.Manager // connection pools of the clusters
+}
+
+// New returns a Service; Close it to close the clusters' connections.
+func New(cfg Config) (*Service, error) {
+	if cfg.MachineUserQuota == 0 {
+		cfg.MachineUserQuota = DefaultMachineUserQuota
+	}
+	if cfg.MachineUserQuota < 0 {
+		return nil, fmt.Errorf("machine user quota must be 0 or more, got %d", cfg.MachineUserQuota)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{machineUserQuota: cfg.MachineUserQuota, clock: cfg.Now, clusters: pgroles.NewManager()}, nil
+}
+
+// Close closes the connection pools of the clusters.
+func (s *Service) Close() { s.clusters.Close() }
+
+// Now is the Service's clock, in UTC.
+func (s *Service) Now() time.Time { return s.clock().UTC() }
