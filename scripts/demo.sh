@@ -13,7 +13,9 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
 demo_dir=.demo
 rm -rf "$demo_dir"
-mkdir -p "$demo_dir/data"
+# The server makes its data directory itself, private (0700); it refuses one
+# that others can read.
+mkdir -p "$demo_dir"
 
 echo "==> building the provider and the server"
 make --no-print-directory install >/dev/null

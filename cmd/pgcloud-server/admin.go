@@ -41,6 +41,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	dataDir := fs.String("data-dir", "./pgcloud-data", "`directory` of the embedded store")
 	storeSpec := fs.String("store", "", "store other than the data directory's, e.g. sqlite:/path/file.db")
+	serverKeyFile := fs.String("server-key-file", "", "`file` of the server key (default: server.key in the data directory)")
 	addEnvUsage(fs)
 	// The global flags come before the command: stop at the first argument.
 	if err := fs.Parse(args); err != nil {
@@ -61,6 +62,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	// so far (flag or environment) stay the defaults.
 	sub.StringVar(dataDir, "data-dir", *dataDir, "`directory` of the embedded store")
 	sub.StringVar(storeSpec, "store", *storeSpec, "store other than the data directory's")
+	sub.StringVar(serverKeyFile, "server-key-file", *serverKeyFile, "file of the server key")
 	// Each command checks its arguments before the store is opened, then
 	// returns what to do with it.
 	type action func(a *server.Admin) (string, error)
@@ -144,7 +146,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 
-	a, err := server.OpenAdmin(ctx, server.Config{DataDir: *dataDir, Store: *storeSpec})
+	a, err := server.OpenAdmin(ctx, server.Config{DataDir: *dataDir, Store: *storeSpec, ServerKeyFile: *serverKeyFile})
 	if err != nil {
 		return err
 	}

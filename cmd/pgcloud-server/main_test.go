@@ -203,7 +203,7 @@ func TestServeFlagErrors(t *testing.T) {
 		}
 	}
 	var stderr bytes.Buffer
-	code := run(context.Background(), []string{"serve", "--data-dir", t.TempDir()}, &bytes.Buffer{}, &stderr,
+	code := run(context.Background(), []string{"serve", "--data-dir", filepath.Join(t.TempDir(), "data")}, &bytes.Buffer{}, &stderr,
 		env(map[string]string{"PGCLOUD_SERVER_RATE_LIMIT": "fast"}))
 	if code == 0 || !strings.Contains(stderr.String(), "PGCLOUD_SERVER_RATE_LIMIT") {
 		t.Errorf("bad env value: %d %q", code, stderr.String())

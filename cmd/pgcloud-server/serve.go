@@ -22,6 +22,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	listen := fs.String("listen", "127.0.0.1:8080", "`address` to listen on; port 0 picks a free port")
 	dataDir := fs.String("data-dir", "./pgcloud-data", "`directory` of the embedded store and the bootstrap access key")
 	storeSpec := fs.String("store", "", "store other than the data directory's, e.g. sqlite:/path/file.db")
+	serverKeyFile := fs.String("server-key-file", "", "`file` of the key that seals the clusters' DSNs in the store (default: server.key in the data directory, made on first start)")
 	quota := fs.Int("machine-user-quota", server.DefaultMachineUserQuota, "machine users allowed per organization")
 	rate := fs.Float64("rate-limit", 100, "requests per second allowed per access key; 0 = unlimited")
 	burst := fs.Int("rate-burst", 200, "requests an access key may make at once above the rate")
@@ -59,6 +60,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	srv, err := server.New(ctx, server.Config{
 		DataDir:          *dataDir,
 		Store:            *storeSpec,
+		ServerKeyFile:    *serverKeyFile,
 		MachineUserQuota: *quota,
 		RateLimit:        *rate,
 		RateBurst:        *burst,

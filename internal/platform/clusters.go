@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -19,7 +20,8 @@ import (
 // cluster is their source of truth, so nothing about them is stored, and a
 // role the platform did not create is a system user, which can be neither
 // changed nor deleted. A cluster's DSN is a secret: no error or message
-// repeats it.
+// repeats it, and the store keeps it sealed under the server key (see
+// sealDSN), bound to the cluster's id.
 
 // AddCluster registers the PostgreSQL at dsn as cluster name of project p.
 // It first connects and checks that the DSN's role may manage roles
@@ -49,7 +51,8 @@ func (s *Service) AddCluster(ctx context.Context, q store.Queries, by Actor, p s
 	case err != nil:
 		return store.Cluster{}, fmt.Errorf("cannot register cluster %q: %v", name, err)
 	}
-	cl := store.Cluster{ID: uuid.NewString(), ProjectID: p.ID, OrganizationID: p.OrganizationID, Name: name, DSN: dsn,
+	id := uuid.NewString()
+	cl := store.Cluster{ID: id, ProjectID: p.ID, OrganizationID: p.OrganizationID, Name: name, DSN: s.sealDSN(id, dsn),
 		PostgresVersion: version, Meta: store.NewMeta(s.Now(), string(by))}
 	if err := q.CreateCluster(ctx, cl); errors.Is(err, store.ErrConflict) {
 		return store.Cluster{}, taken
@@ -125,12 +128,68 @@ func (in ClusterUserPatch) Check(v *Violations) {
 	}
 }
 
-func pgCluster(cl store.Cluster) pgroles.Cluster { return pgroles.Cluster{ID: cl.ID, DSN: cl.DSN} }
+// sealedDSNPrefix marks a DSN the store keeps sealed; older servers stored
+// them as they came, and SealStoredDSNs seals those.
+const sealedDSNPrefix = "sealed:v1:"
+
+func (s *Service) sealDSN(clusterID, dsn string) string {
+	return sealedDSNPrefix + base64.StdEncoding.EncodeToString(s.dsnKey.Seal([]byte(dsn), []byte(clusterID)))
+}
+
+// pgCluster is cl as pgroles connects to it, its DSN opened.
+func (s *Service) pgCluster(cl store.Cluster) (pgroles.Cluster, error) {
+	dsn := cl.DSN
+	if sealed, ok := strings.CutPrefix(cl.DSN, sealedDSNPrefix); ok {
+		raw, err := base64.StdEncoding.DecodeString(sealed)
+		if err == nil {
+			var b []byte
+			b, err = s.dsnKey.Open(raw, []byte(cl.ID))
+			dsn = string(b)
+		}
+		if err != nil {
+			return pgroles.Cluster{}, fmt.Errorf("open the DSN of cluster %s: %w; was the server started with another server key "+
+				"than the one that registered it?", cl.ID, err)
+		}
+	}
+	return pgroles.Cluster{ID: cl.ID, DSN: dsn}, nil
+}
+
+// SealStoredDSNs seals the DSNs that a server older than sealing stored in
+// plain text, and checks that the server key opens the sealed ones, so that
+// a server started with the wrong key says so at once rather than at the
+// first request for a cluster. The server and the admin commands call it
+// when they open the store; it writes nothing when every DSN is sealed.
+func (s *Service) SealStoredDSNs(ctx context.Context, st store.Store) error {
+	return st.InTx(ctx, func(q store.Queries) error {
+		for offset := 0; ; offset += 100 {
+			clusters, total, err := q.ListClusters(ctx, store.ClusterFilter{}, store.Page{Limit: 100, Offset: offset})
+			if err != nil {
+				return err
+			}
+			for _, cl := range clusters {
+				if !strings.HasPrefix(cl.DSN, sealedDSNPrefix) {
+					if err := q.SetClusterDSN(ctx, cl.ID, s.sealDSN(cl.ID, cl.DSN)); err != nil {
+						return err
+					}
+				} else if _, err := s.pgCluster(cl); err != nil {
+					return err
+				}
+			}
+			if offset+len(clusters) >= total || len(clusters) == 0 {
+				return nil
+			}
+		}
+	})
+}
 
 // ClusterUsers lists one page of the users of cl, the system users only
 // when asked.
 func (s *Service) ClusterUsers(ctx context.Context, cl store.Cluster, includeSystem bool, p store.Page) ([]pgroles.Role, int, error) {
-	roles, total, err := s.clusters.List(ctx, pgCluster(cl), includeSystem, p.Limit, p.Offset)
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return nil, 0, err
+	}
+	roles, total, err := s.clusters.List(ctx, pc, includeSystem, p.Limit, p.Offset)
 	if err != nil {
 		return nil, 0, clusterError(cl, "", err)
 	}
@@ -139,7 +198,11 @@ func (s *Service) ClusterUsers(ctx context.Context, cl store.Cluster, includeSys
 
 // ClusterUser returns the user username of cl.
 func (s *Service) ClusterUser(ctx context.Context, cl store.Cluster, username string) (pgroles.Role, error) {
-	r, err := s.clusters.Get(ctx, pgCluster(cl), username)
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return pgroles.Role{}, err
+	}
+	r, err := s.clusters.Get(ctx, pc, username)
 	if err != nil {
 		return pgroles.Role{}, clusterError(cl, username, err)
 	}
@@ -151,7 +214,11 @@ func (s *Service) CreateClusterUser(ctx context.Context, cl store.Cluster, in Cl
 	if err := check(in); err != nil {
 		return pgroles.Role{}, err
 	}
-	r, err := s.clusters.Create(ctx, pgCluster(cl), *in.Username, *in.Password)
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return pgroles.Role{}, err
+	}
+	r, err := s.clusters.Create(ctx, pc, *in.Username, *in.Password)
 	if err != nil {
 		return pgroles.Role{}, clusterError(cl, *in.Username, err)
 	}
@@ -163,7 +230,11 @@ func (s *Service) UpdateClusterUser(ctx context.Context, cl store.Cluster, usern
 	if err := check(in); err != nil {
 		return err
 	}
-	if err := s.clusters.SetPassword(ctx, pgCluster(cl), username, *in.Password); err != nil {
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return err
+	}
+	if err := s.clusters.SetPassword(ctx, pc, username, *in.Password); err != nil {
 		return clusterError(cl, username, err)
 	}
 	return nil
@@ -172,7 +243,11 @@ func (s *Service) UpdateClusterUser(ctx context.Context, cl store.Cluster, usern
 // DeleteClusterUser drops a user the platform created, unless it still owns
 // objects or holds privileges.
 func (s *Service) DeleteClusterUser(ctx context.Context, cl store.Cluster, username string) error {
-	if err := s.clusters.Drop(ctx, pgCluster(cl), username); err != nil {
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return err
+	}
+	if err := s.clusters.Drop(ctx, pc, username); err != nil {
 		return clusterError(cl, username, err)
 	}
 	return nil

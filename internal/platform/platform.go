@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/pgroles"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/seal"
 )
 
 // Actor is who does an operation: the id of the user calling the API, or
@@ -53,13 +54,21 @@ const DefaultMachineUserQuota = 100
 type Config struct {
 	MachineUserQuota int              // machine users per organization; 0 = DefaultMachineUserQuota
 	Now              func() time.Time // the clock of every business time; nil = time.Now
+	// ServerKey seals what the platform stores but must not store readable
+	// (clusters' DSNs). Required, at least MinServerKeyBytes long; every
+	// replica and admin command of one store uses the same key.
+	ServerKey []byte
 }
+
+// MinServerKeyBytes is the shortest server key accepted.
+const MinServerKeyBytes = 32
 
 // Service applies the platform's rules. It is safe for concurrent use.
 type Service struct {
 	machineUserQuota int
 	clock            func() time.Time
 	clusters         *pgroles.Manager // connection pools of the clusters
+	dsnKey           seal.Key         // seals clusters' DSNs (clusters.go)
 }
 
 // New returns a Service; Close it to close the clusters' connections.
@@ -73,7 +82,11 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{machineUserQuota: cfg.MachineUserQuota, clock: cfg.Now, clusters: pgroles.NewManager()}, nil
+	if len(cfg.ServerKey) < MinServerKeyBytes {
+		return nil, fmt.Errorf("the server key must be at least %d bytes, got %d", MinServerKeyBytes, len(cfg.ServerKey))
+	}
+	return &Service{machineUserQuota: cfg.MachineUserQuota, clock: cfg.Now, clusters: pgroles.NewManager(),
+		dsnKey: seal.Derive(cfg.ServerKey, "pgcloud cluster dsn v1")}, nil
 }
 
 // Close closes the connection pools of the clusters.

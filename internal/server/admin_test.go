@@ -11,7 +11,7 @@ import (
 
 func TestAdmin(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := privateDir(t)
 	s, err := New(ctx, Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)

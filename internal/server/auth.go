@@ -18,6 +18,10 @@ type caller struct {
 	user     store.User
 	keyID    string
 	bindings []store.RoleBinding
+	// credential is the access key the request came with. It lives as long
+	// as the request, never in the store or a log: the keys that seal the
+	// caller's idempotency records derive from it (idempotency.go).
+	credential []byte
 }
 
 // actor is who the caller is to the platform (createdBy, lastModifiedBy).
@@ -93,5 +97,5 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("look up role bindings: %w", err)
 	}
-	return &caller{user: user, keyID: id, bindings: bindings}, nil
+	return &caller{user: user, keyID: id, bindings: bindings, credential: []byte(text)}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/private"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -24,16 +25,16 @@ const (
 	adminUsername      = "admin"
 )
 
-// bootstrapKeyPath is <DataDir>/bootstrap-access-key, or next to the sqlite
-// file when only a store was given.
-func (c Config) bootstrapKeyPath() (string, error) {
+// besideStore is the path of the server's file name: in DataDir, or next to
+// the sqlite file when only a store was given.
+func (c Config) besideStore(name string) (string, error) {
 	if c.DataDir != "" {
-		return filepath.Join(c.DataDir, BootstrapKeyFile), nil
+		return filepath.Join(c.DataDir, name), nil
 	}
-	if path, ok := strings.CutPrefix(c.Store, "sqlite:"); ok {
-		return filepath.Join(filepath.Dir(path), BootstrapKeyFile), nil
+	if path, ok := strings.CutPrefix(c.Store, "sqlite:"); ok && path != "" {
+		return filepath.Join(filepath.Dir(path), name), nil
 	}
-	return "", errors.New("set a data directory: the bootstrap access key is written there")
+	return "", fmt.Errorf("set a data directory: the server keeps its file %s there", name)
 }
 
 // bootstrap runs once per store, at the first start: on an empty store it
@@ -42,9 +43,12 @@ func (c Config) bootstrapKeyPath() (string, error) {
 // bootstrap key file — never to the log. A marker in the store makes later
 // starts skip it, even if the key file was deleted.
 func (s *Server) bootstrap(ctx context.Context) error {
-	keyPath, err := s.cfg.bootstrapKeyPath()
+	keyPath, err := s.cfg.besideStore(BootstrapKeyFile)
 	if err != nil {
 		return err
+	}
+	if err := private.Check(keyPath); err != nil {
+		return fmt.Errorf("bootstrap access key: %w", err)
 	}
 	var (
 		wroteKey bool
@@ -95,7 +99,7 @@ func (s *Server) bootstrap(ctx context.Context) error {
 		// file is removed below; if the process dies in between, the next
 		// start bootstraps again and overwrites it.
 		wroteKey = true
-		return writeSecretFile(keyPath, key.Text+"\n")
+		return private.WriteFile(keyPath, []byte(key.Text+"\n"))
 	})
 	if err != nil {
 		if wroteKey {
@@ -108,34 +112,4 @@ func (s *Server) bootstrap(ctx context.Context) error {
 			"access_key_file", keyPath)
 	}
 	return nil
-}
-
-// writeSecretFile replaces path with content, readable by the owner only. It
-// writes a temporary file and renames it, so a reader never sees half a key.
-func writeSecretFile(path, content string) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // after a successful rename this is a no-op
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.WriteString(content); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -61,7 +61,7 @@ func TestBootstrapOnce(t *testing.T) {
 }
 
 func TestNoBootstrapOnAStoreSetUpByHand(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateDir(t)
 	ctx := context.Background()
 	a, err := OpenAdmin(ctx, Config{DataDir: dir})
 	if err != nil {
@@ -84,7 +84,7 @@ func TestNoBootstrapOnAStoreSetUpByHand(t *testing.T) {
 }
 
 func TestStoreOption(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateDir(t)
 	ctx := context.Background()
 	dbPath := filepath.Join(dir, "sub", "custom.db")
 	s, err := New(ctx, Config{Store: "sqlite:" + dbPath})

@@ -92,7 +92,7 @@ func (s *Server) createClusterUser(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	in, idem, err := readCreate(r, parseClusterUserCreate)
+	in, idem, err := readCreate(r, c, parseClusterUserCreate)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func TestPanicIsAnErrorJSON(t *testing.T) {
 }
 
 func TestReadyzWhenTheStoreIsGone(t *testing.T) {
-	s, err := New(context.Background(), Config{DataDir: t.TempDir()})
+	s, err := New(context.Background(), Config{DataDir: privateDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

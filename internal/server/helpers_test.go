@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -82,7 +83,7 @@ type env struct {
 // newEnv starts a server on a fresh data directory; opts adjust the config.
 func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clock: newClock(), logs: &syncBuffer{}}
+	e := &env{t: t, dir: privateDir(t), clock: newClock(), logs: &syncBuffer{}}
 	e.cfg = Config{DataDir: e.dir, Now: e.clock.Now,
 		Logger: newJSONLogger(e.logs)}
 	for _, o := range opts {
@@ -387,4 +388,10 @@ func newJSONLogger(w io.Writer) *slog.Logger {
 
 func basicOf(key string) string {
 	return base64.StdEncoding.EncodeToString([]byte("user:" + key))
+}
+
+// privateDir is a data directory that does not exist yet: the server makes
+// it 0700 (t.TempDir's own directories are 0755, which it refuses).
+func privateDir(t *testing.T) string {
+	return filepath.Join(t.TempDir(), "data")
 }

@@ -2,13 +2,15 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/seal"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -18,44 +20,74 @@ const (
 	// idempotencyTTL is how long a first answer is kept for replay: far longer
 	// than any client retries, short enough that the table stays small.
 	idempotencyTTL = 24 * time.Hour
+	// purgeInterval is how often expired answers are deleted, so that none
+	// outlives its TTL by much, whether or not anyone creates anything.
+	purgeInterval = 10 * time.Minute
 )
 
-// idempotency is the Idempotency-Key of a POST (key "" when there is none)
-// and the fingerprint of the request it came with.
+// idempotency is the Idempotency-Key of a POST (key "" when there is none),
+// the fingerprint of the request it came with, and the key that seals the
+// request's first answer.
+//
+// The store keeps first answers so that a retry gets the same one, also on
+// another replica or after a restart; an answer can carry a new access key's
+// secret, and the request a database password. So neither is kept readable:
+// both keys derive from the caller's credential, which the store never holds
+// (it keeps a hash of the key), the user's id and the Idempotency-Key. A
+// copy of the store shows no secret, and its fingerprints cannot be used to
+// test guesses of a password offline. A retry must come with the same
+// access key; with another, its fingerprint differs, as for another request.
 type idempotency struct {
-	key  string
-	hash string
+	key         string
+	fingerprint string   // hex HMAC of method, path and body
+	answerKey   seal.Key // seals the first answer
+	aad         []byte   // binds the sealed answer to its record
 }
 
-// readIdempotency reads the Idempotency-Key header of r, whose body is body.
-// The fingerprint covers method, path and body, so that a key reused for
-// another request is told apart.
-func readIdempotency(r *http.Request, body []byte) (idempotency, error) {
+// readIdempotency reads the Idempotency-Key header of r, whose body is body,
+// sent by c.
+func readIdempotency(r *http.Request, c *caller, body []byte) (idempotency, error) {
 	key := r.Header.Get(idempotencyHeader)
-	if _, present := r.Header[idempotencyHeader]; present && (key == "" || len(key) > maxIdempotencyKey || !printableASCII(key)) {
+	if _, present := r.Header[idempotencyHeader]; !present {
+		return idempotency{}, nil
+	}
+	if key == "" || len(key) > maxIdempotencyKey || !printableASCII(key) {
 		return idempotency{}, platform.FieldErrorf(platform.InvalidArgument, idempotencyHeader,
 			"must be 1 to %d printable ASCII characters, e.g. a UUID", maxIdempotencyKey)
 	}
-	sum := sha256.Sum256([]byte(r.Method + "\n" + r.URL.Path + "\n" + string(body)))
-	return idempotency{key: key, hash: hex.EncodeToString(sum[:])}, nil
+	record := "\x00" + c.user.ID + "\x00" + key
+	fingerprintKey := seal.Derive(c.credential, "pgcloud idempotency fingerprint v1"+record)
+	return idempotency{
+		key:         key,
+		fingerprint: hex.EncodeToString(fingerprintKey.MAC([]byte(r.Method + "\n" + r.URL.Path + "\n" + string(body)))),
+		answerKey:   seal.Derive(c.credential, "pgcloud idempotency answer v1"+record),
+		aad:         []byte(record),
+	}, nil
 }
 
 // readCreate reads the body of a create with parse (see readInput) and the
 // request's Idempotency-Key.
-func readCreate[T any](r *http.Request, parse func(body []byte) (T, error)) (T, idempotency, error) {
+func readCreate[T any](r *http.Request, c *caller, parse func(body []byte) (T, error)) (T, idempotency, error) {
 	in, body, err := readInput(r, parse)
 	if err != nil {
 		return in, idempotency{}, err
 	}
-	idem, err := readIdempotency(r, body)
+	idem, err := readIdempotency(r, c, body)
 	return in, idem, err
 }
 
-// firstAnswer returns the stored first answer of the caller's key when it
-// is still fresh, nil when there is none; an expired one is deleted, and the
-// key is then as good as new. Reusing a key for another request is a 422 on
-// the header.
-func (s *Server) firstAnswer(ctx context.Context, q store.Queries, c *caller, idem idempotency) (*store.IdempotencyRecord, error) {
+// answer is the first answer of an Idempotency-Key, as it is replayed.
+type answer struct {
+	status   int
+	location string
+	body     []byte
+}
+
+// firstAnswer returns the first answer of the caller's key when it is still
+// fresh, nil when there is none; an expired one is deleted, and the key is
+// then as good as new. Reusing a key for another request (or with another
+// access key) is a 422 on the header.
+func (s *Server) firstAnswer(ctx context.Context, q store.Queries, c *caller, idem idempotency) (*answer, error) {
 	rec, err := q.GetIdempotencyRecord(ctx, c.user.ID, idem.key)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -64,24 +96,53 @@ func (s *Server) firstAnswer(ctx context.Context, q store.Queries, c *caller, id
 		return nil, err
 	case s.platform.Now().Sub(rec.CreatedAt) >= idempotencyTTL:
 		return nil, q.DeleteIdempotencyRecord(ctx, c.user.ID, idem.key)
-	case rec.RequestHash != idem.hash:
+	case subtle.ConstantTimeCompare([]byte(rec.RequestHash), []byte(idem.fingerprint)) != 1:
 		return nil, platform.FieldErrorf(platform.InvalidArgument, idempotencyHeader,
-			"this key was already used for a different request (method, path or body differ); use a new key for a new request")
+			"this key was already used for a different request (method, path or body differ, or another access key sent it); "+
+				"use a new key for a new request")
 	}
-	return &rec, nil
+	body, err := idem.answerKey.Open(rec.Body, idem.aad)
+	if err != nil {
+		// The fingerprint matched, so the key is right: the row was changed.
+		return nil, fmt.Errorf("open the first answer of an idempotency key: %w", err)
+	}
+	return &answer{status: rec.Status, location: rec.Location, body: body}, nil
 }
 
-// keepAnswer stores the first answer of the caller's key (after
-// firstAnswer found none), and drops every record older than the TTL.
-// Should another replica have stored the key since, the store answers
-// ErrConflict.
+// keepAnswer stores the first answer of the caller's key (after firstAnswer
+// found none), sealed. Should another replica have stored the key since, the
+// store answers ErrConflict.
 func (s *Server) keepAnswer(ctx context.Context, q store.Queries, c *caller, idem idempotency, status int, location string, body []byte) error {
-	now := s.platform.Now()
-	if err := q.DeleteIdempotencyRecordsBefore(ctx, now.Add(-idempotencyTTL)); err != nil {
-		return err
-	}
-	return q.PutIdempotencyRecord(ctx, store.IdempotencyRecord{UserID: c.user.ID, Key: idem.key, RequestHash: idem.hash,
-		Status: status, Location: location, Body: body, CreatedAt: now})
+	return q.PutIdempotencyRecord(ctx, store.IdempotencyRecord{UserID: c.user.ID, Key: idem.key, RequestHash: idem.fingerprint,
+		Status: status, Location: location, Body: idem.answerKey.Seal(body, idem.aad), CreatedAt: s.platform.Now()})
+}
+
+// purgeExpiredAnswers deletes the first answers older than the TTL.
+func (s *Server) purgeExpiredAnswers(ctx context.Context) error {
+	return s.store.DeleteIdempotencyRecordsBefore(ctx, s.platform.Now().Add(-idempotencyTTL))
+}
+
+// purgeAnswersEvery runs purgeExpiredAnswers now and then every interval
+// until stop is called; a failure is logged and tried again next time.
+func (s *Server) purgeAnswersEvery(interval time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if err := s.purgeExpiredAnswers(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("could not delete expired idempotency records", "error", err.Error())
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // writeAnswer writes an answer of a POST; replayed says it is the first
@@ -96,8 +157,8 @@ func writeAnswer(w http.ResponseWriter, status int, location string, body []byte
 	writeRaw(w, status, body)
 }
 
-func writeReplay(w http.ResponseWriter, rec *store.IdempotencyRecord) {
-	writeAnswer(w, rec.Status, rec.Location, rec.Body, true)
+func writeReplay(w http.ResponseWriter, a *answer) {
+	writeAnswer(w, a.status, a.location, a.body, true)
 }
 
 // create reads the request's body with parse and runs fn on what it made
@@ -121,12 +182,12 @@ func writeReplay(w http.ResponseWriter, rec *store.IdempotencyRecord) {
 func create[T any](s *Server, w http.ResponseWriter, r *http.Request, c *caller, parse func(body []byte) (T, error),
 	fn func(ctx context.Context, q store.Queries, in T) (envelope, error)) error {
 	ctx := r.Context()
-	in, idem, err := readCreate(r, parse)
+	in, idem, err := readCreate(r, c, parse)
 	if err != nil {
 		return err
 	}
 	var (
-		replay *store.IdempotencyRecord
+		replay *answer
 		env    envelope
 		out    []byte
 	)

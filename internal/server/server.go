@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/private"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
@@ -24,8 +25,9 @@ const DefaultMachineUserQuota = platform.DefaultMachineUserQuota
 
 // Config configures a Server (and OpenAdmin).
 type Config struct {
-	DataDir          string           // the sqlite store lives here unless Store is set
+	DataDir          string           // the sqlite store and the server key live here unless Store and ServerKeyFile are set
 	Store            string           // optional: "sqlite:/path/to/file.db"; "" = DataDir/pgcloud.db
+	ServerKeyFile    string           // optional: the server key's file; "" = server.key in DataDir (else beside the store), made on first start
 	MachineUserQuota int              // machine users per organization; 0 = DefaultMachineUserQuota
 	RateLimit        float64          // requests per second per credential; 0 = unlimited
 	RateBurst        int              // bucket size; 0 = twice the rate (at least 1)
@@ -42,11 +44,23 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if c.DataDir != "" {
+		if err := private.Dir(c.DataDir); err != nil {
+			return c, fmt.Errorf("data directory: %w", err)
+		}
+	}
 	if c.Store == "" {
 		if c.DataDir == "" {
 			return c, fmt.Errorf("set a data directory (or a store)")
 		}
 		c.Store = "sqlite:" + filepath.Join(c.DataDir, "pgcloud.db")
+	}
+	if c.ServerKeyFile == "" {
+		path, err := c.besideStore(serverKeyFileName)
+		if err != nil {
+			return c, err
+		}
+		c.ServerKeyFile = path
 	}
 	return c, nil
 }
@@ -58,12 +72,25 @@ func (c Config) open(ctx context.Context) (Config, store.Store, *platform.Servic
 	if err != nil {
 		return c, nil, nil, err
 	}
-	svc, err := platform.New(platform.Config{MachineUserQuota: c.MachineUserQuota, Now: c.Now})
+	key, err := loadServerKey(c.ServerKeyFile)
+	if err != nil {
+		return c, nil, nil, err
+	}
+	svc, err := platform.New(platform.Config{MachineUserQuota: c.MachineUserQuota, Now: c.Now, ServerKey: key})
 	if err != nil {
 		return c, nil, nil, err
 	}
 	st, err := store.Open(ctx, c.Store)
-	return c, st, svc, err
+	if err != nil {
+		svc.Close()
+		return c, nil, nil, err
+	}
+	if err := svc.SealStoredDSNs(ctx, st); err != nil {
+		svc.Close()
+		st.Close()
+		return c, nil, nil, fmt.Errorf("seal the clusters' DSNs: %w", err)
+	}
+	return c, st, svc, nil
 }
 
 // Server is the control plane. Its Handler is safe for concurrent use.
@@ -74,6 +101,8 @@ type Server struct {
 	log      *slog.Logger
 	limiter  *rateLimiter
 	handler  http.Handler
+	// stopPurge stops the deleting of expired idempotency records.
+	stopPurge func()
 }
 
 // New opens the store, applies migrations and, on the first start of an
@@ -90,6 +119,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.handler = s.buildHandler()
+	s.stopPurge = s.purgeAnswersEvery(purgeInterval)
 	return s, nil
 }
 
@@ -105,6 +135,9 @@ func (s *Server) Admin() *Admin {
 // Close closes the store and the connections to the clusters. Call it after
 // the HTTP server has shut down.
 func (s *Server) Close() error {
+	if s.stopPurge != nil {
+		s.stopPurge()
+	}
 	s.platform.Close()
 	return s.store.Close()
 }

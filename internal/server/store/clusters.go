@@ -5,7 +5,8 @@ import "context"
 // Clusters: the PostgreSQL servers whose roles the platform manages.
 
 // Cluster is a PostgreSQL registered by the platform operator in a project.
-// DSN is a secret: it is used to connect and never shown.
+// DSN is a secret: the platform stores it sealed under the server key, uses
+// it to connect and never shows it.
 type Cluster struct {
 	ID              string
 	ProjectID       string
@@ -27,4 +28,7 @@ type ClusterQueries interface {
 	CreateCluster(ctx context.Context, c Cluster) error
 	GetCluster(ctx context.Context, id string) (Cluster, error)
 	ListClusters(ctx context.Context, f ClusterFilter, p Page) (items []Cluster, total int, err error)
+	// SetClusterDSN replaces the stored DSN of cluster id (to seal one that
+	// an older server stored in plain text).
+	SetClusterDSN(ctx context.Context, id, dsn string) error
 }

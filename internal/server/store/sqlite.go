@@ -12,6 +12,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/private"
 )
 
 // SQLite is the embedded store: one file, pure Go (no cgo), safe to share
@@ -34,6 +36,18 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 			return nil, fmt.Errorf("create directory of the sqlite store: %w", err)
 		}
 	}
+	// The file holds hashes and sealed secrets only, but those are still
+	// for the server's eyes: it is created 0600 (SQLite gives its -wal and
+	// -shm files the same mode), and a start on a file others can read is
+	// refused.
+	if err := private.Touch(path); err != nil {
+		return nil, fmt.Errorf("create the sqlite store: %w", err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := private.Check(f); err != nil {
+			return nil, err
+		}
+	}
 	// Every connection gets these settings:
 	//   - WAL: readers never block the writer, and the admin CLI can write
 	//     while the server runs;
@@ -43,8 +57,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	//   - _txlock=immediate: a write transaction takes the write lock at
 	//     BEGIN, so two transactions never both read and then fight over the
 	//     upgrade (which SQLite answers with SQLITE_BUSY, ignoring the
-	//     timeout). This is what makes check-then-write inside InTx safe.
-	dsn := path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	//     timeout). This is what makes check-then-write inside InTx safe;
+	//   - secure_delete: a deleted row's bytes are overwritten with zeros
+	//     instead of lingering in free pages, where a copy of the file would
+	//     still show them.
+	dsn := path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)

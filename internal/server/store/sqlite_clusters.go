@@ -29,3 +29,7 @@ func (q queries) ListClusters(ctx context.Context, f ClusterFilter, p Page) ([]C
 	w.add("name = ?", f.Name)
 	return clusterRows.page(ctx, q, w, p)
 }
+
+func (q queries) SetClusterDSN(ctx context.Context, id, dsn string) error {
+	return q.exec(ctx, "UPDATE clusters SET dsn = ? WHERE id = ?", dsn, id)
+}
