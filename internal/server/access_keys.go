@@ -95,10 +95,17 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request, c *caller, or
 	})
 }
 
-func (s *Server) deleteKey(w http.ResponseWriter, r *http.Request, u store.User) error {
+// deleteKey deletes a key of user u, whose collection href is base; a retry
+// of the key's create then makes a new key rather than replay the deleted
+// one's secret.
+func (s *Server) deleteKey(w http.ResponseWriter, r *http.Request, u store.User, base string) error {
 	ctx := r.Context()
+	id := r.PathValue("key")
 	return writeDeleted(w, s.store.InTx(ctx, func(q store.Queries) error {
-		return s.platform.DeleteAccessKey(ctx, q, u, r.PathValue("key"))
+		if err := s.platform.DeleteAccessKey(ctx, q, u, id); err != nil {
+			return err
+		}
+		return q.ForgetIdempotencyRecords(ctx, base+"/"+pathID(id))
 	}))
 }
 
@@ -143,7 +150,7 @@ func (s *Server) deleteMachineUserKey(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	return s.deleteKey(w, r, u)
+	return s.deleteKey(w, r, u, platform.MachineUserKeysPath(u))
 }
 
 // ---- a person's own keys ----
@@ -176,5 +183,5 @@ func (s *Server) deleteMyKey(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err := requirePerson(c); err != nil {
 		return err
 	}
-	return s.deleteKey(w, r, c.user)
+	return s.deleteKey(w, r, c.user, platform.OwnKeysPath)
 }

@@ -164,5 +164,16 @@ func (s *Server) deleteClusterUser(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	return writeDeleted(w, s.platform.DeleteClusterUser(ctx, cl, r.PathValue("username")))
+	username := r.PathValue("username")
+	if err := s.platform.DeleteClusterUser(ctx, cl, username); err != nil {
+		return err
+	}
+	// The role is gone whatever happens next; should forgetting its create
+	// fail, a retry of that create would answer 201 for a user that no
+	// longer exists, so it is logged.
+	if err := s.store.ForgetIdempotencyRecords(ctx, clusterUserHref(cl.ID, username)); err != nil {
+		s.log.Warn("could not forget the idempotency records of a deleted cluster user", "request_id", requestID(ctx),
+			"cluster_id", cl.ID, "error", err.Error())
+	}
+	return writeDeleted(w, nil)
 }

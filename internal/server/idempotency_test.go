@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -97,4 +98,64 @@ func TestIdempotencyConcurrent(t *testing.T) {
 	if c := countMachineUsers(t, e); c != 2 {
 		t.Errorf("%d machine users, want 2", c)
 	}
+}
+
+// Once an object is deleted, a retry of its create (same key, same body)
+// creates a new one instead of replaying the deleted object: the server
+// forgets the record with the object, also for the keys and bindings that
+// go with a deleted machine user.
+func TestIdempotentReplayOfDeletedObjects(t *testing.T) {
+	e := newEnv(t)
+	_, clusterID := e.startPG("forget")
+	type created struct {
+		ID         string
+		Href       string
+		Properties struct{ Secret string }
+	}
+	// createTwice creates with key, checks the answer is replayed, deletes
+	// what it made, and checks the same create now makes a new object.
+	createTwice := func(what, path, body, key string, deleteFirst func(c created)) {
+		t.Helper()
+		var first created
+		e.do("POST", path, e.adminKey, body, "Idempotency-Key", key).decode(201, &first)
+		if r := e.do("POST", path, e.adminKey, body, "Idempotency-Key", key).want(201); r.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("%s: the retry before the delete was not replayed", what)
+		}
+		deleteFirst(first)
+		again := e.do("POST", path, e.adminKey, body, "Idempotency-Key", key).want(201)
+		var second created
+		again.decode(201, &second)
+		if again.header.Get("Idempotent-Replayed") != "" {
+			t.Errorf("%s: the deleted object's create was replayed", what)
+		}
+		if what == "access key" && (second.ID == first.ID || second.Properties.Secret == first.Properties.Secret) {
+			t.Errorf("%s: the retry handed back the deleted key", what)
+		}
+	}
+	deleteAt := func(c created) { e.do("DELETE", c.Href, e.adminKey, nil).want(204) }
+
+	var mu created
+	e.do("POST", e.machineUsersPath(), e.adminKey, `{"username": "forget"}`).decode(201, &mu)
+	createTwice("access key", mu.Href+"/access-keys", `{"name": "k", "expiresInDays": 1}`, "key", deleteAt)
+	createTwice("org role binding", "/api/v1/organizations/"+e.orgID+"/role-bindings",
+		fmt.Sprintf(`{"userId": %q, "role": "org_admin"}`, mu.ID), "org-binding", deleteAt)
+	createTwice("project role binding", "/api/v1/projects/"+e.projectID+"/role-bindings",
+		fmt.Sprintf(`{"userId": %q, "role": "project_viewer"}`, mu.ID), "project-binding", deleteAt)
+	createTwice("cluster user", "/api/v1/clusters/"+clusterID+"/users",
+		`{"username": "forget me", "password": "a-password-1"}`, "cluster-user", deleteAt)
+	createTwice("machine user", e.machineUsersPath(), `{"username": "forget-2"}`, "machine-user", deleteAt)
+
+	// A deleted machine user takes the records of its keys' and bindings'
+	// creates with it.
+	var doomed created
+	e.do("POST", e.machineUsersPath(), e.adminKey, `{"username": "doomed"}`).decode(201, &doomed)
+	keyBody, bindingBody := `{"name": "k", "expiresInDays": 1}`, fmt.Sprintf(`{"userId": %q, "role": "org_admin"}`, doomed.ID)
+	bindingsPath := "/api/v1/organizations/" + e.orgID + "/role-bindings"
+	e.do("POST", doomed.Href+"/access-keys", e.adminKey, keyBody, "Idempotency-Key", "doomed-key").want(201)
+	e.do("POST", bindingsPath, e.adminKey, bindingBody, "Idempotency-Key", "doomed-binding").want(201)
+	e.do("DELETE", doomed.Href, e.adminKey, nil).want(204)
+	// The machine user is gone, so neither create can succeed again: what
+	// matters is that neither is answered 201 from a record.
+	e.do("POST", doomed.Href+"/access-keys", e.adminKey, keyBody, "Idempotency-Key", "doomed-key").wantError(404, "NOT_FOUND")
+	e.do("POST", bindingsPath, e.adminKey, bindingBody, "Idempotency-Key", "doomed-binding").want(422)
 }

@@ -129,7 +129,27 @@ func (s *Server) deleteMachineUser(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
+	id := r.PathValue("user")
 	return writeDeleted(w, s.store.InTx(ctx, func(q store.Queries) error {
-		return s.platform.DeleteMachineUser(ctx, q, org.ID, r.PathValue("user"))
+		// Its keys and role bindings go with it, and so do the records of
+		// their creates: the keys' are below the machine user's href, the
+		// bindings' are not.
+		bindings, err := q.ListRoleBindingsByUser(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.platform.DeleteMachineUser(ctx, q, org.ID, id); err != nil {
+			return err
+		}
+		hrefs := []string{machineUsersHref(org.ID) + "/" + pathID(id)}
+		for _, b := range bindings {
+			hrefs = append(hrefs, roleBindingEnvelope(b).Href)
+		}
+		for _, href := range hrefs {
+			if err := q.ForgetIdempotencyRecords(ctx, href); err != nil {
+				return err
+			}
+		}
+		return nil
 	}))
 }

@@ -94,8 +94,12 @@ func (s *Server) createBinding(w http.ResponseWriter, r *http.Request, c *caller
 
 func (s *Server) deleteBinding(w http.ResponseWriter, r *http.Request, _ *caller, sc platform.Scope) error {
 	ctx := r.Context()
+	id := r.PathValue("binding")
 	return writeDeleted(w, s.store.InTx(ctx, func(q store.Queries) error {
-		return s.platform.Unbind(ctx, q, sc, r.PathValue("binding"))
+		if err := s.platform.Unbind(ctx, q, sc, id); err != nil {
+			return err
+		}
+		return q.ForgetIdempotencyRecords(ctx, bindingsHref(sc)+"/"+pathID(id))
 	}))
 }
 

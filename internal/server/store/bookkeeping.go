@@ -26,6 +26,11 @@ type BookkeepingQueries interface {
 	PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord) error
 	DeleteIdempotencyRecord(ctx context.Context, userID, key string) error
 	DeleteIdempotencyRecordsBefore(ctx context.Context, t time.Time) error
+	// ForgetIdempotencyRecords deletes the records of the creates whose
+	// object is at location or below it (a machine user's keys are below
+	// the machine user): once an object is deleted, a retry of its create
+	// must create anew, not hand back the deleted object.
+	ForgetIdempotencyRecords(ctx context.Context, location string) error
 
 	GetState(ctx context.Context, key string) (string, error)
 	SetState(ctx context.Context, key, value string) error

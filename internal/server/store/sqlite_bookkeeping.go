@@ -33,6 +33,13 @@ func (q queries) DeleteIdempotencyRecordsBefore(ctx context.Context, t time.Time
 	return q.exec(ctx, "DELETE FROM idempotency_keys WHERE created_at < ?", ns(t))
 }
 
+func (q queries) ForgetIdempotencyRecords(ctx context.Context, location string) error {
+	// substr rather than LIKE: hrefs hold escapes such as %20, which LIKE
+	// would read as wildcards.
+	return q.exec(ctx, `DELETE FROM idempotency_keys
+		WHERE location = ? OR substr(location, 1, length(?) + 1) = ? || '/'`, location, location, location)
+}
+
 // ---- server state ----
 
 func (q queries) GetState(ctx context.Context, key string) (string, error) {
