@@ -59,6 +59,11 @@ func checkUsername(v *Violations, field, s string) {
 		case unicode.IsControl(r):
 			v.Add(field, "must not contain control characters")
 			return
+		case unicode.Is(unicode.Cf, r):
+			// Zero-width and bidirectional controls make one name look
+			// like another (or hide part of it) in every list and log.
+			v.Add(field, "must not contain invisible formatting characters (found %U, such as a zero-width or right-to-left mark)", r)
+			return
 		case r == '+' || r == '=' || r == '@':
 			v.Add(field, "must not contain %q (the characters + = @ are not allowed)", r)
 			return

@@ -36,8 +36,10 @@ var (
 	machineUserIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]*$`)
 	// No whitespace (what unicode.IsSpace counts, as the API does: the
 	// separators \p{Z} plus control characters such as tab and newline), no
-	// other control characters, and none of + = @, which the platform reserves.
-	machineUserUsernamePattern = regexp.MustCompile(`^[^\p{Z}\p{Cc}+=@]*$`)
+	// other control characters, no invisible formatting characters (\p{Cf}:
+	// zero-width and bidirectional marks, which make one name look like
+	// another), and none of + = @, which the platform reserves.
+	machineUserUsernamePattern = regexp.MustCompile(`^[^\p{Z}\p{Cc}\p{Cf}+=@]*$`)
 )
 
 // machineUserFieldPaths maps the API's field names to the attributes, so a
@@ -106,12 +108,13 @@ func (r *machineUserResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 			"username": schema.StringAttribute{
 				MarkdownDescription: "Login name, unique in the organization: 1–200 characters, without " +
-					"whitespace or the characters `+`, `=` and `@`. Can be changed in place.",
+					"whitespace, control or invisible formatting characters (such as zero-width spaces), or the " +
+					"characters `+`, `=` and `@`. Can be changed in place.",
 				Required: true,
 				Validators: []validator.String{
 					stringvalidator.UTF8LengthBetween(1, 200),
 					stringvalidator.RegexMatches(machineUserUsernamePattern,
-						"must not contain whitespace, control characters or the characters '+', '=' and '@'; use letters, digits, '.', '_' or '-' instead"),
+						"must not contain whitespace, control or invisible formatting characters, or the characters '+', '=' and '@'; use letters, digits, '.', '_' or '-' instead"),
 				},
 			},
 			"name": schema.StringAttribute{

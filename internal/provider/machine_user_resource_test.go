@@ -323,8 +323,12 @@ func TestAccMachineUser_invalidInputFailsAtPlan(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []acc.TestStep{
 			invalid(`username = "ci deployer"`, errorText("must not contain whitespace")),
-			invalid(`username = "ci+deployer"`, errorText("must not contain whitespace, control characters or the characters '+', '=' and '@'")),
-			invalid(`username = "ci@example.com"`, errorText("must not contain whitespace, control characters or the characters '+', '=' and '@'")),
+			invalid(`username = "ci+deployer"`, errorText("must not contain whitespace, control or invisible formatting characters, or the characters '+', '=' and '@'")),
+			invalid(`username = "ci@example.com"`, errorText("must not contain whitespace, control or invisible formatting characters, or the characters '+', '=' and '@'")),
+			// A zero-width space: "ci​deployer" looks like "cideployer".
+			invalid("username = \"ci\u200bdeployer\"", errorText("must not contain whitespace, control or invisible formatting characters")),
+			// A right-to-left override hides what follows it.
+			invalid("username = \"ci\u202edeployer\"", errorText("must not contain whitespace, control or invisible formatting characters")),
 			invalid(`username = ""`, errorText("must be between 1 and 200")),
 			invalid(fmt.Sprintf("username = %q", strings.Repeat("u", 201)), errorText("must be between 1 and 200")),
 			invalid(fmt.Sprintf("username = \"ci\"\ndescription = %q", strings.Repeat("d", 501)), errorText("must be at most 500")),
