@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -128,6 +129,14 @@ func (in ClusterUserPatch) Check(v *Violations) {
 	}
 }
 
+// possibleRoleName reports whether a role could be named name: PostgreSQL
+// (with the UTF8 encoding every cluster uses) refuses invalid UTF-8 and NUL
+// in a query, which would otherwise surface as a failure of the server
+// instead of "no such user".
+func possibleRoleName(name string) bool {
+	return utf8.ValidString(name) && !strings.ContainsRune(name, 0)
+}
+
 // sealedDSNPrefix marks a DSN the store keeps sealed; older servers stored
 // them as they came, and SealStoredDSNs seals those.
 const sealedDSNPrefix = "sealed:v1:"
@@ -198,6 +207,9 @@ func (s *Service) ClusterUsers(ctx context.Context, cl store.Cluster, includeSys
 
 // ClusterUser returns the user username of cl.
 func (s *Service) ClusterUser(ctx context.Context, cl store.Cluster, username string) (pgroles.Role, error) {
+	if !possibleRoleName(username) {
+		return pgroles.Role{}, clusterError(cl, username, pgroles.ErrNotFound)
+	}
 	pc, err := s.pgCluster(cl)
 	if err != nil {
 		return pgroles.Role{}, err
@@ -227,6 +239,9 @@ func (s *Service) CreateClusterUser(ctx context.Context, cl store.Cluster, in Cl
 
 // UpdateClusterUser sets a new password of a user the platform created.
 func (s *Service) UpdateClusterUser(ctx context.Context, cl store.Cluster, username string, in ClusterUserPatch) error {
+	if !possibleRoleName(username) {
+		return clusterError(cl, username, pgroles.ErrNotFound)
+	}
 	if err := check(in); err != nil {
 		return err
 	}
@@ -243,6 +258,9 @@ func (s *Service) UpdateClusterUser(ctx context.Context, cl store.Cluster, usern
 // DeleteClusterUser drops a user the platform created, unless it still owns
 // objects or holds privileges.
 func (s *Service) DeleteClusterUser(ctx context.Context, cl store.Cluster, username string) error {
+	if !possibleRoleName(username) {
+		return clusterError(cl, username, pgroles.ErrNotFound)
+	}
 	pc, err := s.pgCluster(cl)
 	if err != nil {
 		return err

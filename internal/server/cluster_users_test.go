@@ -202,6 +202,13 @@ func TestClusterUserRules(t *testing.T) {
 	} {
 		e.do("PATCH", users+"/u", e.adminKey, c.body).wantError(422, "INVALID_ARGUMENT", c.fields...)
 	}
+	// A name no role can have, in the path: NUL, invalid UTF-8 (raw or
+	// escaped). "No such user", never a failure of the server.
+	for _, name := range []string{"a%00b", "%ff%fe", "ok%c3"} {
+		e.do("GET", users+"/"+name, e.adminKey, nil).wantError(404, "NOT_FOUND")
+		e.do("DELETE", users+"/"+name, e.adminKey, nil).wantError(404, "NOT_FOUND")
+		e.do("PATCH", users+"/"+name, e.adminKey, map[string]any{"password": ok}).wantError(404, "NOT_FOUND")
+	}
 	var all page
 	e.do("GET", users, e.adminKey, nil).decode(200, &all)
 	if all.Total != 2 {
