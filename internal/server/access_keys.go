@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
@@ -67,7 +66,7 @@ func parseAccessKeyCreate(body []byte) (platform.AccessKeyCreate, error) {
 // writeKeyList lists the keys of user u under the collection href base.
 func (s *Server) writeKeyList(w http.ResponseWriter, r *http.Request, u store.User, base string) error {
 	envelopeOf := func(k store.AccessKey) envelope { return s.accessKeyEnvelope(k, u.OrganizationID, base) }
-	return writeList(w, r, base, envelopeOf, func(p store.Page, _ url.Values) ([]store.AccessKey, int, error) {
+	return writeList(w, r, base, envelopeOf, func(p store.Page, _ *listQuery) ([]store.AccessKey, int, error) {
 		return s.store.ListAccessKeys(r.Context(), store.AccessKeyFilter{UserID: u.ID}, p)
 	})
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/pgroles"
@@ -54,13 +53,13 @@ func (s *Server) listClusterUsers(w http.ResponseWriter, r *http.Request, c *cal
 		return err
 	}
 	envelopeOf := func(ro pgroles.Role) envelope { return clusterUserEnvelope(cl.ID, ro) }
-	return writeList(w, r, clusterHref(cl.ID)+"/users", envelopeOf, func(p store.Page, filters url.Values) ([]pgroles.Role, int, error) {
+	return writeList(w, r, clusterHref(cl.ID)+"/users", envelopeOf, func(p store.Page, q *listQuery) ([]pgroles.Role, int, error) {
 		includeSystem := false
-		if vals, ok := r.URL.Query()["system"]; ok {
+		if vals, ok := q.values("system"); ok {
 			switch {
 			case len(vals) == 1 && vals[0] == "true":
 				includeSystem = true
-				filters.Set("system", "true")
+				q.keep("system", "true")
 			case len(vals) == 1 && vals[0] == "false":
 			default:
 				return nil, 0, platform.FieldErrorf(platform.InvalidArgument, "system", "must be true or false, got %q", vals[0])

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
@@ -35,8 +34,8 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request, c *caller)
 		return err
 	}
 	return writeList(w, r, apiPrefix+"/projects/"+pathID(p.ID)+"/clusters", clusterEnvelope,
-		func(page store.Page, filters url.Values) ([]store.Cluster, int, error) {
-			return s.store.ListClusters(r.Context(), store.ClusterFilter{ProjectID: p.ID, Name: filterParam(r, filters, "name")}, page)
+		func(page store.Page, q *listQuery) ([]store.Cluster, int, error) {
+			return s.store.ListClusters(r.Context(), store.ClusterFilter{ProjectID: p.ID, Name: q.param("name")}, page)
 		})
 }
 

@@ -204,3 +204,32 @@ func TestWhoami(t *testing.T) {
 		t.Errorf("project_owner binding: %v", got)
 	}
 }
+
+// A parameter a list does not have is a 422 that names it, not a list of
+// everything; an offset at the int limit is an empty page, not a next link
+// that overflowed.
+func TestListQueryParameters(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("GET", e.machineUsersPath()+"?usrname=admin", e.adminKey, nil)
+	body := r.wantError(422, "INVALID_ARGUMENT", "usrname")
+	if !strings.Contains(body.Message, "its parameters: limit, offset, username") {
+		t.Errorf("the error does not list the parameters: %q", body.Message)
+	}
+	e.do("GET", "/api/v1/roles?scope=project&limit=5", e.adminKey, nil).wantError(422, "INVALID_ARGUMENT", "scope")
+	e.do("GET", "/api/v1/organizations/"+e.orgID+"/role-bindings?userid=x&role=org_owner", e.adminKey, nil).
+		wantError(422, "INVALID_ARGUMENT", "userid")
+	// Every list's own parameters still work.
+	var p page
+	e.do("GET", e.machineUsersPath()+"?username=admin&limit=1&offset=0", e.adminKey, nil).decode(200, &p)
+	if p.Total != 1 {
+		t.Errorf("?username=admin: total %d", p.Total)
+	}
+	e.do("GET", "/api/v1/organizations/"+e.orgID+"/users?type=machine", e.adminKey, nil).want(200)
+
+	const maxOffset = "9223372036854775807"
+	e.do("GET", e.machineUsersPath()+"?limit=1000&offset="+maxOffset, e.adminKey, nil).decode(200, &p)
+	if len(p.Items) != 0 || p.Links.Next != "" || !strings.Contains(p.Links.Prev, "offset=9223372036854774807") {
+		t.Errorf("at the largest offset: %d items, links %+v", len(p.Items), p.Links)
+	}
+	e.do("GET", e.machineUsersPath()+"?offset=9223372036854775808", e.adminKey, nil).wantError(422, "INVALID_ARGUMENT", "offset")
+}

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
@@ -70,8 +69,8 @@ func (s *Server) listMachineUsers(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	return writeList(w, r, machineUsersHref(org.ID), machineUserEnvelope, func(p store.Page, filters url.Values) ([]store.User, int, error) {
-		f := store.UserFilter{OrganizationID: org.ID, Type: store.UserTypeMachine, Username: filterParam(r, filters, "username")}
+	return writeList(w, r, machineUsersHref(org.ID), machineUserEnvelope, func(p store.Page, q *listQuery) ([]store.User, int, error) {
+		f := store.UserFilter{OrganizationID: org.ID, Type: store.UserTypeMachine, Username: q.param("username")}
 		return s.store.ListUsers(r.Context(), f, p)
 	})
 }

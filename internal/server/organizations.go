@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
@@ -38,8 +37,8 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	return writeList(w, r, organizationHref(org.ID)+"/projects", projectEnvelope, func(p store.Page, filters url.Values) ([]store.Project, int, error) {
-		return s.store.ListProjects(r.Context(), store.ProjectFilter{OrganizationID: org.ID, Name: filterParam(r, filters, "name")}, p)
+	return writeList(w, r, organizationHref(org.ID)+"/projects", projectEnvelope, func(p store.Page, q *listQuery) ([]store.Project, int, error) {
+		return s.store.ListProjects(r.Context(), store.ProjectFilter{OrganizationID: org.ID, Name: q.param("name")}, p)
 	})
 }
 

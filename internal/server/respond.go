@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
@@ -85,7 +87,8 @@ func newCollection(path string, filters url.Values, p store.Page, total int, ite
 	if p.Offset > 0 {
 		c.Links.Prev = href(max(0, p.Offset-p.Limit))
 	}
-	if p.Offset+p.Limit < total {
+	if p.Offset < total-p.Limit { // not offset+limit: an offset near the int limit would overflow
+
 		c.Links.Next = href(p.Offset + p.Limit)
 	}
 	return c
@@ -117,27 +120,85 @@ func parsePage(r *http.Request) (store.Page, error) {
 	return p, nil
 }
 
+// listQuery is the query of a list request as the list reads it. Each
+// parameter the list reads (param, values) is one of its own; limit and
+// offset are every list's. Any other parameter is refused, so that a typo
+// (?usrname=ci) is not a list of everything.
+type listQuery struct {
+	r       *http.Request
+	read    map[string]bool
+	filters url.Values // the parameters kept in the links to other pages
+}
+
+// param returns the value of the list's parameter name ("" when absent) and
+// keeps a set one in the links.
+func (q *listQuery) param(name string) string {
+	value := q.r.URL.Query().Get(name)
+	q.read[name] = true
+	if value != "" {
+		q.filters.Set(name, value)
+	}
+	return value
+}
+
+// values returns the values of the list's parameter name as they came; the
+// caller keeps in the links what matters (with keep).
+func (q *listQuery) values(name string) ([]string, bool) {
+	q.read[name] = true
+	vals, ok := q.r.URL.Query()[name]
+	return vals, ok
+}
+
+func (q *listQuery) keep(name, value string) { q.filters.Set(name, value) }
+
+// unknown is a 422 naming each parameter the list did not read, or nil.
+func (q *listQuery) unknown() error {
+	var names []string
+	for name := range q.r.URL.Query() {
+		if name != "limit" && name != "offset" && !q.read[name] {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	slices.Sort(names)
+	known := []string{"limit", "offset"}
+	for name := range q.read {
+		known = append(known, name)
+	}
+	slices.Sort(known[2:])
+	var v platform.Violations
+	for _, name := range names {
+		v.Add(name, "is not a parameter of this list (its parameters: %s)", strings.Join(known, ", "))
+	}
+	return v.Err()
+}
+
 // writeList answers one page of a list. It reads limit and offset, then
-// calls fetch with the page and the list's other query parameters (empty):
-// fetch checks and adds those it uses, so that following the links walks the
-// same list, and returns the page's items and the total. Each item is shown
-// in its envelope.
+// calls fetch with the page and the list's query, from which fetch reads the
+// list's own parameters (so that following the links walks the same list),
+// and returns the page's items and the total. Each item is shown in its
+// envelope. A parameter fetch did not read is refused.
 func writeList[T any](w http.ResponseWriter, r *http.Request, path string, envelopeOf func(T) envelope,
-	fetch func(p store.Page, filters url.Values) ([]T, int, error)) error {
+	fetch func(p store.Page, q *listQuery) ([]T, int, error)) error {
 	p, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	filters := url.Values{}
-	items, total, err := fetch(p, filters)
+	q := &listQuery{r: r, read: map[string]bool{}, filters: url.Values{}}
+	items, total, err := fetch(p, q)
 	if err != nil {
+		return err
+	}
+	if err := q.unknown(); err != nil {
 		return err
 	}
 	out := make([]envelope, len(items))
 	for i, item := range items {
 		out[i] = envelopeOf(item)
 	}
-	writeJSON(w, http.StatusOK, newCollection(path, filters, p, total, out))
+	writeJSON(w, http.StatusOK, newCollection(path, q.filters, p, total, out))
 	return nil
 }
 
@@ -159,16 +220,6 @@ func writeDeleted(w http.ResponseWriter, err error) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// filterParam adds the query parameter name to filters when it is set, and
-// returns it ("" when absent).
-func filterParam(r *http.Request, filters url.Values, name string) string {
-	value := r.URL.Query().Get(name)
-	if value != "" {
-		filters.Set(name, value)
-	}
-	return value
 }
 
 // marshalJSON renders a response body: compact, newline-terminated, and

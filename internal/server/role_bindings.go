@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
@@ -65,10 +64,10 @@ func parseRoleBindingCreate(body []byte, sc platform.Scope) (platform.RoleBindin
 // ---- handlers, shared by both scopes ----
 
 func (s *Server) listBindings(w http.ResponseWriter, r *http.Request, _ *caller, sc platform.Scope) error {
-	return writeList(w, r, bindingsHref(sc), roleBindingEnvelope, func(p store.Page, filters url.Values) ([]store.RoleBinding, int, error) {
+	return writeList(w, r, bindingsHref(sc), roleBindingEnvelope, func(p store.Page, q *listQuery) ([]store.RoleBinding, int, error) {
 		f := sc.Filter()
-		f.UserID = filterParam(r, filters, "userId")
-		if f.Role = filterParam(r, filters, "role"); f.Role != "" {
+		f.UserID = q.param("userId")
+		if f.Role = q.param("role"); f.Role != "" {
 			var v platform.Violations
 			platform.CheckRole(&v, "role", f.Role, sc.Kind())
 			if err := v.Err(); err != nil {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
@@ -21,7 +20,7 @@ func roleEnvelope(r platform.Role) envelope {
 }
 
 func (s *Server) listRoles(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	return writeList(w, r, apiPrefix+"/roles", roleEnvelope, func(p store.Page, _ url.Values) ([]platform.Role, int, error) {
+	return writeList(w, r, apiPrefix+"/roles", roleEnvelope, func(p store.Page, _ *listQuery) ([]platform.Role, int, error) {
 		all := platform.Roles
 		start := min(p.Offset, len(all))
 		return all[start : start+min(p.Limit, len(all)-start)], len(all), nil

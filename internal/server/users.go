@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
@@ -29,8 +28,8 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
-	return writeList(w, r, usersHref(org.ID), userEnvelope, func(p store.Page, filters url.Values) ([]store.User, int, error) {
-		typ := filterParam(r, filters, "type")
+	return writeList(w, r, usersHref(org.ID), userEnvelope, func(p store.Page, q *listQuery) ([]store.User, int, error) {
+		typ := q.param("type")
 		if typ != "" && typ != store.UserTypePerson && typ != store.UserTypeMachine {
 			return nil, 0, platform.FieldErrorf(platform.InvalidArgument, "type",
 				"must be %q or %q, got %q", store.UserTypePerson, store.UserTypeMachine, typ)
