@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server"
@@ -26,6 +28,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	quota := fs.Int("machine-user-quota", server.DefaultMachineUserQuota, "machine users allowed per organization")
 	rate := fs.Float64("rate-limit", 100, "requests per second allowed per access key; 0 = unlimited")
 	burst := fs.Int("rate-burst", 200, "requests an access key may make at once above the rate")
+	authFailureRate := fs.Float64("auth-failure-rate", 10, "requests with a missing or wrong access key allowed per second per client address; a negative value = unlimited")
+	authFailureBurst := fs.Int("auth-failure-burst", 100, "such requests allowed at once above that rate")
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated `CIDRs` of load balancers whose X-Forwarded-For names the client address")
 	addrFile := fs.String("addr-file", "", "write the bound address (host:port) to this `file` once listening")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGTERM/SIGINT")
@@ -42,6 +47,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	if *rate < 0 || *burst < 0 {
 		return usageErr(stderr, "--rate-limit and --rate-burst must be 0 or more")
+	}
+	if *authFailureRate == 0 || *authFailureBurst < 0 {
+		return usageErr(stderr, "--auth-failure-rate must not be 0 (a negative value turns the limit off) and --auth-failure-burst must be 0 or more")
+	}
+	var proxies []netip.Prefix
+	for _, cidr := range strings.Split(*trustedProxies, ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			return usageErr(stderr, "--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", cidr)
+		}
+		proxies = append(proxies, p)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -64,6 +83,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		MachineUserQuota: *quota,
 		RateLimit:        *rate,
 		RateBurst:        *burst,
+		AuthFailureRate:  *authFailureRate,
+		AuthFailureBurst: *authFailureBurst,
+		TrustedProxies:   proxies,
 		Logger:           logger,
 	})
 	if err != nil {

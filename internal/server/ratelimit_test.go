@@ -1,6 +1,8 @@
 package server
 
 import (
+	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"testing"
 	"time"
@@ -62,5 +64,61 @@ func TestRateLimiterSweepsFullBuckets(t *testing.T) {
 	}
 	if l := newRateLimiter(2.2, 0, c.Now); l.burst != 5 {
 		t.Errorf("default burst %v, want 5", l.burst)
+	}
+}
+
+// Requests whose credential fails are limited per client address, before
+// any key is looked up; behind a trusted load balancer the address is the
+// client's from X-Forwarded-For.
+func TestAuthFailuresAreLimitedPerAddress(t *testing.T) {
+	e := newEnv(t, func(c *Config) {
+		c.AuthFailureRate, c.AuthFailureBurst = 1, 5
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	})
+	const wrong = "pgc_notarealkey0_notarealsecretnotarealsecretnotarealsec_000000"
+	from := func(client string) []string { return []string{"X-Forwarded-For", "198.51.100.9, " + client} }
+	for range 5 {
+		e.do("GET", "/api/v1/whoami", wrong, nil, from("203.0.113.7")...).wantError(401, "UNAUTHENTICATED")
+	}
+	r := e.do("GET", "/api/v1/whoami", wrong, nil, from("203.0.113.7")...)
+	r.wantError(429, "RESOURCE_EXHAUSTED")
+	if r.header.Get("Retry-After") != "1" {
+		t.Errorf("Retry-After %q, want 1", r.header.Get("Retry-After"))
+	}
+	// The address is blocked as a whole, valid key or not: the limit comes
+	// before the key is looked up.
+	e.do("GET", "/api/v1/whoami", e.adminKey, nil, from("203.0.113.7")...).wantError(429, "RESOURCE_EXHAUSTED")
+	// Another client behind the same balancer is not.
+	e.do("GET", "/api/v1/whoami", e.adminKey, nil, from("203.0.113.8")...).want(200)
+	e.do("GET", "/api/v1/whoami", wrong, nil, from("203.0.113.8")...).wantError(401, "UNAUTHENTICATED")
+	// Successes spend nothing; after a second one failure is allowed again.
+	for range 10 {
+		e.do("GET", "/api/v1/whoami", e.adminKey, nil, from("203.0.113.8")...).want(200)
+	}
+	e.clock.Advance(time.Second)
+	e.do("GET", "/api/v1/whoami", wrong, nil, from("203.0.113.7")...).wantError(401, "UNAUTHENTICATED")
+	e.do("GET", "/api/v1/whoami", wrong, nil, from("203.0.113.7")...).wantError(429, "RESOURCE_EXHAUSTED")
+}
+
+func TestClientAddress(t *testing.T) {
+	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
+	for _, c := range []struct{ remote, forwarded, want string }{
+		{"192.0.2.1:5000", "", "192.0.2.1"},
+		{"192.0.2.1:5000", "203.0.113.7", "192.0.2.1"}, // not a trusted proxy: its header means nothing
+		{"10.1.2.3:5000", "203.0.113.7", "203.0.113.7"},
+		{"10.1.2.3:5000", "6.6.6.6, 203.0.113.7, 10.9.9.9", "203.0.113.7"}, // the client wrote 6.6.6.6 itself
+		{"10.1.2.3:5000", "", "10.1.2.3"},
+		{"10.1.2.3:5000", "garbage, 203.0.113.7", "203.0.113.7"},
+		{"10.1.2.3:5000", "203.0.113.7, garbage", "10.1.2.3"},
+		{"[::ffff:192.0.2.1]:5000", "", "192.0.2.1"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = c.remote
+		if c.forwarded != "" {
+			r.Header.Set("X-Forwarded-For", c.forwarded)
+		}
+		if got := s.clientAddress(r); got != c.want {
+			t.Errorf("%s with X-Forwarded-For %q: %s, want %s", c.remote, c.forwarded, got, c.want)
+		}
 	}
 }

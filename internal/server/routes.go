@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 )
 
@@ -81,8 +82,15 @@ func (s *Server) routeHandler(rt route) http.Handler {
 func (s *Server) serveRoute(rt route, w http.ResponseWriter, r *http.Request) error {
 	var c *caller
 	if !rt.Public {
+		if err := s.checkAuthFailures(r); err != nil {
+			return err
+		}
 		var err error
 		if c, err = s.authenticate(r); err != nil {
+			var e *apiError
+			if errors.As(err, &e) && e.HTTPStatus == http.StatusUnauthorized {
+				s.noteAuthFailure(r)
+			}
 			return err
 		}
 		if info := reqInfoFrom(r.Context()); info != nil {

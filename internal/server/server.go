@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -25,14 +26,22 @@ const DefaultMachineUserQuota = platform.DefaultMachineUserQuota
 
 // Config configures a Server (and OpenAdmin).
 type Config struct {
-	DataDir          string           // the sqlite store and the server key live here unless Store and ServerKeyFile are set
-	Store            string           // optional: "sqlite:/path/to/file.db"; "" = DataDir/pgcloud.db
-	ServerKeyFile    string           // optional: the server key's file; "" = server.key in DataDir (else beside the store), made on first start
-	MachineUserQuota int              // machine users per organization; 0 = DefaultMachineUserQuota
-	RateLimit        float64          // requests per second per credential; 0 = unlimited
-	RateBurst        int              // bucket size; 0 = twice the rate (at least 1)
-	Logger           *slog.Logger     // nil = discard
-	Now              func() time.Time // test hook for every business time; nil = time.Now
+	DataDir          string  // the sqlite store and the server key live here unless Store and ServerKeyFile are set
+	Store            string  // optional: "sqlite:/path/to/file.db"; "" = DataDir/pgcloud.db
+	ServerKeyFile    string  // optional: the server key's file; "" = server.key in DataDir (else beside the store), made on first start
+	MachineUserQuota int     // machine users per organization; 0 = DefaultMachineUserQuota
+	RateLimit        float64 // requests per second per credential; 0 = unlimited
+	RateBurst        int     // bucket size; 0 = twice the rate (at least 1)
+	// AuthFailureRate and AuthFailureBurst limit the requests whose
+	// credential fails, per client address (see authFailures); 0 = the
+	// defaults, a negative rate = unlimited.
+	AuthFailureRate  float64
+	AuthFailureBurst int
+	// TrustedProxies are the networks of load balancers whose
+	// X-Forwarded-For names the client (see clientAddress).
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger     // nil = discard
+	Now            func() time.Time // test hook for every business time; nil = time.Now
 }
 
 // withDefaults fills the zero values and checks the rest (the platform's
@@ -40,6 +49,12 @@ type Config struct {
 func (c Config) withDefaults() (Config, error) {
 	if c.RateLimit < 0 || c.RateBurst < 0 {
 		return c, fmt.Errorf("rate limit and burst must be 0 or more")
+	}
+	if c.AuthFailureBurst < 0 {
+		return c, fmt.Errorf("the burst of failed authentications must be 0 or more")
+	}
+	if c.AuthFailureRate == 0 {
+		c.AuthFailureRate, c.AuthFailureBurst = defaultAuthFailureRate, max(c.AuthFailureBurst, defaultAuthFailureBurst)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -100,7 +115,9 @@ type Server struct {
 	platform *platform.Service
 	log      *slog.Logger
 	limiter  *rateLimiter
-	handler  http.Handler
+	// authFailures limits failed authentications per client address.
+	authFailures *rateLimiter
+	handler      http.Handler
 	// stopPurge stops the deleting of expired idempotency records.
 	stopPurge func()
 }
@@ -113,7 +130,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, platform: svc, log: cfg.Logger,
-		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now)}
+		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now), authFailures: newRateLimiter(cfg.AuthFailureRate, cfg.AuthFailureBurst, svc.Now)}
 	if err := s.bootstrap(ctx); err != nil {
 		s.Close()
 		return nil, err
