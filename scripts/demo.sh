@@ -24,7 +24,11 @@ make --no-print-directory install >/dev/null
 as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
-pg_dir="$PWD/$demo_dir/postgres"
+# PostgreSQL runs as the postgres OS user, which cannot enter a clone in a
+# private home directory (/root is 0700): its files go to a private temporary
+# directory under /tmp (which every user can enter) that user owns, removed
+# when the demo ends.
+pg_dir=$(mktemp -d /tmp/pgcloud-demo-postgres.XXXXXX)
 server_pid=""
 stop_all() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -34,13 +38,14 @@ stop_all() {
   fi
   if [ -f "$pg_dir/data/postmaster.pid" ]; then
     as_postgres "$pg_bin/pg_ctl" stop -D "$pg_dir/data" -m fast >/dev/null 2>&1 || true
-    echo "==> PostgreSQL stopped (log: $demo_dir/postgres/postgres.log)"
+    cp "$pg_dir/postgres.log" "$demo_dir/postgres.log" 2>/dev/null || true
+    echo "==> PostgreSQL stopped (log: $demo_dir/postgres.log)"
   fi
+  rm -rf "$pg_dir"
 }
 trap stop_all EXIT
 
 echo "==> starting a throwaway PostgreSQL"
-mkdir -p "$pg_dir"
 pg_password=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 printf '%s\n' "$pg_password" >"$pg_dir/pwfile"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$pg_dir"
