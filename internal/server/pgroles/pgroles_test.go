@@ -703,6 +703,117 @@ func TestCreateCancelledWhileWaiting(t *testing.T) {
 	}
 }
 
+// waitSyncRep makes every commit that writes wait for a synchronous standby
+// that does not exist (what a cluster whose standby is gone does). The
+// commit record is written (and flushed) before the wait. It returns the
+// undo, which the test's cleanup calls too.
+func waitSyncRep(t *testing.T, pg *testpg.Postgres) (undo func()) {
+	t.Helper()
+	set := func(standby, commit string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := pg.WaitReady(ctx); err != nil {
+			return err
+		}
+		// ALTER SYSTEM cannot run in a transaction block: one statement each.
+		for _, stmt := range []string{
+			`ALTER SYSTEM SET synchronous_standby_names = '` + standby + `'`,
+			`ALTER SYSTEM SET synchronous_commit = '` + commit + `'`,
+			`SELECT pg_reload_conf()`,
+		} {
+			if err := pg.Exec(ctx, stmt); err != nil {
+				return err
+			}
+		}
+		// The reload is asynchronous: wait until a new session has it.
+		for ctx.Err() == nil {
+			if v, err := pg.QueryString(ctx, `SHOW synchronous_standby_names`); err == nil && v == standby {
+				return nil
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return ctx.Err()
+	}
+	if err := set("nonexistent_standby", "on"); err != nil {
+		t.Fatalf("require a synchronous standby: %v", err)
+	}
+	var once sync.Once
+	undo = func() {
+		once.Do(func() {
+			if err := set("", "off"); err != nil {
+				t.Errorf("reset synchronous replication: %v", err)
+			}
+		})
+	}
+	t.Cleanup(undo)
+	return undo
+}
+
+// TestCreateCancelledAfterCommit: the context ends while CREATE ROLE's
+// commit waits for a synchronous standby. The role is created (the backend
+// commits when it is stopped), so Create must say so: the verifier stored
+// is the one it sent.
+func TestCreateCancelledAfterCommit(t *testing.T) {
+	pg, m, c := startPG(t)
+	needOwnPG(t, pg)
+	if _, err := m.Create(context.Background(), c, "warm-up", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	waitSyncRep(t, pg)
+
+	const name, password = "committed", "committed-password-1"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Create(ctx, c, name, password)
+		done <- err
+	}()
+	waitForBackend(t, pg, "SyncRep", `CREATE ROLE "committed"`, done)
+	cancel()
+	if err := result(t, done, "Create"); err != nil {
+		t.Fatalf("Create: %v, want success: the role was committed", err)
+	}
+	if err := pg.ConnectAs(context.Background(), name, password); err != nil {
+		t.Fatalf("login as the role: %v", err)
+	}
+	if !storedVerifierIs(t, pg, name, password) {
+		t.Fatal("the stored verifier is not of the password")
+	}
+}
+
+// TestCreateBackendKilledAfterCommit: the backend is killed while CREATE
+// ROLE's commit waits for a synchronous standby, after the commit record
+// was written. Crash recovery keeps the role; Create, which settles the
+// outcome once PostgreSQL accepts connections again (about a second, well
+// within verifyTimeout), must say it was created, with the password asked.
+func TestCreateBackendKilledAfterCommit(t *testing.T) {
+	pg, m, c := startPG(t)
+	needOwnPG(t, pg)
+	ctx := context.Background()
+	if _, err := m.Create(ctx, c, "warm-up", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	undo := waitSyncRep(t, pg)
+
+	const name, password = "durable", "durable-password-1"
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Create(ctx, c, name, password)
+		done <- err
+	}()
+	pid := waitForBackend(t, pg, "SyncRep", `CREATE ROLE "durable"`, done)
+	killBackend(t, pid)
+	if err := result(t, done, "Create"); err != nil {
+		t.Fatalf("Create: %v, want success: the role was committed before its backend (pid %d) was killed", err, pid)
+	}
+	waitReady(t, pg)
+	undo()
+	if err := pg.ConnectAs(ctx, name, password); err != nil {
+		t.Fatalf("login as the role: %v", err)
+	}
+}
+
 // TestSettleCreateStopsTheBackend: the client of a backend running CREATE
 // ROLE is gone, and nothing stopped the backend (pgx's cancel request can be
 // lost): here the connection stays open and silent while its statement
