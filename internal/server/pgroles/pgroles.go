@@ -549,6 +549,18 @@ func (m *Manager) managedTx(ctx context.Context, pool *pgxpool.Pool, name string
 		}
 		return fmt.Errorf("%w: %s", ErrInUse, oneLine(detail))
 	case err != nil:
+		// When the answer to a statement or to COMMIT was lost, the
+		// change may have been made: that is ErrUnavailable (503), never
+		// a success, whatever SQLSTATE a FATAL carried. Unlike Create,
+		// nothing needs settling, as the client's retry is harmless
+		// either way: the same password is set again; a role already
+		// dropped is ErrNotFound, a 404 that the provider takes as
+		// deleted. Only a lost COMMIT can hide a change: a backend whose
+		// client has gone before COMMIT was sent rolls back.
+		if outcomeUnknown(err) {
+			resetAfterLoss(ctx, pool)
+			return &safeError{kind: ErrUnavailable, summary: what + ": " + Summarize(err)}
+		}
 		return safeErr(what, err)
 	}
 	return nil

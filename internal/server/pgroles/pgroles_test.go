@@ -923,3 +923,55 @@ func TestSettleCreate(t *testing.T) {
 		t.Errorf("unreachable cluster: %v, want ErrUnavailable", err)
 	}
 }
+
+// TestSetPasswordAndDropKilledInCommit: the backend is killed while the
+// COMMIT of ALTER ROLE / DROP ROLE waits for a synchronous standby, after
+// the commit record was written. The change happened, but nobody can know
+// it from the lost answer: SetPassword and Drop must not report success
+// they did not see; they report ErrUnavailable (503), and the client's retry
+// is harmless: the same password again, or a role already gone (404, which
+// the provider takes as deleted).
+func TestSetPasswordAndDropKilledInCommit(t *testing.T) {
+	pg, m, c := startPG(t)
+	needOwnPG(t, pg)
+	ctx := context.Background()
+	for _, name := range []string{"rotated", "dropped"} {
+		if _, err := m.Create(ctx, c, name, "old-password-1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, op := range []struct {
+		name string
+		run  func() error
+	}{
+		{"rotated", func() error { return m.SetPassword(ctx, c, "rotated", "new-password-1") }},
+		{"dropped", func() error { return m.Drop(ctx, c, "dropped") }},
+	} {
+		undo := waitSyncRep(t, pg)
+		done := make(chan error, 1)
+		go func() { done <- op.run() }()
+		pid := waitForBackend(t, pg, "SyncRep", "commit", done)
+		killBackend(t, pid)
+		err := result(t, done, op.name)
+		if err == nil {
+			t.Fatalf("%s: success reported, but the answer to COMMIT was lost (backend %d killed)", op.name, pid)
+		}
+		if !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("%s: %v, want an error wrapping ErrUnavailable", op.name, err)
+		}
+		t.Logf("%s: %v", op.name, err)
+		waitReady(t, pg)
+		undo()
+	}
+	// PostgreSQL had written both commits before it waited: crash recovery
+	// kept them. The retries converge on what was asked.
+	if err := pg.ConnectAs(ctx, "rotated", "new-password-1"); err != nil {
+		t.Errorf("login with the new password after the crash: %v", err)
+	}
+	if err := m.SetPassword(ctx, c, "rotated", "new-password-1"); err != nil {
+		t.Errorf("the retry of SetPassword: %v", err)
+	}
+	if err := m.Drop(ctx, c, "dropped"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the retry of Drop: %v, want ErrNotFound (the role was dropped)", err)
+	}
+}
