@@ -352,6 +352,9 @@ func TestClusterUnavailable(t *testing.T) {
 		e.do("DELETE", users+"/x", e.adminKey, nil),
 	} {
 		er := r.wantError(503, "UNAVAILABLE")
+		if got := r.header.Get("Retry-After"); got != "2" {
+			t.Errorf("Retry-After %q, want 2: the client waits that long before its retry", got)
+		}
 		if !strings.Contains(er.Message, `cluster "main" cannot be reached`) || strings.Contains(er.Message, dsnPassword(pg.DSN)) ||
 			strings.Contains(er.Message, "127.0.0.1") {
 			t.Errorf("message: %s", er.Message)

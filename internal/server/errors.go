@@ -91,6 +91,13 @@ var platformStatus = map[platform.Code]int{
 	platform.Unavailable:         http.StatusServiceUnavailable,
 }
 
+// retryAfterUnavailable is the Retry-After of a 503 (a cluster that cannot
+// be reached, or a create whose outcome could not be settled), in seconds:
+// a PostgreSQL that crashed is back after its crash recovery, about a
+// second, so the client's retry (with the same Idempotency-Key) comes when
+// it can succeed rather than at once.
+const retryAfterUnavailable = "2"
+
 // answerOf is the one place where an error a handler returns becomes the
 // API's answer: the HTTP layer's own *apiError as it is; a refusal of the
 // platform with the status of its code, its field in messages[]; anything
@@ -109,6 +116,9 @@ func (s *Server) answerOf(ctx context.Context, err error) *apiError {
 			}
 			out := &apiError{HTTPStatus: status, Code: string(pe.Code), Message: pe.Error(),
 				Messages: []fieldMessage{{ErrorCode: string(pe.Code), Message: pe.Message, Field: pe.Field}}}
+			if status == http.StatusServiceUnavailable {
+				out.header = http.Header{"Retry-After": {retryAfterUnavailable}}
+			}
 			if len(pe.Violations) > 0 {
 				out.Messages = make([]fieldMessage, len(pe.Violations))
 				for i, v := range pe.Violations {

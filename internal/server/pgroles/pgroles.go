@@ -274,6 +274,12 @@ func ensureMarker(ctx context.Context, pool *pgxpool.Pool) error {
 // Create creates a login role that is a member of the marker role, with the
 // SCRAM-SHA-256 verifier of password. An existing role of that name (also
 // one created a moment ago by a concurrent request) is ErrAlreadyExists.
+//
+// Create never reports a role it has not seen created. When the answer to
+// CREATE ROLE is lost (see outcomeUnknown), the role may or may not exist:
+// Create then finds out on a connection of its own (see settleCreate) and
+// answers ErrUnavailable when it cannot tell, so that the API answers 503 and
+// the client retries.
 func (m *Manager) Create(ctx context.Context, c Cluster, name, password string) (Role, error) {
 	pool, err := m.pool(c)
 	if err != nil {
@@ -288,20 +294,201 @@ func (m *Manager) Create(ctx context.Context, c Cluster, name, password string) 
 	}
 	// The verifier is made of base64 characters, '$' and ':' only, so it
 	// cannot end the string literal. Utility statements take no parameters.
-	_, err = pool.Exec(ctx, `CREATE ROLE `+pgx.Identifier{name}.Sanitize()+` LOGIN PASSWORD '`+verifier+
-		`' IN ROLE `+pgx.Identifier{MarkerRole}.Sanitize())
-	switch sqlState(err) {
-	case "":
-	case "42710", "23505": // duplicate_object; unique_violation when a concurrent create won
+	stmt := `CREATE ROLE ` + pgx.Identifier{name}.Sanitize() + ` LOGIN PASSWORD '` + verifier +
+		`' IN ROLE ` + pgx.Identifier{MarkerRole}.Sanitize()
+	// A connection of our own rather than pool.Exec: should the answer be
+	// lost, its backend's pid is what tells settleCreate which backend may
+	// still be running the statement.
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return Role{}, safeErr("connect", err) // nothing was sent
+	}
+	pid := conn.Conn().PgConn().PID()
+	_, err = conn.Exec(ctx, stmt)
+	conn.Release() // a broken connection is destroyed, not reused
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+		return Role{Name: name}, nil
+	case outcomeUnknown(err):
+		resetAfterLoss(ctx, pool)
+		if err := settleCreate(ctx, c.DSN, backend{pid: pid, stmt: stmt}, name, verifier, err); err != nil {
+			return Role{}, err
+		}
+		return Role{Name: name}, nil
+	case sqlState(err) == "42710" || sqlState(err) == "23505": // duplicate_object; unique_violation when a concurrent create won
 		return Role{}, fmt.Errorf("%w: %q", ErrAlreadyExists, name)
-	case "42939", "42602": // reserved_name, invalid_name
-		var pgErr *pgconn.PgError
-		errors.As(err, &pgErr)
+	case (sqlState(err) == "42939" || sqlState(err) == "42602") && errors.As(err, &pgErr): // reserved_name, invalid_name
 		return Role{}, fmt.Errorf("%w: %s", ErrReservedName, pgErr.Message)
 	default:
+		// PostgreSQL answered with an error: the statement's implicit
+		// transaction rolled back, nothing was created. That includes
+		// 57014 (query_canceled), which safeErr makes ErrUnavailable.
 		return Role{}, safeErr("create the role", err)
 	}
-	return Role{Name: name}, nil
+}
+
+// outcomeUnknown reports whether err leaves open whether the statement that
+// failed with it committed. Only an ERROR that PostgreSQL sent for the
+// statement proves that it rolled back. Everything else may have come after
+// the commit: the connection lost (EOF, reset, a backend killed and the
+// server restarting), the context cancelled or timed out (pgx then stops
+// waiting and closes the connection; the cancel request it sends on the
+// way, in the background, may stop the statement, or come too late, or
+// never arrive), and a FATAL that ends the session, such as the 57P0x
+// terminations, which can arrive after the commit record was written.
+//
+// pgconn.SafeToRetry ("nothing was sent") is no help here: when the
+// connection breaks while pgx waits for the answer, pgx v5 reports the
+// statement it did send as "conn closed", an error it says is safe to retry.
+func outcomeUnknown(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return true
+	}
+	severity := pgErr.SeverityUnlocalized
+	if severity == "" {
+		severity = pgErr.Severity
+	}
+	switch {
+	case severity == "FATAL" || severity == "PANIC":
+		return true
+	case pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
+		return true
+	}
+	return strings.HasPrefix(pgErr.Code, "08") // connection_exception
+}
+
+// resetAfterLoss closes the idle connections of pool after a connection
+// broke without ctx having ended: the cluster probably restarted or the
+// network failed, which breaks the other connections too, and the pool
+// only checks those idle for more than a second before it hands them out.
+// Without this the next requests could each get a dead one (and a 503).
+func resetAfterLoss(ctx context.Context, pool *pgxpool.Pool) {
+	if ctx.Err() == nil {
+		pool.Reset()
+	}
+}
+
+// verifyTimeout bounds settleCreate. It is not taken from the request's
+// context, which may be the very reason the answer was lost (cancelled or
+// expired): it is long enough for a crashed PostgreSQL to finish its crash
+// recovery (about a second on a small cluster), short enough to keep the
+// request well within the client's timeout (30 s by default).
+const verifyTimeout = 5 * time.Second
+
+// backend names the server process that ran a statement: its pid, as the
+// server announced it when the connection was made, and the statement.
+type backend struct {
+	pid  uint32
+	stmt string
+}
+
+// settleCreate finds out whether CREATE ROLE name ... with verifier, whose
+// answer was lost with cause, committed: nil when it did, ErrAlreadyExists
+// when the role is another's, and an error wrapping ErrUnavailable when the
+// role does not exist or the question cannot be answered now. Never nil on a
+// guess: a nil makes the API answer 201, which the client believes and the
+// idempotency store replays.
+//
+// First it makes sure the statement cannot still commit: a backend whose
+// client went away while the statement waited (for a lock, for a
+// synchronous standby) goes on until something stops it, and may commit a
+// moment after "the role does not exist" was answered; pgx's cancel request
+// is best effort and not ordered with this check. So the backend is
+// terminated and waited for. Then the role is looked up. Its stored verifier settles who
+// created it: the verifier carries a random salt, so only this very
+// statement can have stored this one. A role whose verifier cannot be read
+// (pg_authid is for superusers; a CREATEROLE role gets "permission denied")
+// is taken as ours when it is a member of the marker role: the platform
+// created it, and the name was free a moment ago or CREATE ROLE would have
+// said so.
+func settleCreate(ctx context.Context, dsn string, b backend, name, verifier string, cause error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyTimeout)
+	defer cancel()
+	lost := "the answer to CREATE ROLE was lost (" + Summarize(cause) + ")"
+	unverified := func(err error) error {
+		return &safeError{kind: ErrUnavailable, summary: fmt.Sprintf(
+			"create the role: %s, and whether the role was created cannot be checked now (%s); retry", lost, Summarize(err))}
+	}
+	conn, err := connectRetrying(ctx, dsn)
+	if err != nil {
+		return unverified(err)
+	}
+	defer conn.Close(context.Background())
+	if err := stopBackend(ctx, conn, b); err != nil {
+		return unverified(err)
+	}
+	var (
+		managed  bool
+		readable = true
+		stored   *string // NULL: the role has no password
+	)
+	err = conn.QueryRow(ctx, `SELECT `+managedExpr+`, r.rolpassword FROM pg_authid r WHERE r.rolname = $1`, name).Scan(&managed, &stored)
+	if sqlState(err) == "42501" { // insufficient_privilege: pg_authid is for superusers
+		readable = false
+		err = conn.QueryRow(ctx, `SELECT `+managedExpr+` FROM pg_roles r WHERE r.rolname = $1`, name).Scan(&managed)
+	}
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return &safeError{kind: ErrUnavailable, summary: fmt.Sprintf(
+			"create the role: %s, and the role does not exist: it was not created; retry", lost)}
+	case err != nil:
+		return unverified(err)
+	case !managed || (readable && (stored == nil || *stored != verifier)):
+		return fmt.Errorf("%w: %q", ErrAlreadyExists, name)
+	}
+	return nil
+}
+
+// connectRetrying connects with dsn, again and again until ctx ends: right
+// after a crash PostgreSQL refuses connections while it recovers.
+func connectRetrying(ctx context.Context, dsn string) (*pgx.Conn, error) {
+	cfg, err := poolConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
+		if err == nil {
+			return conn, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// stopBackend terminates the backend that may still be running b.stmt and
+// waits until it has exited; nil when there is none (any more). A backend
+// whose client has gone finishes what it is doing: if it commits, it does so
+// before it exits (termination waits for a commit in progress), so once it
+// is gone the catalogs tell the final outcome.
+//
+// The backend is the one with b's pid whose current (or last) statement is
+// b.stmt, or a prefix of it (pg_stat_activity cuts statements at
+// track_activity_query_size), so that a pid the system gave to another
+// process meanwhile is left alone; or any backend showing exactly b.stmt,
+// for connections through a pooler, whose pid is not the backend's. The
+// statement holds a fresh random salt: no other backend runs it. The DSN's
+// role may terminate it, since it runs as that role.
+func stopBackend(ctx context.Context, conn *pgx.Conn, b backend) error {
+	for {
+		var left int
+		err := conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE pid <> pg_backend_pid() AND query <> ''
+			AND ((pid = $1 AND left($2, length(query)) = query) OR query = $2)`, int64(b.pid), b.stmt).Scan(&left)
+		if err != nil || left == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the backend that ran the statement is still running: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // SetPassword replaces the password of a platform role.
@@ -362,6 +549,18 @@ func (m *Manager) managedTx(ctx context.Context, pool *pgxpool.Pool, name string
 		}
 		return fmt.Errorf("%w: %s", ErrInUse, oneLine(detail))
 	case err != nil:
+		// When the answer to a statement or to COMMIT was lost, the
+		// change may have been made: that is ErrUnavailable (503), never
+		// a success, whatever SQLSTATE a FATAL carried. Unlike Create,
+		// nothing needs settling, as the client's retry is harmless
+		// either way: the same password is set again; a role already
+		// dropped is ErrNotFound, a 404 that the provider takes as
+		// deleted. Only a lost COMMIT can hide a change: a backend whose
+		// client has gone before COMMIT was sent rolls back.
+		if outcomeUnknown(err) {
+			resetAfterLoss(ctx, pool)
+			return &safeError{kind: ErrUnavailable, summary: what + ": " + Summarize(err)}
+		}
 		return safeErr(what, err)
 	}
 	return nil
@@ -444,6 +643,10 @@ func Summarize(err error) string {
 		return "timed out"
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "the connection was closed by the server"
+	case errors.Is(err, pgconn.ErrConnClosed):
+		// What pgx says when the connection broke while it waited for
+		// the answer (it closed it then, and reports that instead).
+		return "the connection was lost"
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return "the host is unreachable"
 	default:

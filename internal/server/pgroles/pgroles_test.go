@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
@@ -474,5 +479,499 @@ func TestCreateRoleIsEnough(t *testing.T) {
 	}
 	if r, err := m.Get(ctx, c, "operator"); err != nil || !r.System {
 		t.Fatalf("the operator role: %+v %v", r, err)
+	}
+}
+
+// The tests below lose the answer to a statement for real: a
+// PostgreSQL backend killed with SIGKILL (the postmaster then resets every
+// connection and runs crash recovery), a context cancelled while the
+// statement waits. They need a PostgreSQL that this process started on this
+// machine, as root or as its OS user, to signal its processes.
+
+// needOwnPG skips when the tests use an external PostgreSQL (DSNEnv): its
+// processes are not ours to kill.
+func needOwnPG(t *testing.T, pg *testpg.Postgres) {
+	t.Helper()
+	if pg.LogFile == "" {
+		t.Skipf("%s names an external PostgreSQL: this test signals PostgreSQL's processes, which needs one it started", testpg.DSNEnv)
+	}
+}
+
+// superConn is a connection of the superuser, closed at the end of the test.
+func superConn(t *testing.T, pg *testpg.Postgres) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, pg.DSN)
+	if err != nil {
+		t.Fatalf("connect as the superuser: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
+}
+
+// lockAuthid takes a SHARE lock on pg_authid in an open transaction of its
+// own connection: reading roles still works, but CREATE/ALTER/DROP ROLE
+// (ROW EXCLUSIVE) wait until the transaction ends.
+func lockAuthid(t *testing.T, pg *testpg.Postgres) *pgx.Conn {
+	t.Helper()
+	conn := superConn(t, pg)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(ctx, `BEGIN; LOCK TABLE pg_catalog.pg_authid IN SHARE MODE`); err != nil {
+		t.Fatalf("lock pg_authid: %v", err)
+	}
+	return conn
+}
+
+// waitForBackend polls pg_stat_activity until a backend of the platform
+// (application_name pgcloud-server) whose statement starts with prefix
+// waits for wait (a wait_event_type such as Lock, or a wait_event such as
+// SyncRep), and returns its pid. done is the channel of the
+// operation under test: should it end first, the test fails with its result.
+func waitForBackend(t *testing.T, pg *testpg.Postgres, wait, prefix string, done <-chan error) int {
+	t.Helper()
+	conn := superConn(t, pg)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		var pid int
+		err := conn.QueryRow(ctx, `SELECT pid FROM pg_stat_activity
+			WHERE application_name = 'pgcloud-server' AND $1 IN (wait_event_type, wait_event) AND starts_with(query, $2)`,
+			wait, prefix).Scan(&pid)
+		cancel()
+		switch {
+		case err == nil:
+			return pid
+		case !errors.Is(err, pgx.ErrNoRows):
+			t.Fatalf("poll pg_stat_activity: %v", err)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the operation ended (error: %v) before a backend waited (%s) on %q", err, wait, prefix)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no backend of the platform waited (%s) on %q within 20s", wait, prefix)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// result waits for the operation under test, at most 30 seconds (a
+// verification is bounded by verifyTimeout, crash recovery takes about a
+// second).
+func result(t *testing.T, done <-chan error, what string) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s did not return within 30s", what)
+		return nil
+	}
+}
+
+// killBackend sends SIGKILL to a backend and waits until PostgreSQL accepts
+// connections again, so that the rest of the test (and its cleanup) has a
+// working server.
+func killBackend(t *testing.T, pid int) {
+	t.Helper()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill -9 %d: %v (the test must run as root or as PostgreSQL's OS user)", pid, err)
+	}
+}
+
+func waitReady(t *testing.T, pg *testpg.Postgres) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := pg.WaitReady(ctx); err != nil {
+		t.Fatalf("after the crash: %v", err)
+	}
+}
+
+// roleCount counts the roles named name, as the superuser.
+func roleCount(t *testing.T, pg *testpg.Postgres, name string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	n, err := pg.QueryString(ctx, `SELECT count(*)::text FROM pg_roles WHERE rolname = $1`, name)
+	if err != nil {
+		t.Fatalf("count roles %q: %v", name, err)
+	}
+	return n
+}
+
+// TestCreateBackendKilledWhileWaiting is the probe's scenario: the backend
+// running CREATE ROLE is killed while it waits on a lock. The role was not
+// created, so Create must not say it was (the API would answer 201 and
+// replay it); it says ErrUnavailable, so that the client retries, and the
+// retry creates the role.
+func TestCreateBackendKilledWhileWaiting(t *testing.T) {
+	pg, m, c := startPG(t)
+	needOwnPG(t, pg)
+	ctx := context.Background()
+	// The marker exists first: the one CREATE ROLE that waits is the victim's.
+	if _, err := m.Create(ctx, c, "warm-up", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	lockAuthid(t, pg) // its connection dies in the crash
+
+	const name, password = "victim", "victim-password-1"
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Create(ctx, c, name, password)
+		done <- err
+	}()
+	pid := waitForBackend(t, pg, "Lock", `CREATE ROLE "victim"`, done)
+	killBackend(t, pid)
+	err := result(t, done, "Create")
+	if err == nil {
+		t.Fatalf("Create reported success, but its backend (pid %d) was killed before CREATE ROLE could take its lock", pid)
+	}
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Create: %v, want an error wrapping ErrUnavailable", err)
+	}
+	t.Logf("Create: %v", err)
+
+	waitReady(t, pg)
+	if n := roleCount(t, pg, name); n != "0" {
+		t.Fatalf("%s roles %q exist after the crash, want none: the statement did not commit", n, name)
+	}
+	// The client's retry: the same Manager, whose pool lost its connections.
+	if _, err := m.Create(ctx, c, name, password); err != nil {
+		t.Fatalf("the retry of Create: %v", err)
+	}
+	if err := pg.ConnectAs(ctx, name, password); err != nil {
+		t.Fatalf("login as the role the retry created: %v", err)
+	}
+}
+
+// TestCreateCancelledWhileWaiting: the request's context ends while CREATE
+// ROLE waits on a lock. pgx closes the connection and sends a cancel
+// request in the background; a backend that the request does not reach
+// (in time) goes on waiting and creates the role once the lock is free,
+// after Create had answered. Create must make sure no backend runs the
+// statement any more, then answer what is true: the role does not exist,
+// ErrUnavailable.
+func TestCreateCancelledWhileWaiting(t *testing.T) {
+	pg, m, c := startPG(t)
+	needOwnPG(t, pg)
+	if _, err := m.Create(context.Background(), c, "warm-up", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	holder := lockAuthid(t, pg)
+
+	const name, password = "cancelled", "cancelled-password-1"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Create(ctx, c, name, password)
+		done <- err
+	}()
+	pid := waitForBackend(t, pg, "Lock", `CREATE ROLE "cancelled"`, done)
+	cancel()
+	err := result(t, done, "Create")
+	if err == nil {
+		t.Fatal("Create reported success, but its context was cancelled while CREATE ROLE waited on a lock")
+	}
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Create: %v, want an error wrapping ErrUnavailable", err)
+	}
+	t.Logf("Create: %v", err)
+
+	// No backend runs the statement any more: once the lock is free,
+	// nothing can create the role behind the answer's back.
+	qctx, qcancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer qcancel()
+	if n, err := pg.QueryString(qctx, `SELECT count(*)::text FROM pg_stat_activity WHERE pid = $1 OR starts_with(query, 'CREATE ROLE "cancelled"')`, pid); err != nil || n != "0" {
+		t.Fatalf("backends still running the cancelled CREATE ROLE: %s %v", n, err)
+	}
+	if _, err := holder.Exec(qctx, `ROLLBACK`); err != nil {
+		t.Fatalf("release the lock: %v", err)
+	}
+	if n := roleCount(t, pg, name); n != "0" {
+		t.Fatalf("%s roles %q exist after the lock was released, want none", n, name)
+	}
+	if _, err := m.Create(context.Background(), c, name, password); err != nil {
+		t.Fatalf("the retry of Create: %v", err)
+	}
+	if err := pg.ConnectAs(qctx, name, password); err != nil {
+		t.Fatalf("login as the role the retry created: %v", err)
+	}
+}
+
+// waitSyncRep makes every commit that writes wait for a synchronous standby
+// that does not exist (what a cluster whose standby is gone does). The
+// commit record is written (and flushed) before the wait. It returns the
+// undo, which the test's cleanup calls too.
+func waitSyncRep(t *testing.T, pg *testpg.Postgres) (undo func()) {
+	t.Helper()
+	set := func(standby, commit string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := pg.WaitReady(ctx); err != nil {
+			return err
+		}
+		// ALTER SYSTEM cannot run in a transaction block: one statement each.
+		for _, stmt := range []string{
+			`ALTER SYSTEM SET synchronous_standby_names = '` + standby + `'`,
+			`ALTER SYSTEM SET synchronous_commit = '` + commit + `'`,
+			`SELECT pg_reload_conf()`,
+		} {
+			if err := pg.Exec(ctx, stmt); err != nil {
+				return err
+			}
+		}
+		// The reload is asynchronous: wait until a new session has it.
+		for ctx.Err() == nil {
+			if v, err := pg.QueryString(ctx, `SHOW synchronous_standby_names`); err == nil && v == standby {
+				return nil
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return ctx.Err()
+	}
+	if err := set("nonexistent_standby", "on"); err != nil {
+		t.Fatalf("require a synchronous standby: %v", err)
+	}
+	var once sync.Once
+	undo = func() {
+		once.Do(func() {
+			if err := set("", "off"); err != nil {
+				t.Errorf("reset synchronous replication: %v", err)
+			}
+		})
+	}
+	t.Cleanup(undo)
+	return undo
+}
+
+// TestCreateCancelledAfterCommit: the context ends while CREATE ROLE's
+// commit waits for a synchronous standby. The role is created (the backend
+// commits when it is stopped), so Create must say so: the verifier stored
+// is the one it sent.
+func TestCreateCancelledAfterCommit(t *testing.T) {
+	pg, m, c := startPG(t)
+	needOwnPG(t, pg)
+	if _, err := m.Create(context.Background(), c, "warm-up", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	waitSyncRep(t, pg)
+
+	const name, password = "committed", "committed-password-1"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Create(ctx, c, name, password)
+		done <- err
+	}()
+	waitForBackend(t, pg, "SyncRep", `CREATE ROLE "committed"`, done)
+	cancel()
+	if err := result(t, done, "Create"); err != nil {
+		t.Fatalf("Create: %v, want success: the role was committed", err)
+	}
+	if err := pg.ConnectAs(context.Background(), name, password); err != nil {
+		t.Fatalf("login as the role: %v", err)
+	}
+	if !storedVerifierIs(t, pg, name, password) {
+		t.Fatal("the stored verifier is not of the password")
+	}
+}
+
+// TestCreateBackendKilledAfterCommit: the backend is killed while CREATE
+// ROLE's commit waits for a synchronous standby, after the commit record
+// was written. Crash recovery keeps the role; Create, which settles the
+// outcome once PostgreSQL accepts connections again (about a second, well
+// within verifyTimeout), must say it was created, with the password asked.
+func TestCreateBackendKilledAfterCommit(t *testing.T) {
+	pg, m, c := startPG(t)
+	needOwnPG(t, pg)
+	ctx := context.Background()
+	if _, err := m.Create(ctx, c, "warm-up", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	undo := waitSyncRep(t, pg)
+
+	const name, password = "durable", "durable-password-1"
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Create(ctx, c, name, password)
+		done <- err
+	}()
+	pid := waitForBackend(t, pg, "SyncRep", `CREATE ROLE "durable"`, done)
+	killBackend(t, pid)
+	if err := result(t, done, "Create"); err != nil {
+		t.Fatalf("Create: %v, want success: the role was committed before its backend (pid %d) was killed", err, pid)
+	}
+	waitReady(t, pg)
+	undo()
+	if err := pg.ConnectAs(ctx, name, password); err != nil {
+		t.Fatalf("login as the role: %v", err)
+	}
+}
+
+// TestSettleCreateStopsTheBackend: the client of a backend running CREATE
+// ROLE is gone, and nothing stopped the backend (pgx's cancel request can be
+// lost): here the connection stays open and silent while its statement
+// waits on a lock. settleCreate must terminate that backend, found by its
+// pid or (behind a pooler, where the pid is another) by its statement,
+// before it says that the role does not exist; else the role would appear
+// once the lock is free.
+func TestSettleCreateStopsTheBackend(t *testing.T) {
+	pg, m, c := startPG(t)
+	ctx := context.Background()
+	if _, err := m.Create(ctx, c, "warm-up", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	for _, byPID := range []bool{true, false} {
+		holder := lockAuthid(t, pg)
+		cfg, err := pgx.ParseConfig(pg.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.RuntimeParams["application_name"] = "pgcloud-server"
+		orphan, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verifier, _ := Verifier("orphan-password-1")
+		stmt := `CREATE ROLE orphan LOGIN PASSWORD '` + verifier + `' IN ROLE ` + MarkerRole
+		done := make(chan error, 1)
+		go func() {
+			_, err := orphan.Exec(context.Background(), stmt)
+			done <- err
+		}()
+		pid := waitForBackend(t, pg, "Lock", "CREATE ROLE orphan", done)
+		b := backend{pid: uint32(pid), stmt: stmt}
+		if !byPID {
+			b.pid = 0
+		}
+		err = settleCreate(ctx, c.DSN, b, "orphan", verifier, io.ErrUnexpectedEOF)
+		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "does not exist") {
+			t.Fatalf("by pid %v: %v, want ErrUnavailable: the role does not exist", byPID, err)
+		}
+		if err := result(t, done, "the orphan's CREATE ROLE"); sqlState(err) != "57P01" {
+			t.Errorf("by pid %v: the orphan's CREATE ROLE ended with %v, want 57P01 (terminated)", byPID, err)
+		}
+		if _, err := holder.Exec(ctx, `ROLLBACK`); err != nil {
+			t.Fatal(err)
+		}
+		if n := roleCount(t, pg, "orphan"); n != "0" {
+			t.Fatalf("by pid %v: the role exists after the lock was released", byPID)
+		}
+		_ = orphan.Close(ctx)
+	}
+}
+
+// TestSettleCreate checks the verdicts of settleCreate itself, on roles
+// made by hand with known verifiers, as a superuser (who reads the stored
+// verifier) and as a CREATEROLE role (who cannot).
+func TestSettleCreate(t *testing.T) {
+	pg, m, c := startPG(t)
+	ctx := context.Background()
+	if _, err := m.Create(ctx, c, "warm-up", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	ours, err := Verifier("settled-password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, _ := Verifier("settled-password-1") // same password, another salt
+	for _, stmt := range []string{
+		`CREATE ROLE settled LOGIN PASSWORD '` + ours + `' IN ROLE ` + MarkerRole,
+		`CREATE ROLE unmanaged LOGIN PASSWORD '` + ours + `'`,
+		`CREATE ROLE nopassword LOGIN IN ROLE ` + MarkerRole,
+		`CREATE ROLE operator LOGIN CREATEROLE PASSWORD 'operator-password'`,
+	} {
+		if err := pg.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	operator := fmt.Sprintf("postgres://operator:operator-password@127.0.0.1:%d/postgres?sslmode=disable", pg.Port)
+	cause := io.ErrUnexpectedEOF
+	for _, tc := range []struct {
+		dsn, name, verifier string
+		want                error // nil: created by this call
+	}{
+		{pg.DSN, "settled", ours, nil},
+		{pg.DSN, "settled", theirs, ErrAlreadyExists},  // another request's
+		{pg.DSN, "unmanaged", ours, ErrAlreadyExists},  // not the platform's
+		{pg.DSN, "nopassword", ours, ErrAlreadyExists}, // stored no verifier: not ours
+		{pg.DSN, "missing", ours, ErrUnavailable},
+		// pg_authid is not readable: the marker is what tells.
+		{operator, "settled", ours, nil},
+		{operator, "settled", theirs, nil},
+		{operator, "unmanaged", ours, ErrAlreadyExists},
+		{operator, "missing", ours, ErrUnavailable},
+	} {
+		user := "postgres"
+		if tc.dsn == operator {
+			user = "operator"
+		}
+		err := settleCreate(ctx, tc.dsn, backend{}, tc.name, tc.verifier, cause)
+		if (tc.want == nil && err != nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Errorf("as %s, %q with verifier %.30s…: %v, want %v", user, tc.name, tc.verifier, err, tc.want)
+		}
+	}
+	// An unreachable cluster: not known, not a success.
+	down := "postgres://postgres:x@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=1"
+	if err := settleCreate(ctx, down, backend{}, "settled", ours, cause); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("unreachable cluster: %v, want ErrUnavailable", err)
+	}
+}
+
+// TestSetPasswordAndDropKilledInCommit: the backend is killed while the
+// COMMIT of ALTER ROLE / DROP ROLE waits for a synchronous standby, after
+// the commit record was written. The change happened, but nobody can know
+// it from the lost answer: SetPassword and Drop must not report success
+// they did not see; they report ErrUnavailable (503), and the client's retry
+// is harmless: the same password again, or a role already gone (404, which
+// the provider takes as deleted).
+func TestSetPasswordAndDropKilledInCommit(t *testing.T) {
+	pg, m, c := startPG(t)
+	needOwnPG(t, pg)
+	ctx := context.Background()
+	for _, name := range []string{"rotated", "dropped"} {
+		if _, err := m.Create(ctx, c, name, "old-password-1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, op := range []struct {
+		name string
+		run  func() error
+	}{
+		{"rotated", func() error { return m.SetPassword(ctx, c, "rotated", "new-password-1") }},
+		{"dropped", func() error { return m.Drop(ctx, c, "dropped") }},
+	} {
+		undo := waitSyncRep(t, pg)
+		done := make(chan error, 1)
+		go func() { done <- op.run() }()
+		pid := waitForBackend(t, pg, "SyncRep", "commit", done)
+		killBackend(t, pid)
+		err := result(t, done, op.name)
+		if err == nil {
+			t.Fatalf("%s: success reported, but the answer to COMMIT was lost (backend %d killed)", op.name, pid)
+		}
+		if !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("%s: %v, want an error wrapping ErrUnavailable", op.name, err)
+		}
+		t.Logf("%s: %v", op.name, err)
+		waitReady(t, pg)
+		undo()
+	}
+	// PostgreSQL had written both commits before it waited: crash recovery
+	// kept them. The retries converge on what was asked.
+	if err := pg.ConnectAs(ctx, "rotated", "new-password-1"); err != nil {
+		t.Errorf("login with the new password after the crash: %v", err)
+	}
+	if err := m.SetPassword(ctx, c, "rotated", "new-password-1"); err != nil {
+		t.Errorf("the retry of SetPassword: %v", err)
+	}
+	if err := m.Drop(ctx, c, "dropped"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the retry of Drop: %v, want ErrNotFound (the role was dropped)", err)
 	}
 }

@@ -184,6 +184,13 @@ func (p *Postgres) start() error {
 func (p *Postgres) waitReady() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	return p.WaitReady(ctx)
+}
+
+// WaitReady waits until PostgreSQL accepts a connection of the superuser
+// over TCP, or ctx ends: after a backend crashed, for instance, PostgreSQL
+// refuses connections until its crash recovery is done.
+func (p *Postgres) WaitReady(ctx context.Context) error {
 	var err error
 	for ctx.Err() == nil {
 		var conn *pgx.Conn
@@ -192,7 +199,10 @@ func (p *Postgres) waitReady() error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("PostgreSQL started but does not accept connections on port %d: %v", p.Port, err)
+	if err == nil {
+		err = ctx.Err()
+	}
+	return fmt.Errorf("PostgreSQL does not accept connections on port %d: %v", p.Port, err)
 }
 
 // run runs a PostgreSQL binary, as the postgres OS user when needed.
