@@ -95,18 +95,35 @@ func Tx[T any](ctx context.Context, st Store, fn func(q Queries) (T, error)) (T,
 
 // Open opens the store named by spec, applying pending migrations.
 // Forms: "sqlite:/path/to/file.db".
+//
+// An error never repeats the spec whole: a connection URL carries a
+// password, and Open's errors end up in logs.
 func Open(ctx context.Context, spec string) (Store, error) {
 	kind, rest, ok := strings.Cut(spec, ":")
-	if !ok {
-		return nil, fmt.Errorf("store %q: want a form like sqlite:/path/to/file.db", spec)
-	}
-	switch kind {
-	case "sqlite":
+	switch {
+	case !ok || !isScheme(kind):
+		return nil, errors.New("store: want a form like sqlite:/path/to/file.db (the value given is not repeated: it may hold a password)")
+	case kind == "sqlite":
 		if rest == "" {
-			return nil, fmt.Errorf("store %q: the sqlite store needs a file path", spec)
+			return nil, errors.New("store sqlite: needs a file path, as in sqlite:/path/to/file.db")
 		}
 		return OpenSQLite(ctx, rest)
 	default:
-		return nil, fmt.Errorf("store %q: unknown kind %q (supported: sqlite)", spec, kind)
+		return nil, fmt.Errorf("store: unknown kind %q (supported: sqlite)", kind)
 	}
+}
+
+// isScheme reports whether s has the syntax of a URL scheme (RFC 3986,
+// section 3.1): only such a prefix is named in an error, since what comes
+// before the first ':' of a mistyped spec may be anything, a password too.
+func isScheme(s string) bool {
+	for i, r := range s {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+		case i > 0 && ('0' <= r && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
