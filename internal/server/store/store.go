@@ -7,9 +7,10 @@
 //
 // Layout: each area has one file with its rows, filters and the part of
 // Queries that reads and writes them (accounts.go, access.go, clusters.go,
-// bookkeeping.go), and the SQLite implementation of that part beside it in
-// sqlite_<area>.go; sqlite.go opens the database and holds what the areas
-// share; migrations/ is the schema.
+// bookkeeping.go), and the SQL of that part beside it in sql_<area>.go;
+// sql.go holds what the areas' SQL shares and the Store on a database/sql
+// pool; sqlite.go opens the SQLite database; migrations/<dialect>/ is the
+// schema.
 package store
 
 import (
