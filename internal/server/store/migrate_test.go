@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -39,6 +40,21 @@ func TestMigrationsOnceUnderConcurrentOpens(t *testing.T) {
 		}
 		if n, err := s.count(ctx, "SELECT count(*) FROM schema_migrations"); err != nil || n != len(ms) {
 			t.Errorf("schema_migrations has %d rows (%v), want %d", n, err, len(ms))
+		}
+		// PostgreSQL's log (when the tests started it) shows every
+		// statement: each migration was recorded by one INSERT.
+		if db.postgres != "" {
+			log, err := testPostgres(t).Log()
+			must(t, err)
+			inserts := 0
+			for _, line := range strings.Split(log, "\n") {
+				if strings.Contains(line, "@"+db.postgres+" ") && strings.Contains(line, "INSERT INTO schema_migrations") {
+					inserts++
+				}
+			}
+			if log != "" && inserts != len(ms) {
+				t.Errorf("the log shows %d migrations recorded, want %d", inserts, len(ms))
+			}
 		}
 	})
 }

@@ -110,11 +110,20 @@ func mapErr(err error) error {
 		return nil
 	case errors.Is(err, sql.ErrNoRows):
 		return ErrNotFound
-	case sqliteUniqueViolation(err):
+	case sqliteUniqueViolation(err) || postgresUniqueViolation(err):
 		return fmt.Errorf("%w: %s", ErrConflict, err.Error())
+	case postgresUnstorableText(err):
+		return fmt.Errorf("%w: %w", ErrNotFound, errUnstorableText)
 	}
 	return err
 }
+
+// errUnstorableText is a value the database cannot store as text
+// (PostgreSQL's text holds no NUL, and only UTF-8), so no row holds it: a
+// lookup by it finds nothing, a list filtered by it is empty. Ids come from
+// request paths, which may hold anything; what the platform stores it has
+// validated.
+var errUnstorableText = errors.New("the value holds NUL or bytes that are not UTF-8, which PostgreSQL cannot store")
 
 // Times are stored as Unix nanoseconds (UTC) in a 64-bit integer column:
 // that keeps Go's precision on every dialect (PostgreSQL's timestamptz
@@ -198,12 +207,19 @@ func (t table[T]) one(ctx context.Context, q queries, cond string, args ...any) 
 // all reads every row matching w, oldest first.
 func (t table[T]) all(ctx context.Context, q queries, w where) ([]T, error) {
 	rows, err := q.db.QueryContext(ctx, "SELECT "+t.cols+" FROM "+t.from+w.String()+" ORDER BY created_at, id", w.args...)
-	return collect(rows, err, t.scan)
+	items, err := collect(rows, err, t.scan)
+	if errors.Is(err, errUnstorableText) {
+		return []T{}, nil
+	}
+	return items, err
 }
 
 // page counts the rows matching w and reads one page of them, oldest first.
 func (t table[T]) page(ctx context.Context, q queries, w where, p Page) ([]T, int, error) {
 	total, err := q.count(ctx, "SELECT count(*) FROM "+t.from+w.String(), w.args...)
+	if errors.Is(err, errUnstorableText) {
+		return []T{}, 0, nil
+	}
 	if err != nil {
 		return nil, 0, err
 	}
