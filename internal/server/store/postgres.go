@@ -8,8 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -85,10 +87,13 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "pgcloud-server"
 	}
+	reset := &resetOnDeadConn{}
+	cfg.ConnConfig.Tracer = reset
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres store %s: %w", shown, withoutSecrets(err, secrets))
 	}
+	reset.pool.Store(pool)
 	s := &Postgres{sqlStore: newSQLStore(stdlib.OpenDBFromPool(pool), postgresDialect), pool: pool}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
@@ -105,6 +110,31 @@ func (s *Postgres) Close() error {
 	err := s.sqlStore.Close()
 	s.pool.Close()
 	return err
+}
+
+// resetOnDeadConn empties the pool when a statement finds its connection
+// dead. When PostgreSQL restarts or fails over, every connection of the pool
+// dies with it, but the pool learns so only as each is used (or pinged,
+// once idle for a second): without the reset, each would fail one more
+// statement after the database is back. With it, one statement fails and
+// the next gets a new connection. It costs nothing while connections live.
+type resetOnDeadConn struct {
+	pool atomic.Pointer[pgxpool.Pool]
+}
+
+func (r *resetOnDeadConn) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (r *resetOnDeadConn) TraceQueryEnd(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryEndData) {
+	// pgx also closes a connection whose statement's context ended (a
+	// client went away): that one died alone.
+	if data.Err == nil || !conn.IsClosed() || ctx.Err() != nil {
+		return
+	}
+	if pool := r.pool.Load(); pool != nil {
+		pool.Reset()
+	}
 }
 
 // secretParams are the URL parameters that carry a secret.
