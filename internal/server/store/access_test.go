@@ -10,17 +10,16 @@ import (
 func TestAccessKeysBindingsInvitations(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		now := time.Date(2026, 1, 1, 0, 0, 0, 123, time.UTC)
-		s, m := openSeeded(t, db, now, "p", "p2")
+		s, m := openSeeded(t, db, "p", "p2")
 		for _, id := range []string{"u", "v"} {
 			must(t, s.CreateUser(ctx, User{ID: id, OrganizationID: "o", Type: UserTypePerson, Username: id, Name: id, Meta: m}))
 		}
 
 		// Access keys: every column round-trips; lists filter; delete.
-		k := AccessKey{ID: "k1", UserID: "u", Name: "one", SecretHash: []byte{1, 0, 255}, ExpiresAt: now.Add(time.Hour),
+		k := AccessKey{ID: "k1", UserID: "u", Name: "one", SecretHash: []byte{1, 0, 255}, ExpiresAt: seedTime.Add(time.Hour),
 			Suffix: "AbCd", SelfService: true, Meta: m}
 		must(t, s.CreateAccessKey(ctx, k))
-		must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k2", UserID: "u", Name: "two", SecretHash: []byte{2}, ExpiresAt: now, Meta: m}))
+		must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k2", UserID: "u", Name: "two", SecretHash: []byte{2}, ExpiresAt: seedTime, Meta: m}))
 		got, err := s.GetAccessKey(ctx, "k1")
 		if err != nil || got.ID != k.ID || got.UserID != k.UserID || got.Name != k.Name || string(got.SecretHash) != string(k.SecretHash) ||
 			!got.ExpiresAt.Equal(k.ExpiresAt) || got.Suffix != k.Suffix || !got.SelfService || got.Meta != k.Meta {

@@ -9,12 +9,11 @@ import (
 func TestOrganizationsProjectsUsers(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		at := time.Date(2026, 1, 1, 0, 0, 0, 123, time.UTC)
-		s, m := openSeeded(t, db, at, "p1", "p2")
+		s, m := openSeeded(t, db, "p1", "p2")
 		must(t, s.CreateOrganization(ctx, Organization{ID: "o2", Name: "second", Meta: m}))
 		must(t, s.CreateProject(ctx, Project{ID: "q", OrganizationID: "o2", Name: "p1", Meta: m}))
 
-		if o, err := s.GetOrganizationByName(ctx, "second"); err != nil || o.ID != "o2" || !o.Meta.CreatedAt.Equal(at) {
+		if o, err := s.GetOrganizationByName(ctx, "second"); err != nil || o.ID != "o2" || !o.Meta.CreatedAt.Equal(seedTime) {
 			t.Errorf("by name: %+v %v", o, err)
 		}
 		if n, err := s.CountOrganizations(ctx); err != nil || n != 2 {
@@ -57,7 +56,7 @@ func TestOrganizationsProjectsUsers(t *testing.T) {
 
 		// UpdateUser writes every mutable field and the metadata.
 		machine.Username, machine.Name, machine.Description, machine.Email, machine.AccessTokenType = "ci2", "CI 2", "", "ci@example.com", "jwt"
-		machine.Meta.Touch(at.Add(time.Minute), "u1")
+		machine.Meta.Touch(seedTime.Add(time.Minute), "u1")
 		must(t, s.UpdateUser(ctx, machine))
 		if got, err := s.GetUser(ctx, "u2"); err != nil || got != machine {
 			t.Errorf("after update: %+v %v, want %+v", got, err, machine)

@@ -10,8 +10,7 @@ import (
 func TestIdempotencyRecords(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		at := time.Date(2026, 1, 1, 0, 0, 0, 123, time.UTC)
-		s, m := openSeeded(t, db, at)
+		s, m := openSeeded(t, db)
 		must(t, s.CreateUser(ctx, User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}))
 		put := func(key, location string, created time.Time) IdempotencyRecord {
 			r := IdempotencyRecord{UserID: "u", Key: key, RequestHash: "h-" + key, Status: 201, Location: location,
@@ -19,7 +18,7 @@ func TestIdempotencyRecords(t *testing.T) {
 			must(t, s.PutIdempotencyRecord(ctx, r))
 			return r
 		}
-		r := put("k1", "/api/v1/x/a%20b", at)
+		r := put("k1", "/api/v1/x/a%20b", seedTime)
 		got, err := s.GetIdempotencyRecord(ctx, "u", "k1")
 		if err != nil || got.UserID != r.UserID || got.Key != r.Key || got.RequestHash != r.RequestHash || got.Status != r.Status ||
 			got.Location != r.Location || string(got.Body) != string(r.Body) || !got.CreatedAt.Equal(r.CreatedAt) {
@@ -35,22 +34,22 @@ func TestIdempotencyRecords(t *testing.T) {
 		must(t, s.DeleteIdempotencyRecord(ctx, "u", "k1")) // deleting nothing is no error
 
 		// Records expire to the nanosecond.
-		put("old", "/api/v1/old", at)
-		must(t, s.DeleteIdempotencyRecordsBefore(ctx, at))
+		put("old", "/api/v1/old", seedTime)
+		must(t, s.DeleteIdempotencyRecordsBefore(ctx, seedTime))
 		if _, err := s.GetIdempotencyRecord(ctx, "u", "old"); err != nil {
 			t.Errorf("a record made at t went with those before t: %v", err)
 		}
-		must(t, s.DeleteIdempotencyRecordsBefore(ctx, at.Add(time.Nanosecond)))
+		must(t, s.DeleteIdempotencyRecordsBefore(ctx, seedTime.Add(time.Nanosecond)))
 		if _, err := s.GetIdempotencyRecord(ctx, "u", "old"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("a record made before t+1ns outlived its expiry: %v", err)
 		}
 
 		// Forgetting a location forgets what is below it and nothing else,
 		// with % in a location read as itself, not as a wildcard.
-		put("user", "/api/v1/x/a%20b", at)
-		put("key", "/api/v1/x/a%20b/access-keys/1", at)
-		put("sibling", "/api/v1/x/a%20bc", at)
-		put("wildcard", "/api/v1/x/aX20b/access-keys/1", at)
+		put("user", "/api/v1/x/a%20b", seedTime)
+		put("key", "/api/v1/x/a%20b/access-keys/1", seedTime)
+		put("sibling", "/api/v1/x/a%20bc", seedTime)
+		put("wildcard", "/api/v1/x/aX20b/access-keys/1", seedTime)
 		must(t, s.ForgetIdempotencyRecords(ctx, "/api/v1/x/a%20b"))
 		for key, kept := range map[string]bool{"user": false, "key": false, "sibling": true, "wildcard": true} {
 			_, err := s.GetIdempotencyRecord(ctx, "u", key)

@@ -10,11 +10,10 @@ import (
 func TestClusters(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
-		s, meta := openSeeded(t, db, at, "p1", "p2")
+		s, meta := openSeeded(t, db, "p1", "p2")
 		c := Cluster{ID: "c1", ProjectID: "p1", Name: "main", DSN: "postgres://x", PostgresVersion: "15.18", Meta: meta}
 		must(t, s.CreateCluster(ctx, c))
-		meta2 := NewMeta(at.Add(time.Second), "system")
+		meta2 := NewMeta(seedTime.Add(time.Second), "system")
 		must(t, s.CreateCluster(ctx, Cluster{ID: "c3", ProjectID: "p1", Name: "b", DSN: "d", PostgresVersion: "15", Meta: meta2}))
 		must(t, s.CreateCluster(ctx, Cluster{ID: "c4", ProjectID: "p2", Name: "main", DSN: "d", PostgresVersion: "15", Meta: meta}))
 		got, err := s.GetCluster(ctx, "c1")

@@ -113,12 +113,16 @@ func sqlOf(t *testing.T, s Store) *sqlStore {
 	return nil
 }
 
+// seedTime is when openSeeded's rows were made: with nanoseconds, which
+// every store keeps.
+var seedTime = time.Date(2026, 1, 1, 0, 0, 0, 123, time.UTC)
+
 // openSeeded opens a store holding organization "o" and its projects, each
-// named as its id, all created by "system" at the time at, whose metadata it
+// named as its id, all created by "system" at seedTime, whose metadata it
 // returns.
-func openSeeded(t *testing.T, db testDB, at time.Time, projects ...string) (Store, Meta) {
+func openSeeded(t *testing.T, db testDB, projects ...string) (Store, Meta) {
 	t.Helper()
-	m := NewMeta(at, "system")
+	m := NewMeta(seedTime, "system")
 	ctx := context.Background()
 	s := db.open(t)
 	must(t, s.CreateOrganization(ctx, Organization{ID: "o", Name: "o", Meta: m}))

@@ -14,25 +14,24 @@ import (
 
 // seedOneOfEach fills a store with one row of every kind, all tied to user
 // "u" of organization "o": what the tests below collide with or delete.
-func seedOneOfEach(t *testing.T, db testDB, at time.Time) (Store, Meta) {
+func seedOneOfEach(t *testing.T, db testDB) (Store, Meta) {
 	t.Helper()
 	ctx := context.Background()
-	s, m := openSeeded(t, db, at, "p")
+	s, m := openSeeded(t, db, "p")
 	must(t, s.CreateUser(ctx, User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}))
-	must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "k", SecretHash: []byte{1}, ExpiresAt: at, Meta: m}))
+	must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "k", SecretHash: []byte{1}, ExpiresAt: seedTime, Meta: m}))
 	must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "ob", Scope: ScopeOrganization, OrganizationID: "o", UserID: "u", Role: "org_owner", Meta: m}))
 	must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "pb", Scope: ScopeProject, ProjectID: "p", UserID: "u", Role: "project_viewer", Meta: m}))
 	must(t, s.CreateInvitation(ctx, Invitation{ID: "i", OrganizationID: "o", Email: "a@example.com", State: InvitationPending, Meta: m}))
 	must(t, s.CreateCluster(ctx, Cluster{ID: "c", ProjectID: "p", Name: "c", DSN: "d", PostgresVersion: "15", Meta: m}))
-	must(t, s.PutIdempotencyRecord(ctx, IdempotencyRecord{UserID: "u", Key: "i", RequestHash: "h", Status: 201, Location: "/l", Body: []byte("{}"), CreatedAt: at}))
+	must(t, s.PutIdempotencyRecord(ctx, IdempotencyRecord{UserID: "u", Key: "i", RequestHash: "h", Status: 201, Location: "/l", Body: []byte("{}"), CreatedAt: seedTime}))
 	return s, m
 }
 
 func TestEveryUniqueConstraintConflicts(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		s, m := seedOneOfEach(t, db, at)
+		s, m := seedOneOfEach(t, db)
 		must(t, s.CreateOrganization(ctx, Organization{ID: "o2", Name: "o2", Meta: m}))
 		must(t, s.CreateProject(ctx, Project{ID: "p2", OrganizationID: "o2", Name: "p2", Meta: m}))
 		for _, c := range []struct {
@@ -54,10 +53,10 @@ func TestEveryUniqueConstraintConflicts(t *testing.T) {
 				return q.CreateUser(ctx, User{ID: "u3", OrganizationID: "o", Type: UserTypePerson, Username: "u", Name: "x", Meta: m})
 			}},
 			{"access key id", func(q Queries) error {
-				return q.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "other", SecretHash: []byte{2}, ExpiresAt: at, Meta: m})
+				return q.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "other", SecretHash: []byte{2}, ExpiresAt: seedTime, Meta: m})
 			}},
 			{"access key name of its user", func(q Queries) error {
-				return q.CreateAccessKey(ctx, AccessKey{ID: "k3", UserID: "u", Name: "k", SecretHash: []byte{2}, ExpiresAt: at, Meta: m})
+				return q.CreateAccessKey(ctx, AccessKey{ID: "k3", UserID: "u", Name: "k", SecretHash: []byte{2}, ExpiresAt: seedTime, Meta: m})
 			}},
 			{"organization binding id", func(q Queries) error {
 				return q.CreateRoleBinding(ctx, RoleBinding{ID: "ob", Scope: ScopeOrganization, OrganizationID: "o", UserID: "u", Role: "org_admin", Meta: m})
@@ -84,7 +83,7 @@ func TestEveryUniqueConstraintConflicts(t *testing.T) {
 				return q.CreateCluster(ctx, Cluster{ID: "c3", ProjectID: "p", Name: "c", DSN: "d", PostgresVersion: "15", Meta: m})
 			}},
 			{"idempotency key of a user", func(q Queries) error {
-				return q.PutIdempotencyRecord(ctx, IdempotencyRecord{UserID: "u", Key: "i", RequestHash: "h2", Status: 201, Location: "/m", Body: []byte("{}"), CreatedAt: at})
+				return q.PutIdempotencyRecord(ctx, IdempotencyRecord{UserID: "u", Key: "i", RequestHash: "h2", Status: 201, Location: "/m", Body: []byte("{}"), CreatedAt: seedTime})
 			}},
 		} {
 			if err := c.create(s); !errors.Is(err, ErrConflict) {
@@ -99,18 +98,17 @@ func TestEveryUniqueConstraintConflicts(t *testing.T) {
 		// What is unique within a parent is not unique across parents.
 		must(t, s.CreateProject(ctx, Project{ID: "p4", OrganizationID: "o2", Name: "p", Meta: m}))
 		must(t, s.CreateUser(ctx, User{ID: "u4", OrganizationID: "o2", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}))
-		must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k4", UserID: "u4", Name: "k", SecretHash: []byte{4}, ExpiresAt: at, Meta: m}))
+		must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k4", UserID: "u4", Name: "k", SecretHash: []byte{4}, ExpiresAt: seedTime, Meta: m}))
 		must(t, s.CreateInvitation(ctx, Invitation{ID: "i4", OrganizationID: "o2", Email: "a@example.com", State: InvitationPending, Meta: m}))
 		must(t, s.CreateCluster(ctx, Cluster{ID: "c4", ProjectID: "p4", Name: "c", DSN: "d", PostgresVersion: "15", Meta: m}))
-		must(t, s.PutIdempotencyRecord(ctx, IdempotencyRecord{UserID: "u4", Key: "i", RequestHash: "h", Status: 201, Location: "/l", Body: []byte("{}"), CreatedAt: at}))
+		must(t, s.PutIdempotencyRecord(ctx, IdempotencyRecord{UserID: "u4", Key: "i", RequestHash: "h", Status: 201, Location: "/l", Body: []byte("{}"), CreatedAt: seedTime}))
 	})
 }
 
 func TestMissingRowsAreNotFound(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		s, m := seedOneOfEach(t, db, at)
+		s, m := seedOneOfEach(t, db)
 		// Ids come from request paths, so they may hold anything, bytes
 		// that are not UTF-8 and NUL included: those match no row either.
 		for _, id := range []string{"missing", "u\x00", "\xff\xfe", ""} {
@@ -154,10 +152,8 @@ func get[T any](_ T, err error) error { return err }
 func TestDeletesCascade(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-
 		// Deleting a user deletes its keys, bindings and idempotency records.
-		s, _ := seedOneOfEach(t, db, at)
+		s, m := seedOneOfEach(t, db)
 		must(t, s.DeleteUser(ctx, "u"))
 		notFound(t, "key of a deleted user", get(s.GetAccessKey(ctx, "k")))
 		notFound(t, "organization binding of a deleted user", get(s.GetRoleBinding(ctx, "ob")))
@@ -171,8 +167,8 @@ func TestDeletesCascade(t *testing.T) {
 		// organization, everything in it. Nothing in the platform does
 		// either yet: the schema does, for the operator who will.
 		raw := sqlOf(t, s)
-		must(t, raw.CreateUser(ctx, User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: NewMeta(at, "x")}))
-		must(t, raw.CreateRoleBinding(ctx, RoleBinding{ID: "pb", Scope: ScopeProject, ProjectID: "p", UserID: "u", Role: "project_viewer", Meta: NewMeta(at, "x")}))
+		must(t, raw.CreateUser(ctx, User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}))
+		must(t, raw.CreateRoleBinding(ctx, RoleBinding{ID: "pb", Scope: ScopeProject, ProjectID: "p", UserID: "u", Role: "project_viewer", Meta: m}))
 		must(t, raw.exec(ctx, "DELETE FROM projects WHERE id = ?", "p"))
 		notFound(t, "cluster of a deleted project", get(s.GetCluster(ctx, "c")))
 		notFound(t, "binding of a deleted project", get(s.GetRoleBinding(ctx, "pb")))
@@ -199,8 +195,7 @@ func notFound(t *testing.T, what string, err error) {
 func TestListsOrderByCreationThenID(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		at := time.Date(2026, 1, 1, 0, 0, 0, 500, time.UTC)
-		s, m := openSeeded(t, db, at, "p")
+		s, m := openSeeded(t, db, "p")
 		// A linguistic collation would put these in another order
 		// (ignoring case and punctuation).
 		ids := []string{"b", "B", "_x", "a", "a-b", "ab", "A2", "é"}
@@ -210,7 +205,7 @@ func TestListsOrderByCreationThenID(t *testing.T) {
 			must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "0" + id, Scope: ScopeOrganization, OrganizationID: "o", UserID: id, Role: "org_admin", Meta: m}))
 		}
 		// Made a nanosecond earlier: first, whatever its id.
-		early := NewMeta(at.Add(-time.Nanosecond), "system")
+		early := NewMeta(seedTime.Add(-time.Nanosecond), "system")
 		must(t, s.CreateUser(ctx, User{ID: "z", OrganizationID: "o", Type: UserTypeMachine, Username: "z", Name: "z", Meta: early}))
 		must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "z", Scope: ScopeOrganization, OrganizationID: "o", UserID: "z", Role: "org_admin", Meta: early}))
 
@@ -260,8 +255,8 @@ func TestTimesKeepNanoseconds(t *testing.T) {
 		updated := created.Add(time.Nanosecond)
 		expires := time.Date(2027, 1, 1, 0, 0, 0, 1, zone)
 		old := time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC) // before the Unix epoch
-		s, m := openSeeded(t, db, created)
-		u := User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}
+		s, _ := openSeeded(t, db)
+		u := User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: NewMeta(created, "system")}
 		must(t, s.CreateUser(ctx, u))
 		u.Meta.Touch(updated, "someone")
 		must(t, s.UpdateUser(ctx, u))

@@ -76,8 +76,7 @@ func TestPostgresSurvivesRestart(t *testing.T) {
 	pg := testPostgres(t)
 	db := newPostgresDB(t)
 	ctx := context.Background()
-	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s, m := openSeeded(t, db, at)
+	s, m := openSeeded(t, db)
 	replica := db.open(t)
 	// Fill the pools with connections that will die with the server.
 	var wg sync.WaitGroup

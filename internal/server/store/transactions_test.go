@@ -13,8 +13,7 @@ import (
 func TestInTxAllOrNothing(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		s, m := openSeeded(t, db, at)
+		s, m := openSeeded(t, db)
 
 		// A failed transaction leaves nothing behind, and its error comes
 		// out as fn returned it.
@@ -55,8 +54,7 @@ func TestInTxAllOrNothing(t *testing.T) {
 func TestInTxSerializedAcrossStores(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		s, m := openSeeded(t, db, at)
+		s, m := openSeeded(t, db)
 		replicas := []Store{s, db.open(t)}
 
 		// Read-modify-write of one counter: a lost update shows as a total
@@ -98,7 +96,7 @@ func TestInTxSerializedAcrossStores(t *testing.T) {
 				time.Sleep(time.Millisecond)
 				inserted[i] = true
 				return q.CreateAccessKey(ctx, AccessKey{ID: fmt.Sprint("k", i), UserID: "u", Name: fmt.Sprint("key ", i),
-					SecretHash: []byte{1}, ExpiresAt: at, Meta: m})
+					SecretHash: []byte{1}, ExpiresAt: seedTime, Meta: m})
 			})
 		})
 		for _, err := range errs {
