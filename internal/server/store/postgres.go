@@ -52,11 +52,15 @@ const writeLockKey = 0x7067636c6f7564
 // SERIALIZABLE would also keep the promise but answers conflicts with
 // errors to retry, which every caller of InTx would have to handle.
 //
+// A write outside InTx takes its turn too (see writesInTurn), as a SQLite
+// write outside a transaction waits for the write lock.
+//
 // What it costs: writes of all replicas are serialized, as with SQLite's
 // one writer, so write throughput is one transaction at a time (each a few
-// round trips: BEGIN, the lock, fn's statements, COMMIT); a slow transaction
-// delays every writer. Reads outside InTx take no lock and run in parallel.
-// Each process queues its own writers before they take a connection (see
+// round trips: BEGIN, the lock, fn's statements, COMMIT; a write outside
+// InTx pays the same four instead of one); a slow transaction delays every
+// writer. Reads outside InTx take no lock and run in parallel. Each process
+// queues its own writers before they take a connection (see
 // sqlStore.writer), so at most one connection per process waits for the
 // lock.
 var postgresDialect = dialect{

@@ -47,7 +47,27 @@ type sqlStore struct {
 }
 
 func newSQLStore(db *sql.DB, d dialect) *sqlStore {
-	return &sqlStore{db: db, dialect: d, writer: make(chan struct{}, 1), queries: d.on(db)}
+	s := &sqlStore{db: db, dialect: d, writer: make(chan struct{}, 1)}
+	s.queries = queries{db: writesInTurn{dbtx: d.on(db).db, store: s}}
+	return s
+}
+
+// writesInTurn is the pool as the store's own Queries (outside InTx) use it:
+// a write there is one statement, which takes its turn as a write
+// transaction does, so that it cannot land between the check and the write
+// of another process's transaction. (A SQLite write outside a transaction
+// waits for the write lock in the same way.) Reads run as they are.
+type writesInTurn struct {
+	dbtx
+	store *sqlStore
+}
+
+func (w writesInTurn) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	err = w.store.writeTx(ctx, func(q queries) error {
+		res, err = q.db.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 func (s *sqlStore) InTx(ctx context.Context, fn func(q Queries) error) error {

@@ -79,8 +79,9 @@ type Store interface {
 	Queries
 	// InTx runs fn in one write transaction: all of it commits or none of it
 	// does, and fn's error is returned as is. Write transactions are
-	// serialized, so a check made inside fn (a uniqueness, a quota, an
-	// idempotency key) still holds when fn writes.
+	// serialized, across every process on the store, and a write outside
+	// InTx waits for its turn too, so a check made inside fn (a uniqueness,
+	// a quota, an idempotency key) still holds when fn writes.
 	InTx(ctx context.Context, fn func(q Queries) error) error
 	// Ping reports whether the store answers (for /readyz).
 	Ping(ctx context.Context) error

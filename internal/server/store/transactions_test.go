@@ -82,6 +82,28 @@ func TestInTxSerializedAcrossStores(t *testing.T) {
 			t.Errorf("counter %q (%v) after %d increments", v, err, increments)
 		}
 
+		// A write outside InTx, on the other store, waits for the
+		// transaction in progress: it does not land between its read and
+		// its write (which would then overwrite it).
+		read := make(chan struct{})
+		var outside sync.WaitGroup
+		outside.Go(func() {
+			<-read
+			if err := replicas[1].SetState(ctx, "counter", "written outside"); err != nil {
+				t.Error(err)
+			}
+		})
+		must(t, replicas[0].InTx(ctx, func(q Queries) error {
+			v, err := q.GetState(ctx, "counter")
+			close(read)
+			time.Sleep(100 * time.Millisecond)
+			return errors.Join(err, q.SetState(ctx, "counter", v+"+1"))
+		}))
+		outside.Wait()
+		if v, err := s.GetState(ctx, "counter"); err != nil || v != "written outside" {
+			t.Errorf("counter %q (%v): the write outside a transaction did not wait for it", v, err)
+		}
+
 		// Check-then-insert with no unique constraint behind it (a quota of
 		// one key per user): exactly one transaction inserts.
 		must(t, s.CreateUser(ctx, User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}))
