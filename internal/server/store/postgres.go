@@ -69,17 +69,17 @@ var postgresDialect = dialect{
 	lockWrites:   "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(writeLockKey, 10) + ")",
 }
 
-// OpenPostgres connects to the database that url names and applies pending
-// migrations. The url has the form postgres://user:password@host:port/db
+// OpenPostgres connects to the database that connURL names and applies
+// pending migrations. connURL has the form postgres://user:password@host:port/db
 // (or postgresql://) with libpq's parameters (sslmode, connect_timeout, …)
 // and pgxpool's (pool_max_conns, …). Its errors never show the password:
 // they show the URL with xxxxx in its place.
-func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
-	shown, secrets, err := redactURL(url)
+func OpenPostgres(ctx context.Context, connURL string) (*Postgres, error) {
+	shown, secrets, err := redactURL(connURL)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := pgxpool.ParseConfig(connURL)
 	if err != nil {
 		return nil, fmt.Errorf("postgres store %s: %w", shown, withoutSecrets(err, secrets))
 	}
