@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -57,47 +56,40 @@ func loadMigrations(dialect string) ([]migration, error) {
 	return out, nil
 }
 
-// migrate applies the pending migrations. Each runs in its own write
-// transaction which re-checks whether it was applied, so a server and an admin
-// command starting at the same moment do not both apply it.
-func migrate(ctx context.Context, db *sql.DB, dialect string) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT    NOT NULL,
-		applied_at TEXT    NOT NULL)`); err != nil {
-		return err
-	}
-	ms, err := loadMigrations(dialect)
+// migrate applies the pending migrations, each in its own write transaction
+// that first checks whether it was applied. Write transactions take turns
+// (see sqlStore.writeTx), across processes too, so when several processes
+// start at once (replicas, a server and admin commands) each migration is
+// applied once, by the first; the others find it recorded.
+func (s *sqlStore) migrate(ctx context.Context) error {
+	ms, err := loadMigrations(s.dialect.name)
 	if err != nil {
 		return err
 	}
+	if err := s.writeTx(ctx, func(q queries) error {
+		return q.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT    NOT NULL,
+			applied_at TEXT    NOT NULL)`)
+	}); err != nil {
+		return err
+	}
 	for _, m := range ms {
-		if err := applyMigration(ctx, db, m); err != nil {
+		if err := s.writeTx(ctx, func(q queries) error { return q.applyMigration(ctx, m) }); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
+func (q queries) applyMigration(ctx context.Context, m migration) error {
+	n, err := q.count(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.version)
+	if err != nil || n > 0 {
 		return err
 	}
-	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
+	if err := q.exec(ctx, m.sql); err != nil {
 		return err
 	}
-	if n > 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		m.version, m.name, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return q.exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		m.version, m.name, time.Now().UTC().Format(time.RFC3339Nano))
 }

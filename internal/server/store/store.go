@@ -1,15 +1,21 @@
 // Package store is the persistence of the control plane: the rows of the
 // platform's objects and the transactions that change them, behind the Store
-// interface. The one implementation is SQLite (a file in the data directory,
-// pure Go, shared by the server and the admin commands). It knows rows and
+// interface. There are two stores, running the same SQL: SQLite (a file in
+// the data directory, pure Go, shared by one server and the admin commands)
+// and PostgreSQL (one database shared by several server replicas and the
+// admin commands, through pgx). On both, write transactions take turns
+// across every process (see Store.InTx). The package knows rows and
 // transactions only: the platform's rules (validation, uniqueness, quotas)
 // live in package platform, who may do what in package server.
 //
 // Layout: each area has one file with its rows, filters and the part of
 // Queries that reads and writes them (accounts.go, access.go, clusters.go,
-// bookkeeping.go), and the SQLite implementation of that part beside it in
-// sqlite_<area>.go; sqlite.go opens the database and holds what the areas
-// share; migrations/ is the schema.
+// bookkeeping.go), and the SQL of that part, which both stores run, beside
+// it in sql_<area>.go; sql.go holds what the areas' SQL shares and the Store
+// on a database/sql pool; sqlite.go and postgres.go open each database and
+// hold what is its own; migrations/<dialect>/ is each one's schema. One
+// conformance suite (forEachStore in conformance_test.go) runs every store
+// test on both.
 package store
 
 import (
@@ -73,8 +79,9 @@ type Store interface {
 	Queries
 	// InTx runs fn in one write transaction: all of it commits or none of it
 	// does, and fn's error is returned as is. Write transactions are
-	// serialized, so a check made inside fn (a uniqueness, a quota, an
-	// idempotency key) still holds when fn writes.
+	// serialized, across every process on the store, and a write outside
+	// InTx waits for its turn too, so a check made inside fn (a uniqueness,
+	// a quota, an idempotency key) still holds when fn writes.
 	InTx(ctx context.Context, fn func(q Queries) error) error
 	// Ping reports whether the store answers (for /readyz).
 	Ping(ctx context.Context) error
@@ -94,19 +101,50 @@ func Tx[T any](ctx context.Context, st Store, fn func(q Queries) (T, error)) (T,
 }
 
 // Open opens the store named by spec, applying pending migrations.
-// Forms: "sqlite:/path/to/file.db".
+// Forms: "sqlite:/path/to/file.db", and
+// "postgres://user:password@host:5432/database?sslmode=verify-full" (or
+// postgresql://; see OpenPostgres).
+//
+// An error never repeats the spec whole: a connection URL carries a
+// password, and Open's errors end up in logs.
 func Open(ctx context.Context, spec string) (Store, error) {
 	kind, rest, ok := strings.Cut(spec, ":")
-	if !ok {
-		return nil, fmt.Errorf("store %q: want a form like sqlite:/path/to/file.db", spec)
-	}
-	switch kind {
-	case "sqlite":
+	switch {
+	case !ok || !isScheme(kind):
+		return nil, errors.New("store: want a form like sqlite:/path/to/file.db or postgres://user:password@host:5432/database " +
+			"(the value given is not repeated: it may hold a password)")
+	case kind == "postgres" || kind == "postgresql":
+		return opened(OpenPostgres(ctx, spec))
+	case kind == "sqlite":
 		if rest == "" {
-			return nil, fmt.Errorf("store %q: the sqlite store needs a file path", spec)
+			return nil, errors.New("store sqlite: needs a file path, as in sqlite:/path/to/file.db")
 		}
-		return OpenSQLite(ctx, rest)
+		return opened(OpenSQLite(ctx, rest))
 	default:
-		return nil, fmt.Errorf("store %q: unknown kind %q (supported: sqlite)", spec, kind)
+		return nil, fmt.Errorf("store: unknown kind %q (supported: sqlite, postgres)", kind)
 	}
+}
+
+// opened is Open's answer from what an OpenX returned: on error a nil Store,
+// not a Store holding a nil *X.
+func opened[S Store](s S, err error) (Store, error) {
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// isScheme reports whether s has the syntax of a URL scheme (RFC 3986,
+// section 3.1): only such a prefix is named in an error, since what comes
+// before the first ':' of a mistyped spec may be anything, a password too.
+func isScheme(s string) bool {
+	for i, r := range s {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+		case i > 0 && ('0' <= r && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

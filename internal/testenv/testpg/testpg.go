@@ -257,6 +257,36 @@ func (p *Postgres) Stop() {
 	})
 }
 
+// ErrExternal is what Down and Up answer for the PostgreSQL named by
+// PGCLOUD_TEST_POSTGRES_DSN: this package did not start it and does not stop
+// it.
+var ErrExternal = errors.New("the PostgreSQL named by " + DSNEnv + " was not started by the tests: it cannot be stopped or started by them")
+
+// Down stops the server as an operator's restart would (fast shutdown: open
+// sessions are ended) and keeps its data, for tests of what happens while
+// PostgreSQL is unreachable; Up starts it again.
+func (p *Postgres) Down() error {
+	if p.dir == "" {
+		return ErrExternal
+	}
+	if out, err := p.run("pg_ctl", "stop", "-D", filepath.Join(p.dir, "data"), "-m", "fast", "-w", "-t", "60"); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v: %s", err, out)
+	}
+	return nil
+}
+
+// Up starts a server stopped by Down, on the same port with the same data,
+// and waits until it accepts connections.
+func (p *Postgres) Up() error {
+	if p.dir == "" {
+		return ErrExternal
+	}
+	if out, err := p.run("pg_ctl", "start", "-D", filepath.Join(p.dir, "data"), "-l", p.LogFile, "-w", "-t", "60"); err != nil {
+		return fmt.Errorf("pg_ctl start: %v: %s; log: %s", err, out, p.tailLog())
+	}
+	return p.waitReady()
+}
+
 // config is the superuser's connection config with user and password
 // replaced (when user is not "").
 func (p *Postgres) config(user, password string) (*pgx.ConnConfig, error) {

@@ -2,6 +2,7 @@ package testpg
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -59,5 +60,31 @@ func TestMissingBinariesNamePackage(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), DebianPackage) {
 		t.Errorf("error does not name %s: %v", DebianPackage, err)
+	}
+}
+
+func TestDownUpKeepsData(t *testing.T) {
+	p, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	ctx := context.Background()
+	if err := p.Exec(ctx, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('before')"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Down(); errors.Is(err, ErrExternal) {
+		t.Skip(err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.QueryString(ctx, "SELECT v FROM kept"); err == nil {
+		t.Fatal("PostgreSQL answers after Down")
+	}
+	if err := p.Up(); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := p.QueryString(ctx, "SELECT v FROM kept"); err != nil || v != "before" {
+		t.Fatalf("after Up: %q, %v", v, err)
 	}
 }

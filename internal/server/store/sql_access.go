@@ -29,7 +29,7 @@ func (q queries) ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) 
 	var w where
 	w.add("user_id = ?", f.UserID)
 	if f.SelfServiceOnly {
-		w.add("self_service = ?", "1")
+		w.holds("self_service")
 	}
 	return accessKeyRows.page(ctx, q, w, p)
 }
