@@ -33,11 +33,15 @@
 package platform
 
 import (
+	"context"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/pgroles"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/seal"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
 // Actor is who does an operation: the id of the user calling the API, or
@@ -69,6 +73,7 @@ type Service struct {
 	clock            func() time.Time
 	clusters         *pgroles.Manager // connection pools of the clusters
 	dsnKey           seal.Key         // seals clusters' DSNs (clusters.go)
+	serverKeyCheck   string           // proves which server key a store was set up with (PrepareStore)
 }
 
 // New returns a Service; Close it to close the clusters' connections.
@@ -86,7 +91,9 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("the server key must be at least %d bytes, got %d", MinServerKeyBytes, len(cfg.ServerKey))
 	}
 	return &Service{machineUserQuota: cfg.MachineUserQuota, clock: cfg.Now, clusters: pgroles.NewManager(),
-		dsnKey: seal.Derive(cfg.ServerKey, "pgcloud cluster dsn v1")}, nil
+		dsnKey:         seal.Derive(cfg.ServerKey, "pgcloud cluster dsn v1"),
+		serverKeyCheck: hex.EncodeToString(seal.Derive(cfg.ServerKey, "pgcloud server key check v1").MAC([]byte("pgcloud"))),
+	}, nil
 }
 
 // Close closes the connection pools of the clusters.
@@ -94,3 +101,33 @@ func (s *Service) Close() { s.clusters.Close() }
 
 // Now is the Service's clock, in UTC.
 func (s *Service) Now() time.Time { return s.clock().UTC() }
+
+// stateServerKeyCheck names the store's record of its server key: an HMAC
+// under the key, which proves the key without revealing it.
+const stateServerKeyCheck = "server_key_check"
+
+// PrepareStore readies a store for this Service; the server and the admin
+// commands call it when they open the store. The first Service to open a
+// store records which server key it uses; one with another key is refused,
+// since whatever it sealed no other replica could open (each replica with
+// its own data directory would otherwise make a key of its own). Then the
+// DSNs an older server kept in plain text are sealed (SealStoredDSNs).
+func (s *Service) PrepareStore(ctx context.Context, st store.Store) error {
+	err := st.InTx(ctx, func(q store.Queries) error {
+		recorded, err := q.GetState(ctx, stateServerKeyCheck)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return q.SetState(ctx, stateServerKeyCheck, s.serverKeyCheck)
+		case err != nil:
+			return err
+		case recorded != s.serverKeyCheck:
+			return errors.New("this store was set up with another server key: give every replica and admin command of one store " +
+				"the same key (copy the first replica's server.key, or point --server-key-file at it)")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.SealStoredDSNs(ctx, st)
+}

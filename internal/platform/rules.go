@@ -79,6 +79,8 @@ func checkLength(v *Violations, field, s string, max int, whenEmpty string) bool
 		v.Add(field, "%s", whenEmpty)
 	case n > max:
 		v.Add(field, "must be at most %d characters, got %d", max, n)
+	case strings.ContainsRune(s, 0):
+		v.Add(field, "%s", noNUL)
 	default:
 		return true
 	}
@@ -108,8 +110,14 @@ func checkResourceName(v *Violations, field, s string) {
 func checkDescription(v *Violations, field, s string) {
 	if n := runeLen(s); n > maxDescriptionLen {
 		v.Add(field, "must be at most %d characters, got %d", maxDescriptionLen, n)
+	} else if strings.ContainsRune(s, 0) {
+		v.Add(field, "%s", noNUL)
 	}
 }
+
+// noNUL is the rule every text field keeps: PostgreSQL, a store the server
+// can use, cannot hold the NUL character in text, so no store may take it.
+const noNUL = "must not contain the NUL character"
 
 // checkEmail accepts "" (no email) or one bare address such as
 // ops@example.com — no display name, no angle brackets.

@@ -337,7 +337,7 @@ func TestClusterDSNsAreSealed(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = New(ctx, e.cfg) // makes a new, wrong key
-	if err == nil || !strings.Contains(err.Error(), "another server key") {
+	if err == nil || !strings.Contains(err.Error(), "this store was set up with another server key") {
 		t.Fatalf("a server with another key: %v", err)
 	}
 	if err := os.Rename(keyFile+".right", keyFile); err != nil {

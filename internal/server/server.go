@@ -100,10 +100,10 @@ func (c Config) open(ctx context.Context) (Config, store.Store, *platform.Servic
 		svc.Close()
 		return c, nil, nil, err
 	}
-	if err := svc.SealStoredDSNs(ctx, st); err != nil {
+	if err := svc.PrepareStore(ctx, st); err != nil {
 		svc.Close()
 		st.Close()
-		return c, nil, nil, fmt.Errorf("seal the clusters' DSNs: %w", err)
+		return c, nil, nil, err
 	}
 	return c, st, svc, nil
 }
