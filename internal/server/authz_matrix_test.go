@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -214,12 +213,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.pg, f.cluster = e.startPG("matrix")
 	f.clusterUser = f.freshClusterUser()
 
-	db, err := sql.Open("sqlite", filepath.Join(e.dir, "pgcloud.db")+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	f.db = db
+	f.db = e.store.open()
 
 	// Past the 1-day key, well within the others.
 	e.clock.Advance(25 * time.Hour)

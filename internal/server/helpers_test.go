@@ -65,6 +65,7 @@ func (b *syncBuffer) String() string {
 type env struct {
 	t     *testing.T
 	dir   string
+	store testStore // where the server keeps its data (PGCLOUD_TEST_STORE)
 	cfg   Config
 	clock *clock
 	logs  *syncBuffer
@@ -84,7 +85,8 @@ type env struct {
 func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	t.Helper()
 	e := &env{t: t, dir: privateDir(t), clock: newClock(), logs: &syncBuffer{}}
-	e.cfg = Config{DataDir: e.dir, Now: e.clock.Now,
+	e.store = newTestStore(t, e.dir)
+	e.cfg = Config{DataDir: e.dir, Store: e.store.spec, Now: e.clock.Now,
 		Logger: newJSONLogger(e.logs)}
 	for _, o := range opts {
 		o(&e.cfg)

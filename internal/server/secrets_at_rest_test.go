@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -82,55 +81,28 @@ func (s *secretsAtRest) scanDir(t *testing.T, dir, adminKey string) []string {
 	return found
 }
 
-// scanDump reads every value of every table of the store, the way a dump
-// (sqlite3 .dump, or a backup) would show them.
-func (s *secretsAtRest) scanDump(t *testing.T, dbPath string) []string {
+// scanStore reads a dump of the store and, for a PostgreSQL store, the
+// files of its database, the server's WAL and its statement log.
+func (s *secretsAtRest) scanStore(t *testing.T, st testStore) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tables, err := db.Query("SELECT name FROM sqlite_master WHERE type = 'table'")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for tables.Next() {
-		var n string
-		if err := tables.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	tables.Close()
-	var dump bytes.Buffer
-	for _, table := range names {
-		rows, err := db.Query("SELECT * FROM " + table)
+	found := s.findIn("a dump of the store", st.dump(t), nil)
+	if st.kind == "postgres" {
+		// The database's own files and the WAL, which every database of the
+		// server shares; the rest of the data directory holds other tests'.
+		oid, err := st.pg.QueryString(context.Background(), "SELECT oid::text FROM pg_database WHERE datname = $1", st.dbName)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			values := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range values {
-				ptrs[i] = &values[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range values {
-				fmt.Fprintf(&dump, "%s\t", v)
-			}
-			dump.WriteString("\n")
+		for _, dir := range []string{filepath.Join("base", oid), "pg_wal"} {
+			found = append(found, s.scanDir(t, filepath.Join(st.pg.DataDir(), dir), "")...)
 		}
-		rows.Close()
+		if log, err := st.pg.Log(); err != nil {
+			t.Fatal(err)
+		} else {
+			found = append(found, s.findIn("the store's PostgreSQL log", []byte(log), nil)...)
+		}
 	}
-	if dump.Len() == 0 {
-		t.Fatal("the dump is empty: the scan would prove nothing")
-	}
-	return s.findIn("dump of "+filepath.Base(dbPath), dump.Bytes(), nil)
+	return found
 }
 
 // Everything a pipeline creates with idempotency keys — machine users with
@@ -189,15 +161,14 @@ func TestNoSecretAtRest(t *testing.T) {
 		replay()
 	}
 
-	dbPath := filepath.Join(e.dir, "pgcloud.db")
-	found := append(secrets.scanDir(t, e.dir, e.adminKey), secrets.scanDump(t, dbPath)...)
-	e.stop() // checkpoints the WAL into the file
+	found := append(secrets.scanDir(t, e.dir, e.adminKey), secrets.scanStore(t, e.store)...)
+	e.stop() // checkpoints SQLite's WAL into the file
 	found = append(found, secrets.scanDir(t, e.dir, e.adminKey)...)
-	found = append(found, secrets.scanDump(t, dbPath)...)
+	found = append(found, secrets.scanStore(t, e.store)...)
 	for _, f := range found {
 		t.Errorf("readable at rest: %s", f)
 	}
-	t.Logf("scanned the data directory twice (running, stopped) and the dump twice for %d secrets", len(secrets.values))
+	t.Logf("scanned the data directory and the %s store twice (running, stopped) for %d secrets", e.store.kind, len(secrets.values))
 	e.start()
 }
 

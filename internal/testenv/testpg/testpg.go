@@ -351,6 +351,15 @@ func (p *Postgres) QueryString(ctx context.Context, sql string, args ...any) (st
 	return s, err
 }
 
+// DataDir is the server's data directory, its databases' files and WAL
+// ("" when external).
+func (p *Postgres) DataDir() string {
+	if p.dir == "" {
+		return ""
+	}
+	return filepath.Join(p.dir, "data")
+}
+
 // Log returns the server's log so far ("" when external).
 func (p *Postgres) Log() (string, error) {
 	if p.LogFile == "" {
