@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server"
 )
@@ -18,6 +19,7 @@ Commands (each prints only the new object's id, or the key, on stdout):
   key create --user USER [--days N]
   binding create --user USER (--org ORG | --project PROJECT) --role ROLE
   cluster add --project PROJECT --name NAME --dsn DSN
+  backup --to FILE      a consistent copy of a SQLite store, also while servers run
 
 ORG and PROJECT are an id or a name; USER is an id, a person's email or a
 machine username (if several organizations have it, pass the id).
@@ -51,12 +53,18 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	cmd := fs.Args()
-	if len(cmd) < 2 {
+	// A command is a noun and a verb ("org create"), but for backup.
+	words := 2
+	if len(cmd) > 0 && cmd[0] == "backup" {
+		words = 1
+	}
+	if len(cmd) < words {
 		fs.Usage()
 		return errUsage
 	}
+	name, cmdArgs := strings.Join(cmd[:words], " "), cmd[words:]
 
-	sub := flag.NewFlagSet("pgcloud-server admin "+cmd[0]+" "+cmd[1], flag.ContinueOnError)
+	sub := flag.NewFlagSet("pgcloud-server admin "+name, flag.ContinueOnError)
 	sub.SetOutput(stderr)
 	// The store flags are accepted after the command too; the values found
 	// so far (flag or environment) stay the defaults.
@@ -67,7 +75,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	// returns what to do with it.
 	type action func(a *server.Admin) (string, error)
 	var prepare func(positional []string) (action, error)
-	switch cmd[0] + " " + cmd[1] {
+	switch name {
 	case "org create":
 		prepare = func(pos []string) (action, error) {
 			if len(pos) != 1 {
@@ -133,11 +141,19 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			}
 			return func(a *server.Admin) (string, error) { return a.AddCluster(ctx, *project, *name, *dsn) }, nil
 		}
+	case "backup":
+		to := sub.String("to", "", "`file` to write the copy to; it must not exist (required)")
+		prepare = func(pos []string) (action, error) {
+			if len(pos) != 0 || *to == "" {
+				return nil, usageErr(stderr, "backup takes --to FILE")
+			}
+			return func(a *server.Admin) (string, error) { return a.Backup(ctx, *to) }, nil
+		}
 	default:
 		fs.Usage()
-		return usageErr(stderr, "unknown admin command %q", cmd[0]+" "+cmd[1])
+		return usageErr(stderr, "unknown admin command %q", name)
 	}
-	pos, err := parse(sub, cmd[2:], getenv, false)
+	pos, err := parse(sub, cmdArgs, getenv, false)
 	if err != nil {
 		return err
 	}

@@ -231,3 +231,20 @@ func resolve[T any](ctx context.Context, ref, kind, by string, get func(context.
 	return none, fmt.Errorf("%w: %d %ss are named %q (in organizations %s); pass the %s id instead",
 		ErrAmbiguous, total, kind, ref, strings.Join(orgs, ", "), kind)
 }
+
+// Backup writes a consistent copy of a SQLite store to the new file path,
+// also while servers use the store. A PostgreSQL store is backed up with
+// PostgreSQL's own tools (pg_dump, or the cluster's backups). Either way the
+// server key must be kept beside the backup: the clusters' DSNs are sealed
+// with it.
+func (a *Admin) Backup(ctx context.Context, path string) (string, error) {
+	sq, ok := a.store.(*store.SQLite)
+	if !ok {
+		return "", platform.Errorf(platform.InvalidArgument,
+			"admin backup copies a SQLite store; back up a PostgreSQL store with pg_dump (or its cluster's backups), and keep the server key with it")
+	}
+	if err := sq.Backup(ctx, path); err != nil {
+		return "", err
+	}
+	return path, nil
+}

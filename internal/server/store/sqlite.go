@@ -77,6 +77,26 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	return s, nil
 }
 
+// Backup writes a consistent copy of the store to path, a new file (mode
+// 0600), while the store stays in use: SQLite's VACUUM INTO reads one
+// snapshot, so writes that go on meanwhile are either wholly in the copy or
+// not at all. The copy holds what the store holds (hashes, sealed secrets);
+// opening its sealed DSNs needs the server key too.
+func (s *SQLite) Backup(ctx context.Context, path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("backup %s: the file exists; choose a new file (a backup never overwrites)", path)
+	}
+	// VACUUM INTO accepts an empty file, which lets it be created private.
+	if err := private.Touch(path); err != nil {
+		return fmt.Errorf("backup %s: %w", path, err)
+	}
+	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("backup %s: %w", path, err)
+	}
+	return nil
+}
+
 // pingUntilNotBusy opens the first connection. Turning a new database file to
 // WAL needs an exclusive lock, and SQLite answers a competing opener (a server
 // and an admin command starting together) with SQLITE_BUSY at once, without
