@@ -5,22 +5,13 @@ import (
 	"net/url"
 )
 
-// OrgRoleBinding binds an organization role to a user of the organization
-// ("org-role-binding").
-type OrgRoleBinding struct {
+// RoleBinding binds a role to a user: an organization role on the
+// organization ("org-role-binding", ProjectID empty) or a project role on a
+// project ("project-role-binding").
+type RoleBinding struct {
 	ID             string
 	OrganizationID string
-	UserID         string
-	Role           string
-	Metadata       Metadata
-}
-
-// ProjectRoleBinding binds a project role to a user of the project's
-// organization ("project-role-binding").
-type ProjectRoleBinding struct {
-	ID             string
-	ProjectID      string
-	OrganizationID string
+	ProjectID      string // "" for an organization's binding
 	UserID         string
 	Role           string
 	Metadata       Metadata
@@ -36,20 +27,10 @@ type roleBindingProps struct {
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
-func (rb *OrgRoleBinding) UnmarshalJSON(b []byte) error {
-	return decodeEnvelope(b, "organization role binding", rb, func(e envelope[roleBindingProps]) OrgRoleBinding {
-		return OrgRoleBinding{
-			ID: e.ID, OrganizationID: e.Properties.OrganizationID, UserID: e.Properties.UserID,
-			Role: e.Properties.Role, Metadata: e.Metadata.model(),
-		}
-	})
-}
-
-// UnmarshalJSON decodes the envelope form; unknown fields are ignored.
-func (rb *ProjectRoleBinding) UnmarshalJSON(b []byte) error {
-	return decodeEnvelope(b, "project role binding", rb, func(e envelope[roleBindingProps]) ProjectRoleBinding {
-		return ProjectRoleBinding{
-			ID: e.ID, ProjectID: e.Properties.ProjectID, OrganizationID: e.Properties.OrganizationID,
+func (rb *RoleBinding) UnmarshalJSON(b []byte) error {
+	return decodeEnvelope(b, "role binding", rb, func(e envelope[roleBindingProps]) RoleBinding {
+		return RoleBinding{
+			ID: e.ID, OrganizationID: e.Properties.OrganizationID, ProjectID: e.Properties.ProjectID,
 			UserID: e.Properties.UserID, Role: e.Properties.Role, Metadata: e.Metadata.model(),
 		}
 	})
@@ -72,19 +53,19 @@ type roleBindingCreate struct {
 // CreateOrgRoleBinding binds an organization role to a user of the
 // organization. It sends an Idempotency-Key, generated once for this call and
 // reused by its retries.
-func (c *Client) CreateOrgRoleBinding(ctx context.Context, orgID, userID, role string) (*OrgRoleBinding, error) {
-	return createOne[OrgRoleBinding](ctx, c, roleBindingCreate{UserID: userID, Role: role}, "organizations", orgID, "role-bindings")
+func (c *Client) CreateOrgRoleBinding(ctx context.Context, orgID, userID, role string) (*RoleBinding, error) {
+	return createOne[RoleBinding](ctx, c, roleBindingCreate{UserID: userID, Role: role}, "organizations", orgID, "role-bindings")
 }
 
 // ListOrgRoleBindings lists the role bindings of an organization (all pages),
 // filtered by user and role.
-func (c *Client) ListOrgRoleBindings(ctx context.Context, orgID string, f RoleBindingFilter) ([]OrgRoleBinding, error) {
-	return listAll[OrgRoleBinding](ctx, c, f.query(), "organizations", orgID, "role-bindings")
+func (c *Client) ListOrgRoleBindings(ctx context.Context, orgID string, f RoleBindingFilter) ([]RoleBinding, error) {
+	return listAll[RoleBinding](ctx, c, f.query(), "organizations", orgID, "role-bindings")
 }
 
 // GetOrgRoleBinding reads a role binding of an organization by id.
-func (c *Client) GetOrgRoleBinding(ctx context.Context, orgID, id string) (*OrgRoleBinding, error) {
-	return getOne[OrgRoleBinding](ctx, c, "organizations", orgID, "role-bindings", id)
+func (c *Client) GetOrgRoleBinding(ctx context.Context, orgID, id string) (*RoleBinding, error) {
+	return getOne[RoleBinding](ctx, c, "organizations", orgID, "role-bindings", id)
 }
 
 // DeleteOrgRoleBinding removes a role binding of an organization. Unbinding
@@ -97,19 +78,19 @@ func (c *Client) DeleteOrgRoleBinding(ctx context.Context, orgID, id string) err
 // CreateProjectRoleBinding binds a project role to a user of the project's
 // organization. It sends an Idempotency-Key, generated once for this call and
 // reused by its retries.
-func (c *Client) CreateProjectRoleBinding(ctx context.Context, projectID, userID, role string) (*ProjectRoleBinding, error) {
-	return createOne[ProjectRoleBinding](ctx, c, roleBindingCreate{UserID: userID, Role: role}, "projects", projectID, "role-bindings")
+func (c *Client) CreateProjectRoleBinding(ctx context.Context, projectID, userID, role string) (*RoleBinding, error) {
+	return createOne[RoleBinding](ctx, c, roleBindingCreate{UserID: userID, Role: role}, "projects", projectID, "role-bindings")
 }
 
 // ListProjectRoleBindings lists the role bindings of a project (all pages),
 // filtered by user and role.
-func (c *Client) ListProjectRoleBindings(ctx context.Context, projectID string, f RoleBindingFilter) ([]ProjectRoleBinding, error) {
-	return listAll[ProjectRoleBinding](ctx, c, f.query(), "projects", projectID, "role-bindings")
+func (c *Client) ListProjectRoleBindings(ctx context.Context, projectID string, f RoleBindingFilter) ([]RoleBinding, error) {
+	return listAll[RoleBinding](ctx, c, f.query(), "projects", projectID, "role-bindings")
 }
 
 // GetProjectRoleBinding reads a role binding of a project by id.
-func (c *Client) GetProjectRoleBinding(ctx context.Context, projectID, id string) (*ProjectRoleBinding, error) {
-	return getOne[ProjectRoleBinding](ctx, c, "projects", projectID, "role-bindings", id)
+func (c *Client) GetProjectRoleBinding(ctx context.Context, projectID, id string) (*RoleBinding, error) {
+	return getOne[RoleBinding](ctx, c, "projects", projectID, "role-bindings", id)
 }
 
 // DeleteProjectRoleBinding removes a role binding of a project. Unbinding the

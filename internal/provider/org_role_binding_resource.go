@@ -91,28 +91,14 @@ func (orgScope) scopeID(ctx context.Context, data *providerData, m roleBindingSt
 	return data.organizationID(ctx, m.scopeAttribute(), diags)
 }
 
-func (orgScope) create(ctx context.Context, c *client.Client, organizationID, userID, role string) (roleBinding, error) {
-	b, err := c.CreateOrgRoleBinding(ctx, organizationID, userID, role)
-	if err != nil {
-		return roleBinding{}, err
-	}
-	return orgBinding(*b), nil
+func (orgScope) create(ctx context.Context, c *client.Client, organizationID, userID, role string) (*client.RoleBinding, error) {
+	return c.CreateOrgRoleBinding(ctx, organizationID, userID, role)
 }
 
-func (orgScope) list(ctx context.Context, c *client.Client, organizationID string, filter client.RoleBindingFilter) ([]roleBinding, error) {
-	found, err := c.ListOrgRoleBindings(ctx, organizationID, filter)
-	out := make([]roleBinding, len(found))
-	for i, b := range found {
-		out[i] = orgBinding(b)
-	}
-	return out, err
+func (orgScope) list(ctx context.Context, c *client.Client, organizationID string, filter client.RoleBindingFilter) ([]client.RoleBinding, error) {
+	return c.ListOrgRoleBindings(ctx, organizationID, filter)
 }
 
 func (orgScope) delete(ctx context.Context, c *client.Client, organizationID, bindingID string) error {
 	return c.DeleteOrgRoleBinding(ctx, organizationID, bindingID)
-}
-
-func orgBinding(b client.OrgRoleBinding) roleBinding {
-	return roleBinding{ID: b.ID, ScopeID: b.OrganizationID, OrganizationID: b.OrganizationID, UserID: b.UserID,
-		Role: b.Role, CreatedDate: b.Metadata.CreatedDate}
 }

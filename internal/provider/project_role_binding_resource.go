@@ -94,28 +94,14 @@ func (projectScope) scopeID(_ context.Context, _ *providerData, m roleBindingSta
 	return m.scopeAttribute().ValueString()
 }
 
-func (projectScope) create(ctx context.Context, c *client.Client, projectID, userID, role string) (roleBinding, error) {
-	b, err := c.CreateProjectRoleBinding(ctx, projectID, userID, role)
-	if err != nil {
-		return roleBinding{}, err
-	}
-	return projectBinding(*b), nil
+func (projectScope) create(ctx context.Context, c *client.Client, projectID, userID, role string) (*client.RoleBinding, error) {
+	return c.CreateProjectRoleBinding(ctx, projectID, userID, role)
 }
 
-func (projectScope) list(ctx context.Context, c *client.Client, projectID string, filter client.RoleBindingFilter) ([]roleBinding, error) {
-	found, err := c.ListProjectRoleBindings(ctx, projectID, filter)
-	out := make([]roleBinding, len(found))
-	for i, b := range found {
-		out[i] = projectBinding(b)
-	}
-	return out, err
+func (projectScope) list(ctx context.Context, c *client.Client, projectID string, filter client.RoleBindingFilter) ([]client.RoleBinding, error) {
+	return c.ListProjectRoleBindings(ctx, projectID, filter)
 }
 
 func (projectScope) delete(ctx context.Context, c *client.Client, projectID, bindingID string) error {
 	return c.DeleteProjectRoleBinding(ctx, projectID, bindingID)
-}
-
-func projectBinding(b client.ProjectRoleBinding) roleBinding {
-	return roleBinding{ID: b.ID, ScopeID: b.ProjectID, OrganizationID: b.OrganizationID, UserID: b.UserID,
-		Role: b.Role, CreatedDate: b.Metadata.CreatedDate}
 }

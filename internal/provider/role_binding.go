@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -62,16 +61,9 @@ type roleBindingScope interface {
 	// plan holds, or the default where the scope has one.
 	scopeID(ctx context.Context, data *providerData, m roleBindingState, diags *diag.Diagnostics) string
 
-	create(ctx context.Context, c *client.Client, scopeID, userID, role string) (roleBinding, error)
-	list(ctx context.Context, c *client.Client, scopeID string, filter client.RoleBindingFilter) ([]roleBinding, error)
+	create(ctx context.Context, c *client.Client, scopeID, userID, role string) (*client.RoleBinding, error)
+	list(ctx context.Context, c *client.Client, scopeID string, filter client.RoleBindingFilter) ([]client.RoleBinding, error)
 	delete(ctx context.Context, c *client.Client, scopeID, bindingID string) error
-}
-
-// roleBinding is what the resource needs of a binding the API returns, of
-// either scope.
-type roleBinding struct {
-	ID, ScopeID, OrganizationID, UserID, Role string
-	CreatedDate                               time.Time
 }
 
 // roleBindingModel holds the attributes of both binding resources; each
@@ -96,16 +88,17 @@ type roleBindingState interface {
 
 func (m *roleBindingModel) shared() *roleBindingModel { return m }
 
-// setFromAPI copies what the API says about a binding into m.
-func setRoleBindingFromAPI(m roleBindingState, b roleBinding) {
+// setRoleBindingFromAPI copies what the API says about binding b, on the
+// scope scopeID, into m.
+func setRoleBindingFromAPI(m roleBindingState, scopeID string, b client.RoleBinding) {
 	s := m.shared()
-	s.ID = types.StringValue(roleBindingID(b.ScopeID, b.UserID, b.Role))
+	s.ID = types.StringValue(roleBindingID(scopeID, b.UserID, b.Role))
 	s.BindingID = types.StringValue(b.ID)
 	s.OrganizationID = types.StringValue(b.OrganizationID)
 	s.UserID = types.StringValue(b.UserID)
 	s.Role = types.StringValue(b.Role)
-	s.CreatedAt = timestamp(b.CreatedDate)
-	m.setScopeAttribute(b.ScopeID)
+	s.CreatedAt = timestamp(b.Metadata.CreatedDate)
+	m.setScopeAttribute(scopeID)
 }
 
 // roleBindingID is the Terraform id (and import ID) of a role binding:
@@ -237,7 +230,7 @@ func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateReq
 			err, roleBindingFieldPaths)
 		return
 	}
-	setRoleBindingFromAPI(plan, b)
+	setRoleBindingFromAPI(plan, scopeID, *b)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -269,7 +262,7 @@ func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	for _, b := range found {
 		if b.UserID == userID && b.Role == role {
-			setRoleBindingFromAPI(state, b)
+			setRoleBindingFromAPI(state, scopeID, b)
 			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 			return
 		}
