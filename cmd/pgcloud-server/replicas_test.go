@@ -41,6 +41,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
@@ -271,6 +272,11 @@ func (r *replica) stop() {
 		_ = r.cmd.Process.Kill()
 		<-r.exited
 	}
+}
+
+func (r *replica) kill() {
+	_ = r.cmd.Process.Kill()
+	<-r.exited
 }
 
 // waitListening waits until the replica has written its address file, or
@@ -840,6 +846,274 @@ func TestReplicasRace(t *testing.T) {
 	}
 	t.Logf("%d requests raced in all", sent)
 	noSecretIn(t, outputsOf(append(rs, wrong)...), passwordOf(t, dsn), adminKey, owners[1].key)
+}
+
+// TestReplicasStoreOutage stops PostgreSQL under running replicas and
+// starts it again: /readyz says 503 while it is down (/healthz stays 200),
+// API calls fail fast with a 5xx JSON error, and once PostgreSQL is back the
+// same processes are ready and serve again. Then one replica is killed in
+// the middle of a burst of creates: the others keep serving, and every
+// create answered 201 is in the store.
+func TestReplicasStoreOutage(t *testing.T) {
+	if os.Getenv(testpg.DSNEnv) != "" {
+		t.Skipf("stops PostgreSQL, which the tests cannot do to the one %s names", testpg.DSNEnv)
+	}
+	pg := storePostgres(t)
+	dsn := newStoreDatabase(t, pg)
+	key := newServerKey(t)
+	var rs []*replica
+	for i := range 3 {
+		name := fmt.Sprintf("replica-%d", i)
+		rs = append(rs, newReplica(t, name, dsn, dataDirWithKey(t, name, key), "--machine-user-quota", "1000"))
+	}
+	startReplicas(t, rs...)
+	adminKey, _ := bootstrapKey(t, rs)
+	me := mustCall(t, 200, "GET", rs[0].base, "/api/v1/whoami", adminKey, nil)
+	org := "/api/v1/organizations/" + str(me, "organization", "id")
+	// Open connections in every replica's pool, to die with PostgreSQL.
+	race(rs, 12, func(i int, base string) reply {
+		return call("POST", base, org+"/machine-users", adminKey, map[string]any{"username": fmt.Sprintf("warm-%d", i)})
+	})
+
+	downAt := time.Now()
+	if err := pg.Down(); err != nil {
+		t.Fatal(err)
+	}
+	up := false
+	defer func() {
+		if !up { // the package's other tests need it
+			if err := pg.Up(); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	t.Logf("PostgreSQL stopped in %v", time.Since(downAt).Round(time.Millisecond))
+	const failFast = 15 * time.Second
+	for i, r := range rs {
+		ready := call("GET", r.base, "/readyz", "", nil)
+		health := call("GET", r.base, "/healthz", "", nil)
+		who := call("GET", r.base, "/api/v1/whoami", adminKey, nil)
+		create := call("POST", r.base, org+"/machine-users", adminKey, map[string]any{"username": fmt.Sprintf("during-outage-%d", i)})
+		checkErrorsAreJSON(t, []reply{ready, who, create})
+		if ready.err != nil || ready.status != 503 {
+			t.Errorf("%s /readyz while PostgreSQL is down: %v %d %s, want 503", r.name, ready.err, ready.status, ready.body)
+		}
+		if health.err != nil || health.status != 200 {
+			t.Errorf("%s /healthz while PostgreSQL is down: %v %d, want 200", r.name, health.err, health.status)
+		}
+		for _, c := range []reply{who, create} {
+			// 503 with Retry-After, which clients retry (not 500).
+			if c.err != nil || c.status != 503 || c.code() != "UNAVAILABLE" || c.header.Get("Retry-After") == "" || c.elapsed > failFast {
+				t.Errorf("%s: an API call while PostgreSQL is down: %v %d %v %s after %v, want 503 UNAVAILABLE with Retry-After within %v",
+					r.name, c.err, c.status, c.header, c.body, c.elapsed, failFast)
+			}
+		}
+		t.Logf("%s while PostgreSQL is down: /readyz %s in %v, /healthz %s, GET whoami %s in %v, POST machine-users %s in %v (Retry-After %q)",
+			r.name, ready.outcome(), ready.elapsed.Round(time.Millisecond), health.outcome(), who.outcome(),
+			who.elapsed.Round(time.Millisecond), create.outcome(), create.elapsed.Round(time.Millisecond), create.header.Get("Retry-After"))
+	}
+
+	upAt := time.Now()
+	if err := pg.Up(); err != nil {
+		t.Fatal(err)
+	}
+	up = true
+	t.Logf("PostgreSQL started again in %v (%v after it stopped)", time.Since(upAt).Round(time.Millisecond),
+		time.Since(downAt).Round(time.Millisecond))
+	upAt = time.Now()
+	const readyWithin = 30 * time.Second
+	for i, r := range rs {
+		var ready reply
+		var notReady []string
+		for deadline := time.Now().Add(readyWithin); ; time.Sleep(100 * time.Millisecond) {
+			if ready = call("GET", r.base, "/readyz", "", nil); ready.status == 200 || time.Now().After(deadline) {
+				break
+			}
+			notReady = append(notReady, ready.outcome())
+		}
+		if ready.status != 200 {
+			t.Fatalf("%s is not ready %v after PostgreSQL came back: %v %d %s", r.name, readyWithin, ready.err, ready.status, ready.body)
+		}
+		readyAfter := time.Since(upAt)
+		// The first API calls after /readyz, on the same process: no restart.
+		who := call("GET", r.base, "/api/v1/whoami", adminKey, nil)
+		create := call("POST", r.base, org+"/machine-users", adminKey, map[string]any{"username": fmt.Sprintf("after-outage-%d", i)})
+		if who.status != 200 || create.status != 201 {
+			t.Errorf("%s after PostgreSQL came back: whoami %s %s, create %s %s", r.name, who.outcome(), who.body, create.outcome(), create.body)
+		}
+		if !r.running() {
+			t.Errorf("%s exited", r.name)
+		}
+		t.Logf("%s: /readyz 200 %v after PostgreSQL was started again (answers before: %v); then whoami %s, create %s",
+			r.name, readyAfter.Round(time.Millisecond), notReady, who.outcome(), create.outcome())
+	}
+
+	// A quick restart with no request while PostgreSQL is down: each
+	// replica's connections died with it unnoticed. The first request may
+	// find its connection dead (503, which a client retries), never a 500;
+	// the next works.
+	if err := pg.Down(); err != nil {
+		t.Fatal(err)
+	}
+	up = false
+	if err := pg.Up(); err != nil {
+		t.Fatal(err)
+	}
+	up = true
+	var quiet []string
+	for _, r := range rs {
+		first := call("GET", r.base, "/api/v1/whoami", adminKey, nil)
+		second := call("GET", r.base, "/api/v1/whoami", adminKey, nil)
+		checkErrorsAreJSON(t, []reply{first})
+		if (first.status != 200 && (first.status != 503 || first.header.Get("Retry-After") == "")) || second.status != 200 {
+			t.Errorf("%s after a quick restart of PostgreSQL: %s %s, then %s", r.name, first.outcome(), first.body, second.outcome())
+		}
+		quiet = append(quiet, first.outcome()+" then "+second.outcome())
+	}
+	t.Logf("after a quick restart of PostgreSQL with no request during it, whoami on each replica: %v", quiet)
+	// Again, with the platform's Go client (as the provider uses it): its
+	// retry of the 503 makes the restart invisible.
+	if err := pg.Down(); err != nil {
+		t.Fatal(err)
+	}
+	up = false
+	if err := pg.Up(); err != nil {
+		t.Fatal(err)
+	}
+	up = true
+	clientErrs := make([]error, len(rs))
+	clientStart := time.Now()
+	var cwg sync.WaitGroup
+	for i, r := range rs {
+		cwg.Go(func() {
+			c, err := client.New(client.Config{Endpoint: r.base, AccessKey: adminKey, MaxRetries: 4, RequestTimeout: 10 * time.Second})
+			if err == nil {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				_, err = c.WhoAmI(ctx)
+			}
+			clientErrs[i] = err
+		})
+	}
+	cwg.Wait()
+	if err := errors.Join(clientErrs...); err != nil {
+		t.Errorf("the Go client after a quick restart of PostgreSQL: %v", err)
+	}
+	t.Logf("after another quick restart, the Go client's WhoAmI worked on every replica in %v (retries included)",
+		time.Since(clientStart).Round(time.Millisecond))
+
+	// A burst of creates from 9 workers over the three replicas; replica-2
+	// is killed (SIGKILL) once a third of them have been answered.
+	const burst, workers = 90, 9
+	victim := rs[2]
+	var (
+		answered atomic.Int64
+		killOnce sync.Once
+		killedAt atomic.Int64
+		replies  = make([]reply, burst)
+		next     atomic.Int64
+		wg       sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= burst {
+					return
+				}
+				replies[i] = call("POST", rs[i%3].base, org+"/machine-users", adminKey, map[string]any{"username": fmt.Sprintf("burst-%03d", i)})
+				if answered.Add(1) == burst/3 {
+					killOnce.Do(func() {
+						killedAt.Store(int64(i))
+						victim.kill()
+					})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if victim.running() {
+		t.Fatal("the victim was not killed")
+	}
+	bySurvivors, byVictim := []reply{}, []reply{}
+	for i, r := range replies {
+		if i%3 == 2 {
+			byVictim = append(byVictim, r)
+		} else {
+			bySurvivors = append(bySurvivors, r)
+		}
+	}
+	checkErrorsAreJSON(t, replies)
+	if got := tally(bySurvivors); got["201"] != len(bySurvivors) {
+		t.Errorf("the survivors answered %v during the burst, want only 201", got)
+	}
+	var slowest time.Duration
+	for _, r := range bySurvivors {
+		slowest = max(slowest, r.elapsed)
+	}
+	t.Logf("burst of %d creates from %d workers, %s killed after %d answers: survivors %v (slowest %v), victim %v",
+		burst, workers, victim.name, burst/3, tally(bySurvivors), slowest.Round(time.Millisecond), tally(byVictim))
+
+	// Every 201 is in the store, through each survivor and in the database;
+	// of the victim's unanswered creates, some may have committed.
+	for _, r := range rs[:2] {
+		who := call("GET", r.base, "/api/v1/whoami", adminKey, nil)
+		if who.status != 200 {
+			t.Errorf("%s after the kill: whoami %s", r.name, who.outcome())
+		}
+		list := mustCall(t, 200, "GET", r.base, org+"/machine-users?limit=1000", adminKey, nil)
+		have := map[string]bool{}
+		for _, u := range items(list) {
+			have[str(u, "properties", "username")] = true
+		}
+		missing, unanswered, committedAnyway := 0, 0, 0
+		for i, rep := range replies {
+			name := fmt.Sprintf("burst-%03d", i)
+			switch {
+			case rep.status == 201 && !have[name]:
+				missing++
+			case rep.status != 201:
+				unanswered++
+				if have[name] {
+					committedAnyway++
+				}
+			}
+		}
+		if missing > 0 {
+			t.Errorf("%s: %d creates answered 201 are not in the store", r.name, missing)
+		}
+		if r == rs[0] {
+			t.Logf("after the kill: %d machine users listed, every 201 among them; of %d creates without a 201, %d committed before the kill",
+				total(list), unanswered, committedAnyway)
+		}
+	}
+	created := 0
+	for _, rep := range replies {
+		if rep.status == 201 {
+			created++
+		}
+	}
+	if n := queryInt(t, dsn, "SELECT count(*) FROM users WHERE username LIKE 'burst-%'"); n < created {
+		t.Errorf("the store holds %d burst users, fewer than the %d creates answered 201", n, created)
+	}
+	// The survivors still write, and the killed replica starts again on
+	// its data directory.
+	for i, r := range rs[:2] {
+		mustCall(t, 201, "POST", r.base, org+"/machine-users", adminKey, map[string]any{"username": fmt.Sprintf("after-kill-%d", i)})
+	}
+	again := newReplica(t, "replica-2-again", dsn, victim.dataDir, "--machine-user-quota", "1000")
+	startReplicas(t, again)
+	mustCall(t, 201, "POST", again.base, org+"/machine-users", adminKey, map[string]any{"username": "after-restart"})
+
+	if strings.Contains(again.logs.String(), "bootstrapped an empty store") {
+		t.Errorf("%s bootstrapped again", again.name)
+	}
+	for _, r := range append(rs, again) {
+		if strings.Contains(r.logs.String(), `"msg":"internal error"`) {
+			t.Errorf("%s answered an internal error (500):\n%s", r.name, r.logs)
+		}
+	}
+	noSecretIn(t, outputsOf(append(rs, again)...), passwordOf(t, dsn), adminKey)
 }
 
 func mustParse(t *testing.T, raw string) *url.URL {
