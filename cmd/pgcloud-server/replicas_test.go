@@ -23,6 +23,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -176,6 +177,15 @@ func newServerKey(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return base64.StdEncoding.EncodeToString(b) + "\n"
+}
+
+func randomHex(t *testing.T, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
 }
 
 // dataDirWithKey makes a private data directory holding server.key.
@@ -1114,6 +1124,182 @@ func TestReplicasStoreOutage(t *testing.T) {
 		}
 	}
 	noSecretIn(t, outputsOf(append(rs, again)...), passwordOf(t, dsn), adminKey)
+}
+
+// adminRun runs `pgcloud-server admin` as its own process on the store dsn
+// (in the environment, with env's other variables) and returns its exit
+// code, stdout and stderr.
+func adminRun(t *testing.T, dsn string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, serverBinary(t), append([]string{"admin"}, args...)...)
+	cmd.Env = childEnv(append([]string{"PGCLOUD_SERVER_STORE=" + dsn}, env...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("admin %v: %v", args, err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// TestReplicasAdminCommands runs the admin commands, each its own process,
+// against the PostgreSQL store while two replicas serve it: what they make
+// is visible through every replica at once; a cluster registered by one
+// (its DSN sealed with the shared server key) is used through both. The
+// store's password and the cluster's appear in no output and no process
+// list.
+func TestReplicasAdminCommands(t *testing.T) {
+	pg := storePostgres(t)
+	dsn := newStoreDatabase(t, pg)
+	key := newServerKey(t)
+	rs := []*replica{
+		newReplica(t, "replica-0", dsn, dataDirWithKey(t, "replica-0", key)),
+		newReplica(t, "replica-1", dsn, dataDirWithKey(t, "replica-1", key)),
+	}
+	startReplicas(t, rs...)
+	password := passwordOf(t, dsn)
+	for _, r := range rs {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", r.cmd.Process.Pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(cmdline), password) || strings.Contains(string(cmdline), "postgres://") {
+			t.Errorf("the process list shows the store of %s", r.name)
+		}
+	}
+
+	dir := dataDirWithKey(t, "admin", key)
+	outputs := map[string]string{}
+	admin := func(env []string, args ...string) string {
+		t.Helper()
+		code, stdout, stderr := adminRun(t, dsn, env, append([]string{"--data-dir", dir}, args...)...)
+		outputs[fmt.Sprint("admin ", args, " stdout")] = stdout
+		outputs[fmt.Sprint("admin ", args, " stderr")] = stderr
+		out := strings.TrimSpace(stdout)
+		if code != 0 || stderr != "" || out == "" || strings.Contains(out, "\n") {
+			t.Fatalf("admin %v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+		return out
+	}
+	orgID := admin(nil, "org", "create", "acme")
+	projectID := admin(nil, "project", "create", "web", "--org", "acme")
+	userID := admin(nil, "user", "create-human", "--org", orgID, "--email", "ops@acme.example")
+	admin(nil, "binding", "create", "--user", "ops@acme.example", "--org", "acme", "--role", "org_owner")
+	opsKey := admin(nil, "key", "create", "--user", "ops@acme.example", "--days", "1")
+	clusterID := admin([]string{clusterDSNEnv + "=" + pg.DSN}, "cluster", "add", "--project", "web", "--name", "main")
+	for _, id := range []string{orgID, projectID, userID, clusterID} {
+		if len(id) != 36 {
+			t.Fatalf("admin printed %q, want an id", id)
+		}
+	}
+	if !strings.HasPrefix(opsKey, "pgc_") {
+		t.Fatalf("admin key create printed %q", opsKey)
+	}
+
+	// Admin commands race too: three processes create one organization
+	// name at once; one succeeds.
+	codes := make([]int, 3)
+	raceOut := make([]string, len(codes))
+	raceErr := make([]string, len(codes))
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			codes[i], raceOut[i], raceErr[i] = adminRun(t, dsn, nil, "--data-dir", dir, "org", "create", "contested")
+		})
+	}
+	wg.Wait()
+	created := 0
+	for i, code := range codes {
+		outputs[fmt.Sprint("admin race ", i)] = raceOut[i] + raceErr[i]
+		switch {
+		case code == 0 && len(strings.TrimSpace(raceOut[i])) == 36:
+			created++
+		case code != 0 && raceOut[i] == "" && strings.Contains(raceErr[i], "contested"):
+		default:
+			t.Errorf("concurrent `admin org create contested`: exit %d, stdout %q, stderr %q", code, raceOut[i], raceErr[i])
+		}
+	}
+	if created != 1 {
+		t.Errorf("3 concurrent `admin org create contested`: exit codes %v, want one 0", codes)
+	}
+	if n := queryInt(t, dsn, "SELECT count(*) FROM organizations WHERE name = 'contested'"); n != 1 {
+		t.Errorf("%d organizations named contested, want 1", n)
+	}
+
+	// Everything is visible through every replica at once.
+	for _, r := range rs {
+		me := mustCall(t, 200, "GET", r.base, "/api/v1/whoami", opsKey, nil)
+		if str(me, "organization", "id") != orgID || str(me, "user", "id") != userID {
+			t.Errorf("%s: whoami with the admin-made key: %v", r.name, me)
+		}
+		if got := str(mustCall(t, 200, "GET", r.base, "/api/v1/organizations/"+orgID, opsKey, nil), "properties", "name"); got != "acme" {
+			t.Errorf("%s: organization name %q", r.name, got)
+		}
+		projects := mustCall(t, 200, "GET", r.base, "/api/v1/organizations/"+orgID+"/projects", opsKey, nil)
+		if total(projects) != 1 || str(items(projects)[0], "id") != projectID {
+			t.Errorf("%s: projects %v", r.name, projects)
+		}
+		clusters := mustCall(t, 200, "GET", r.base, "/api/v1/projects/"+projectID+"/clusters", opsKey, nil)
+		if total(clusters) != 1 || str(items(clusters)[0], "id") != clusterID {
+			t.Errorf("%s: clusters %v", r.name, clusters)
+		}
+		if got := str(mustCall(t, 200, "GET", r.base, "/api/v1/clusters/"+clusterID, opsKey, nil), "properties", "name"); got != "main" {
+			t.Errorf("%s: cluster name %q", r.name, got)
+		}
+	}
+
+	// The cluster registered by the admin command, through both replicas:
+	// each opens its DSN with the shared server key.
+	role := fmt.Sprintf("replicas_user_%d", os.Getpid())
+	rolePassword := "Rp-" + randomHex(t, 12)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_ = pg.Exec(ctx, `DROP ROLE IF EXISTS "`+role+`"`)
+	})
+	users := "/api/v1/clusters/" + clusterID + "/users"
+	mustCall(t, 201, "POST", rs[0].base, users, opsKey, map[string]any{"username": role, "password": rolePassword})
+	mustCall(t, 200, "GET", rs[1].base, users+"/"+role, opsKey, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := pg.ConnectAs(ctx, role, rolePassword); err != nil {
+		t.Errorf("the cluster user made through %s cannot log in: %v", rs[0].name, err)
+	}
+	mustCall(t, 204, "DELETE", rs[1].base, users+"/"+role, opsKey, nil)
+	mustCall(t, 404, "GET", rs[0].base, users+"/"+role, opsKey, nil)
+
+	// An admin command with another server key is refused, and says why.
+	code, stdout, stderr := adminRun(t, dsn, nil, "--data-dir", dataDirWithKey(t, "admin-wrong-key", newServerKey(t)), "org", "create", "never")
+	outputs["admin with another key"] = stdout + stderr
+	if code == 0 || stdout != "" || !strings.Contains(stderr, "this store was set up with another server key") {
+		t.Errorf("admin with another server key: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if n := queryInt(t, dsn, "SELECT count(*) FROM organizations WHERE name = 'never'"); n != 0 {
+		t.Error("an admin command with another server key wrote to the store")
+	}
+
+	for k, v := range outputsOf(rs...) {
+		outputs[k] = v
+	}
+	// PostgreSQL logs every statement (testpg sets log_statement = 'all'):
+	// the sealed DSN and the SCRAM verifier are there, the passwords not.
+	if log, err := pg.Log(); err != nil {
+		t.Fatal(err)
+	} else if log != "" {
+		outputs["PostgreSQL's log"] = log
+	}
+	noSecretIn(t, outputs, password, rolePassword)
+	noSecretIn(t, outputsOf(rs...), opsKey)
+	t.Logf("admin commands on the PostgreSQL store while 2 replicas ran: org, project, person, binding, key, cluster; "+
+		"3 concurrent org creates of one name: exit codes %v (%q); %d outputs free of the store's and the cluster user's passwords",
+		codes, strings.TrimSpace(strings.Join(raceErr, "")), len(outputs))
 }
 
 func mustParse(t *testing.T, raw string) *url.URL {
