@@ -1302,6 +1302,41 @@ func TestReplicasAdminCommands(t *testing.T) {
 		codes, strings.TrimSpace(strings.Join(raceErr, "")), len(outputs))
 }
 
+// TestReplicasRateLimitsPerReplica shows what the comment at the top of
+// this file says: each replica keeps its own rate limits, per credential
+// and, for failed authentications, per client address.
+func TestReplicasRateLimitsPerReplica(t *testing.T) {
+	pg := storePostgres(t)
+	dsn := newStoreDatabase(t, pg)
+	key := newServerKey(t)
+	// The bucket barely refills during the test: 1 request per 100 s.
+	limits := []string{"--rate-limit", "0.01", "--rate-burst", "3", "--auth-failure-rate", "0.01", "--auth-failure-burst", "2"}
+	rs := []*replica{
+		newReplica(t, "replica-0", dsn, dataDirWithKey(t, "replica-0", key), limits...),
+		newReplica(t, "replica-1", dsn, dataDirWithKey(t, "replica-1", key), limits...),
+	}
+	startReplicas(t, rs...)
+	adminKey, _ := bootstrapKey(t, rs)
+	wrongKey := "pgc_" + randomHex(t, 8) + "_" + randomHex(t, 16) + "_0000"
+	var seen []string
+	for _, r := range rs {
+		var keyed, wrong []string
+		for range 4 {
+			keyed = append(keyed, call("GET", r.base, "/api/v1/whoami", adminKey, nil).outcome())
+		}
+		for range 3 {
+			wrong = append(wrong, call("GET", r.base, "/api/v1/whoami", wrongKey, nil).outcome())
+		}
+		wantKeyed := []string{"200", "200", "200", "429 RESOURCE_EXHAUSTED"}
+		wantWrong := []string{"401 UNAUTHENTICATED", "401 UNAUTHENTICATED", "429 RESOURCE_EXHAUSTED"}
+		if fmt.Sprint(keyed) != fmt.Sprint(wantKeyed) || fmt.Sprint(wrong) != fmt.Sprint(wantWrong) {
+			t.Errorf("%s: one key 4 times: %v, want %v; a wrong key 3 times: %v, want %v", r.name, keyed, wantKeyed, wrong, wantWrong)
+		}
+		seen = append(seen, fmt.Sprintf("%s: key %v, wrong key %v", r.name, keyed, wrong))
+	}
+	t.Logf("--rate-burst 3 and --auth-failure-burst 2 on each replica, in turn: %s", strings.Join(seen, "; "))
+}
+
 func mustParse(t *testing.T, raw string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(raw)
