@@ -1019,7 +1019,6 @@ func TestReplicasStoreOutage(t *testing.T) {
 	var (
 		answered atomic.Int64
 		killOnce sync.Once
-		killedAt atomic.Int64
 		replies  = make([]reply, burst)
 		next     atomic.Int64
 		wg       sync.WaitGroup
@@ -1033,10 +1032,7 @@ func TestReplicasStoreOutage(t *testing.T) {
 				}
 				replies[i] = call("POST", rs[i%3].base, org+"/machine-users", adminKey, map[string]any{"username": fmt.Sprintf("burst-%03d", i)})
 				if answered.Add(1) == burst/3 {
-					killOnce.Do(func() {
-						killedAt.Store(int64(i))
-						victim.kill()
-					})
+					killOnce.Do(victim.kill)
 				}
 			}
 		})
