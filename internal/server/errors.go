@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
 // Error codes of the error JSON (see api/openapi.yaml, schema Error) that
@@ -91,8 +92,9 @@ var platformStatus = map[platform.Code]int{
 	platform.Unavailable:         http.StatusServiceUnavailable,
 }
 
-// retryAfterUnavailable is the Retry-After of a 503 (a cluster that cannot
-// be reached, or a create whose outcome could not be settled), in seconds:
+// retryAfterUnavailable is the Retry-After of a 503 (a cluster or the store
+// that cannot be reached, or a create whose outcome could not be settled),
+// in seconds:
 // a PostgreSQL that crashed is back after its crash recovery, about a
 // second, so the client's retry (with the same Idempotency-Key) comes when
 // it can succeed rather than at once.
@@ -100,9 +102,11 @@ const retryAfterUnavailable = "2"
 
 // answerOf is the one place where an error a handler returns becomes the
 // API's answer: the HTTP layer's own *apiError as it is; a refusal of the
-// platform with the status of its code, its field in messages[]; anything
-// else is a failure the caller cannot act on, logged with the request id
-// (so that an operator can find it from the error JSON) and answered 500.
+// platform with the status of its code, its field in messages[]; a store
+// that cannot be reached (PostgreSQL down or restarting) 503 with
+// Retry-After; anything else is a failure the caller cannot act on, logged
+// with the request id (so that an operator can find it from the error JSON)
+// and answered 500.
 func (s *Server) answerOf(ctx context.Context, err error) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {
@@ -127,6 +131,14 @@ func (s *Server) answerOf(ctx context.Context, err error) *apiError {
 			}
 			return out
 		}
+	}
+	if store.Unavailable(err) {
+		// The store's database is down, restarting or failing over: a
+		// retry after a moment may work, and the client retries a 503.
+		s.log.Warn("store unavailable", "request_id", requestID(ctx), "error", err.Error())
+		out := newError(http.StatusServiceUnavailable, codeUnavailable, "the store does not answer; retry later")
+		out.header = http.Header{"Retry-After": {retryAfterUnavailable}}
+		return out
 	}
 	s.log.Error("internal error", "request_id", requestID(ctx), "error", err.Error())
 	return errInternal()

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -245,4 +248,31 @@ func postgresUniqueViolation(err error) bool {
 func postgresUnstorableText(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == pgCharacterNotInRepetoir
+}
+
+// Unavailable reports whether err says that the PostgreSQL store could not
+// be reached or lost its connection — the database is down, restarting or
+// failing over — rather than that it refused a statement: the same request
+// may work a moment later. After a restart of PostgreSQL, a statement on a
+// connection that died with the old server fails so once (see
+// resetOnDeadConn), as does every statement while it is down. Such a
+// failure happens before COMMIT, which then never ran, or is the loss of
+// COMMIT's answer, which an Idempotency-Key settles on a retry. The SQLite
+// store never fails so.
+func Unavailable(err error) bool {
+	var connect *pgconn.ConnectError
+	if errors.As(err, &connect) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08, connection exception; 57P01-57P03, the server is
+		// shutting down, crashed, or cannot accept connections yet; 53300,
+		// too many connections.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" ||
+			pe.Code == "57P03" || pe.Code == "53300"
+	}
+	var ne net.Error
+	return errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne)
 }

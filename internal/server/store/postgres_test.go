@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
@@ -105,14 +109,19 @@ func TestPostgresSurvivesRestart(t *testing.T) {
 		t.Fatal("Ping reports no outage while PostgreSQL is down")
 	} else {
 		t.Logf("ping while down (%v): %v", time.Since(start).Round(time.Millisecond), err)
+		wantUnavailable(t, "ping while down", err)
 	}
 	if _, err := s.GetOrganization(ctx, "o"); err == nil {
 		t.Error("a read worked while PostgreSQL is down")
+	} else {
+		wantUnavailable(t, "a read while down", err)
 	}
 	if err := s.InTx(ctx, func(q Queries) error {
 		return q.CreateProject(ctx, Project{ID: "lost", OrganizationID: "o", Name: "lost", Meta: m})
 	}); err == nil {
 		t.Error("a write worked while PostgreSQL is down")
+	} else {
+		wantUnavailable(t, "a write while down", err)
 	}
 
 	must(t, pg.Up())
@@ -138,6 +147,7 @@ func TestPostgresSurvivesRestart(t *testing.T) {
 			if err := op.run(st); err != nil {
 				failed[st]++
 				t.Logf("%s after the restart failed: %v", op.what, err)
+				wantUnavailable(t, op.what+" after the restart", err)
 				if failed[st] > 1 {
 					t.Errorf("a store failed %d statements after the restart; want one at most", failed[st])
 				}
@@ -150,6 +160,41 @@ func TestPostgresSurvivesRestart(t *testing.T) {
 	t.Logf("statements failed after the restart: %d on one store, %d on the other", failed[s], failed[replica])
 	if _, err := s.GetProject(ctx, "lost"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("the write made while PostgreSQL was down: %v", err)
+	}
+}
+
+// Unavailable tells a database that cannot be reached from one that
+// refuses a statement, also when the error is wrapped.
+func TestUnavailable(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "57P01"}, true},                                  // admin_shutdown
+		{fmt.Errorf("look up: %w", &pgconn.PgError{Code: "08006"}), true},       // connection_failure
+		{&pgconn.PgError{Code: "57P03"}, true},                                  // cannot_connect_now
+		{fmt.Errorf("begin: %w", io.ErrUnexpectedEOF), true},                    // the connection died mid-answer
+		{fmt.Errorf("x: %w", pgconn.ErrConnClosed), true},                       // used after it died
+		{&net.OpError{Op: "dial", Err: errors.New("connection refused")}, true}, // nothing listens
+		{&pgconn.PgError{Code: pgUniqueViolation}, false},
+		{&pgconn.PgError{Code: "42P01"}, false}, // undefined_table: a bug, not an outage
+		{fmt.Errorf("%w: duplicate", ErrConflict), false},
+		{ErrNotFound, false},
+		{context.Canceled, false},
+		{nil, false},
+	} {
+		if got := Unavailable(c.err); got != c.want {
+			t.Errorf("Unavailable(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
+
+// wantUnavailable fails the test unless err is one that Unavailable
+// recognizes: the server answers it 503, which clients retry.
+func wantUnavailable(t *testing.T, what string, err error) {
+	t.Helper()
+	if !Unavailable(err) {
+		t.Errorf("%s: Unavailable(%v) = false, want true", what, err)
 	}
 }
 
