@@ -75,6 +75,13 @@ func errNotFound(format string, args ...any) *apiError {
 	return newError(http.StatusNotFound, codeNotFound, format, args...)
 }
 
+// errStoreUnavailable is the answer while the store does not answer.
+func errStoreUnavailable() *apiError {
+	e := newError(http.StatusServiceUnavailable, codeUnavailable, "the store does not answer; retry later")
+	e.header = http.Header{"Retry-After": {retryAfterUnavailable}}
+	return e
+}
+
 func errInternal() *apiError {
 	return newError(http.StatusInternalServerError, codeInternal,
 		"the server failed to handle the request; retry later, and report the request id if it persists")
@@ -136,9 +143,7 @@ func (s *Server) answerOf(ctx context.Context, err error) *apiError {
 		// The store's database is down, restarting or failing over: a
 		// retry after a moment may work, and the client retries a 503.
 		s.log.Warn("store unavailable", "request_id", requestID(ctx), "error", err.Error())
-		out := newError(http.StatusServiceUnavailable, codeUnavailable, "the store does not answer; retry later")
-		out.header = http.Header{"Retry-After": {retryAfterUnavailable}}
-		return out
+		return errStoreUnavailable()
 	}
 	s.log.Error("internal error", "request_id", requestID(ctx), "error", err.Error())
 	return errInternal()

@@ -83,7 +83,7 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request, _ *caller) erro
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	if err := s.store.Ping(r.Context()); err != nil {
 		s.log.Warn("store is not ready", "request_id", requestID(r.Context()), "error", err.Error())
-		return newError(http.StatusServiceUnavailable, codeUnavailable, "the store does not answer; retry later")
+		return errStoreUnavailable()
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	return nil
