@@ -26,7 +26,7 @@ const OwnKeysPath = "/api/v1/users/me/access-keys"
 // MachineUserKeysPath is the API path where the keys of machine user u are
 // managed.
 func MachineUserKeysPath(u store.User) string {
-	return "/api/v1/organizations/" + url.PathEscape(u.OrganizationID) + "/machine-users/" + url.PathEscape(u.ID) + "/access-keys"
+	return "/api/v1/organizations/" + url.PathEscape(u.OrganizationID) + "/machine-users/" + url.PathEscape(PublicUserID(u.ID)) + "/access-keys"
 }
 
 // AccessKeyCreate is the input of creating an access key. A nil field was

@@ -60,8 +60,8 @@ func MachineUserNotFound(id string) *Error {
 
 // MachineUser returns the machine user id of organization orgID.
 func (s *Service) MachineUser(ctx context.Context, q store.Queries, orgID, id string) (store.User, error) {
-	return Find(func() (store.User, error) { return q.GetUser(ctx, id) },
-		func(u store.User) bool { return u.OrganizationID == orgID && u.Type == store.UserTypeMachine },
+	return Find(func() (store.User, error) { return UserIn(ctx, q, orgID, id) },
+		func(u store.User) bool { return u.Type == store.UserTypeMachine },
 		MachineUserNotFound(id), "get machine user")
 }
 
@@ -89,14 +89,14 @@ func (s *Service) CreateMachineUser(ctx context.Context, q store.Queries, by Act
 	if err := check(in); err != nil {
 		return store.User{}, nil, err
 	}
-	// A caller-chosen id is unique among all users (ids are global), and
-	// says nothing about which organization has it.
+	// A caller-chosen id is unique in the organization, and says nothing
+	// about other organizations' ids (user_ids.go).
 	id := uuid.NewString()
 	if in.ID != nil {
-		id = *in.ID
-		if _, err := q.GetUser(ctx, id); err == nil {
+		id = storedChosenID(org.ID, *in.ID)
+		if _, err := UserIn(ctx, q, org.ID, *in.ID); err == nil {
 			return store.User{}, nil, FieldErrorf(AlreadyExists, "id",
-				"a user with id %q already exists; choose another id or omit it to get a generated one", id)
+				"a user with id %q already exists in this organization; choose another id or omit it to get a generated one", *in.ID)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return store.User{}, nil, fmt.Errorf("check id: %w", err)
 		}

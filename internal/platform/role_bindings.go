@@ -68,8 +68,8 @@ func (s *Service) Bind(ctx context.Context, q store.Queries, by Actor, in RoleBi
 		return store.RoleBinding{}, err
 	}
 	sc := in.Scope
-	u, err := q.GetUser(ctx, in.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.OrganizationID != sc.Org.ID) {
+	u, err := UserIn(ctx, q, sc.Org.ID, in.UserID)
+	if errors.Is(err, store.ErrNotFound) {
 		// Unknown and other-organization users get one answer, so ids of
 		// other tenants cannot be probed.
 		return store.RoleBinding{}, FieldErrorf(InvalidArgument, "userId",

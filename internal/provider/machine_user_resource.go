@@ -82,7 +82,7 @@ func (r *machineUserResource) Schema(ctx context.Context, _ resource.SchemaReque
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier of the machine user. Set it to choose the id yourself " +
-					"(1–200 letters, digits, `.`, `_` or `-`, not `.` or `..`, unique on the platform); otherwise the " +
+					"(1–200 letters, digits, `.`, `_` or `-`, not `.` or `..`, unique in the organization); otherwise the " +
 					"platform assigns one. Changing it replaces the machine user.",
 				Optional: true,
 				Computed: true,

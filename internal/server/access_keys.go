@@ -35,7 +35,7 @@ func (s *Server) accessKeyProps(k store.AccessKey, orgID string) accessKeyProps 
 	if platform.KeyExpired(k, s.platform.Now()) {
 		state = keyStateExpired
 	}
-	return accessKeyProps{UserID: k.UserID, OrganizationID: orgID, Name: k.Name, ExpiresAt: timestamp(k.ExpiresAt),
+	return accessKeyProps{UserID: platform.PublicUserID(k.UserID), OrganizationID: orgID, Name: k.Name, ExpiresAt: timestamp(k.ExpiresAt),
 		MaskedKey: platform.MaskedKey(k), State: state}
 }
 

@@ -208,8 +208,8 @@ func (s *Server) keyOwner(ctx context.Context, q store.Queries, c *caller, r *ht
 		return store.User{}, err
 	}
 	id := r.PathValue("user")
-	u, err := platform.Find(func() (store.User, error) { return q.GetUser(ctx, id) },
-		func(u store.User) bool { return u.OrganizationID == org.ID }, platform.MachineUserNotFound(id), "get user")
+	u, err := platform.Find(func() (store.User, error) { return platform.UserIn(ctx, q, org.ID, id) },
+		func(store.User) bool { return true }, platform.MachineUserNotFound(id), "get user")
 	if err == nil && u.Type != store.UserTypeMachine {
 		return store.User{}, errForbidden("user %q is a person: access keys of people are self-service: "+
 			"a person manages their own keys under %s", id, platform.OwnKeysPath)

@@ -23,7 +23,8 @@ type machineUserProps struct {
 func machineUsersHref(orgID string) string { return organizationHref(orgID) + "/machine-users" }
 
 func machineUserEnvelope(u store.User) envelope {
-	return envelope{Type: "machine-user", ID: u.ID, Href: machineUsersHref(u.OrganizationID) + "/" + pathID(u.ID),
+	id := platform.PublicUserID(u.ID)
+	return envelope{Type: "machine-user", ID: id, Href: machineUsersHref(u.OrganizationID) + "/" + pathID(id),
 		Metadata: metadata(u.Meta, u.OrganizationID),
 		Properties: machineUserProps{OrganizationID: u.OrganizationID, Username: u.Username, Name: u.Name,
 			Description: u.Description, Email: u.Email, AccessTokenType: u.AccessTokenType}}

@@ -250,3 +250,79 @@ func TestMachineUserDelete(t *testing.T) {
 	e.do("DELETE", e.machineUsersPath()+"/"+e.adminID, e.adminKey, nil).wantError(409, "LAST_OWNER")
 	e.do("GET", "/api/v1/whoami", e.adminKey, nil).want(200)
 }
+
+// A caller-chosen id is unique in its organization only: another
+// organization choosing the same id gets its own machine user (a 409 would
+// tell it the id is taken elsewhere), and every answer shows the id as it was
+// chosen, in paths, bodies, bindings, keys, whoami and metadata.
+func TestChosenIDsArePerOrganization(t *testing.T) {
+	e := newEnv(t)
+	otherOrg, otherOwner := e.foreignOwner("other", "owner@other.example")
+	otherPath := "/api/v1/organizations/" + otherOrg + "/machine-users"
+
+	var mine, theirs struct {
+		ID         string
+		Href       string
+		Properties struct{ AccessKey struct{ Secret string } }
+	}
+	e.do("POST", e.machineUsersPath(), e.adminKey, map[string]any{"id": "ci", "username": "mine",
+		"accessKey": map[string]any{"name": "k", "expiresInDays": 1}}).decode(201, &mine)
+	e.do("POST", otherPath, otherOwner, map[string]any{"id": "ci", "username": "theirs",
+		"accessKey": map[string]any{"name": "k", "expiresInDays": 1}}).decode(201, &theirs)
+	e.track(mine.Properties.AccessKey.Secret)
+	e.track(theirs.Properties.AccessKey.Secret)
+	if mine.ID != "ci" || theirs.ID != "ci" || mine.Href != e.machineUsersPath()+"/ci" || theirs.Href != otherPath+"/ci" {
+		t.Fatalf("ids and hrefs: %q %q, %q %q", mine.ID, mine.Href, theirs.ID, theirs.Href)
+	}
+	// Within one organization the id stays unique.
+	e.do("POST", otherPath, otherOwner, map[string]any{"id": "ci", "username": "again"}).wantError(409, "ALREADY_EXISTS", "id")
+
+	var got struct{ Properties struct{ Username string } }
+	e.do("GET", e.machineUsersPath()+"/ci", e.adminKey, nil).decode(200, &got)
+	if got.Properties.Username != "mine" {
+		t.Errorf("organization 1's ci is %q", got.Properties.Username)
+	}
+	e.do("GET", otherPath+"/ci", otherOwner, nil).decode(200, &got)
+	if got.Properties.Username != "theirs" {
+		t.Errorf("organization 2's ci is %q", got.Properties.Username)
+	}
+
+	// The chosen id works everywhere a user id goes, and comes back as is.
+	var binding struct{ Properties struct{ UserID string } }
+	e.do("POST", "/api/v1/organizations/"+otherOrg+"/role-bindings", otherOwner,
+		map[string]any{"userId": "ci", "role": "org_admin"}).decode(201, &binding)
+	if binding.Properties.UserID != "ci" {
+		t.Errorf("the binding's userId is %q", binding.Properties.UserID)
+	}
+	var list page
+	e.do("GET", "/api/v1/organizations/"+otherOrg+"/role-bindings?userId=ci", otherOwner, nil).decode(200, &list)
+	if list.Total != 1 {
+		t.Errorf("?userId=ci lists %d bindings", list.Total)
+	}
+	var me struct {
+		User struct {
+			ID       string
+			Metadata struct{ CreatedBy string }
+		}
+	}
+	e.do("GET", "/api/v1/whoami", theirs.Properties.AccessKey.Secret, nil).decode(200, &me)
+	if me.User.ID != "ci" {
+		t.Errorf("whoami shows the id %q", me.User.ID)
+	}
+	var created struct {
+		Metadata   struct{ CreatedBy string }
+		Properties struct{ UserID string }
+	}
+	// A key made by the chosen-id user (an org_admin cannot; make it owner).
+	e.do("POST", "/api/v1/organizations/"+otherOrg+"/role-bindings", otherOwner,
+		map[string]any{"userId": "ci", "role": "org_owner"}).want(201)
+	e.do("POST", otherPath+"/ci/access-keys", theirs.Properties.AccessKey.Secret,
+		map[string]any{"name": "by-itself", "expiresInDays": 1}).decode(201, &created)
+	if created.Metadata.CreatedBy != "ci" || created.Properties.UserID != "ci" {
+		t.Errorf("the key's createdBy %q, userId %q", created.Metadata.CreatedBy, created.Properties.UserID)
+	}
+	// An id of one organization is nothing in another.
+	e.do("GET", otherPath+"/"+e.orgID+":ci", otherOwner, nil).wantError(404, "NOT_FOUND")
+	e.do("DELETE", otherPath+"/ci", otherOwner, nil).want(204)
+	e.do("GET", e.machineUsersPath()+"/ci", e.adminKey, nil).want(200)
+}

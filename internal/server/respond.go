@@ -47,9 +47,9 @@ func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 func metadata(m store.Meta, owner string) *metadataJSON {
 	return &metadataJSON{
 		CreatedDate:      timestamp(m.CreatedAt),
-		CreatedBy:        m.CreatedBy,
+		CreatedBy:        platform.PublicUserID(m.CreatedBy),
 		LastModifiedDate: timestamp(m.UpdatedAt),
-		LastModifiedBy:   m.UpdatedBy,
+		LastModifiedBy:   platform.PublicUserID(m.UpdatedBy),
 		ResourceOwner:    owner,
 		Sequence:         m.Sequence,
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
@@ -46,11 +47,11 @@ func roleBindingEnvelope(b store.RoleBinding) envelope {
 	if b.Scope == store.ScopeOrganization {
 		return envelope{Type: "org-role-binding", ID: b.ID, Href: orgBindingsHref(b.OrganizationID) + "/" + pathID(b.ID),
 			Metadata:   metadata(b.Meta, b.OrganizationID),
-			Properties: orgRoleBindingProps{OrganizationID: b.OrganizationID, UserID: b.UserID, Role: b.Role}}
+			Properties: orgRoleBindingProps{OrganizationID: b.OrganizationID, UserID: platform.PublicUserID(b.UserID), Role: b.Role}}
 	}
 	return envelope{Type: "project-role-binding", ID: b.ID, Href: projectBindingsHref(b.ProjectID) + "/" + pathID(b.ID),
 		Metadata:   metadata(b.Meta, b.OrganizationID),
-		Properties: projectRoleBindingProps{ProjectID: b.ProjectID, OrganizationID: b.OrganizationID, UserID: b.UserID, Role: b.Role}}
+		Properties: projectRoleBindingProps{ProjectID: b.ProjectID, OrganizationID: b.OrganizationID, UserID: platform.PublicUserID(b.UserID), Role: b.Role}}
 }
 
 var roleBindingCreateFields = []string{"userId", "role"}
@@ -66,13 +67,23 @@ func parseRoleBindingCreate(body []byte, sc platform.Scope) (platform.RoleBindin
 func (s *Server) listBindings(w http.ResponseWriter, r *http.Request, _ *caller, sc platform.Scope) error {
 	return writeList(w, r, bindingsHref(sc), roleBindingEnvelope, func(p store.Page, q *listQuery) ([]store.RoleBinding, int, error) {
 		f := sc.Filter()
-		f.UserID = q.param("userId")
+		userID := q.param("userId")
 		if f.Role = q.param("role"); f.Role != "" {
 			var v platform.Violations
 			platform.CheckRole(&v, "role", f.Role, sc.Kind())
 			if err := v.Err(); err != nil {
 				return nil, 0, err
 			}
+		}
+		if userID != "" {
+			// The filter names the user as the API shows it.
+			u, err := platform.UserIn(r.Context(), s.store, sc.Org.ID, userID)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, 0, nil // no such user here: no bindings
+			} else if err != nil {
+				return nil, 0, err
+			}
+			f.UserID = u.ID
 		}
 		return s.store.ListRoleBindings(r.Context(), f, p)
 	})

@@ -19,7 +19,8 @@ type userProps struct {
 func usersHref(orgID string) string { return organizationHref(orgID) + "/users" }
 
 func userEnvelope(u store.User) envelope {
-	return envelope{Type: "user", ID: u.ID, Href: usersHref(u.OrganizationID) + "/" + pathID(u.ID), Metadata: metadata(u.Meta, u.OrganizationID),
+	id := platform.PublicUserID(u.ID)
+	return envelope{Type: "user", ID: id, Href: usersHref(u.OrganizationID) + "/" + pathID(id), Metadata: metadata(u.Meta, u.OrganizationID),
 		Properties: userProps{UserType: u.Type, OrganizationID: u.OrganizationID, Username: u.Username, Name: u.Name, Email: u.Email}}
 }
 
@@ -44,8 +45,8 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c *caller) erro
 		return err
 	}
 	id := r.PathValue("user")
-	u, err := platform.Find(func() (store.User, error) { return s.store.GetUser(r.Context(), id) },
-		func(u store.User) bool { return u.OrganizationID == org.ID },
+	u, err := platform.Find(func() (store.User, error) { return platform.UserIn(r.Context(), s.store, org.ID, id) },
+		func(store.User) bool { return true },
 		errNotFound("user %q not found in organization %q", id, org.ID), "get user")
 	return writeFound(w, userEnvelope, u, err)
 }
