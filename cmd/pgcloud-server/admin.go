@@ -162,7 +162,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 
-	a, err := server.OpenAdmin(ctx, server.Config{DataDir: *dataDir, Store: *storeSpec, ServerKeyFile: *serverKeyFile})
+	a, err := server.OpenAdmin(ctx, server.Config{DataDir: *dataDir, Store: *storeSpec, ServerKeyFile: *serverKeyFile, ServerKey: getenv(server.ServerKeyEnv)})
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		DataDir:          *dataDir,
 		Store:            *storeSpec,
 		ServerKeyFile:    *serverKeyFile,
+		ServerKey:        getenv(server.ServerKeyEnv),
 		MachineUserQuota: *quota,
 		RateLimit:        *rate,
 		RateBurst:        *burst,

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -315,4 +316,31 @@ func TestClusterDSNsAreSealed(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.start()
+}
+
+// The server key can come from the environment (PGCLOUD_SERVER_KEY, base64)
+// instead of a file; a store set up with it refuses a server with another.
+func TestServerKeyFromTheEnvironment(t *testing.T) {
+	dir := privateDir(t)
+	ctx := context.Background()
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	s, err := New(ctx, Config{DataDir: dir, ServerKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(dir, serverKeyFileName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a key file was made although the key came from the environment: %v", err)
+	}
+	other := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{8}, 32))
+	if s, err := New(ctx, Config{DataDir: dir, ServerKey: other}); err == nil {
+		s.Close()
+		t.Fatal("a server with another key started on the store")
+	}
+	if s, err := New(ctx, Config{DataDir: dir, ServerKey: "c2hvcnQ="}); err == nil || !strings.Contains(err.Error(), "PGCLOUD_SERVER_KEY") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("a 5-byte key: %v", err)
+	}
 }

@@ -29,6 +29,7 @@ type Config struct {
 	DataDir          string  // the sqlite store and the server key live here unless Store and ServerKeyFile are set
 	Store            string  // optional: "sqlite:/path/to/file.db"; "" = DataDir/pgcloud.db
 	ServerKeyFile    string  // optional: the server key's file; "" = server.key in DataDir (else beside the store), made on first start
+	ServerKey        string  // optional: the server key itself, in base64 (from PGCLOUD_SERVER_KEY); wins over ServerKeyFile
 	MachineUserQuota int     // machine users per organization; 0 = DefaultMachineUserQuota
 	RateLimit        float64 // requests per second per credential; 0 = unlimited
 	RateBurst        int     // bucket size; 0 = twice the rate (at least 1)
@@ -70,7 +71,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 		c.Store = "sqlite:" + filepath.Join(c.DataDir, "pgcloud.db")
 	}
-	if c.ServerKeyFile == "" {
+	if c.ServerKeyFile == "" && c.ServerKey == "" {
 		path, err := c.besideStore(serverKeyFileName)
 		if err != nil {
 			return c, err
@@ -87,7 +88,12 @@ func (c Config) open(ctx context.Context) (Config, store.Store, *platform.Servic
 	if err != nil {
 		return c, nil, nil, err
 	}
-	key, err := loadServerKey(c.ServerKeyFile)
+	var key []byte
+	if c.ServerKey != "" {
+		key, err = parseServerKey(c.ServerKey, ServerKeyEnv)
+	} else {
+		key, err = loadServerKey(c.ServerKeyFile)
+	}
 	if err != nil {
 		return c, nil, nil, err
 	}

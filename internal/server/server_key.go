@@ -44,10 +44,21 @@ func loadServerKey(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the server key: %w", err)
 	}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(text)))
+	return parseServerKey(string(text), path)
+}
+
+// ServerKeyEnv names the environment variable that can carry the server key
+// itself (base64), for platforms that hand secrets to processes that way; a
+// flag would show it in the process list.
+const ServerKeyEnv = "PGCLOUD_SERVER_KEY"
+
+// parseServerKey decodes a server key written in base64; from names where it
+// came from, for the error.
+func parseServerKey(text, from string) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(text))
 	if err != nil || len(key) < platform.MinServerKeyBytes {
 		return nil, fmt.Errorf("the server key in %s is not %d or more bytes in base64 (as the server writes it: "+
-			"head -c 32 /dev/urandom | base64)", path, platform.MinServerKeyBytes)
+			"head -c 32 /dev/urandom | base64)", from, platform.MinServerKeyBytes)
 	}
 	return key, nil
 }
