@@ -134,7 +134,7 @@ func (e *accessKeyEphemeralResource) Open(ctx context.Context, req ephemeral.Ope
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkMachineUser(ctx, e.data, types.StringValue(organizationID), config.MachineUserID, path.Root("machine_user_id"), &resp.Diagnostics)
+	checkMachineUser(ctx, e.data, types.StringValue(organizationID), config.MachineUserID, path.Root("machine_user_id"), false, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -96,8 +96,16 @@ func lifeInDays(k *client.AccessKey) int64 {
 	return int64(math.Round(k.ExpiresAt.Sub(k.Metadata.CreatedDate).Hours() / 24))
 }
 
+// accessKeyTypeName is the resource's type name without the provider's.
+const accessKeyTypeName = "access_key"
+
+// keyParent names the machine user of a key, for noteDropped and wasDropped.
+func keyParent(organizationID, machineUserID string) string {
+	return organizationID + "/" + machineUserID
+}
+
 func (r *accessKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_access_key"
+	resp.TypeName = req.ProviderTypeName + "_" + accessKeyTypeName
 }
 
 func (r *accessKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -255,7 +263,8 @@ func (r *accessKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 
 	if creating {
-		checkMachineUser(ctx, r.data, organizationID, plan.MachineUserID, path.Root("machine_user_id"), &resp.Diagnostics)
+		checkMachineUser(ctx, r.data, organizationID, plan.MachineUserID, path.Root("machine_user_id"),
+			r.data.wasDropped(accessKeyTypeName, keyParent(organizationID.ValueString(), plan.MachineUserID.ValueString())), &resp.Diagnostics)
 		return
 	}
 	if !organizationID.Equal(state.OrganizationID) {
@@ -359,6 +368,7 @@ func (r *accessKeyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	k, err := r.data.client.GetMachineUserAccessKey(ctx, organizationID, state.MachineUserID.ValueString(), state.ID.ValueString())
 	if client.IsNotFound(err) {
+		r.data.noteDropped(accessKeyTypeName, keyParent(organizationID, state.MachineUserID.ValueString()))
 		dropFromState(ctx, resp, "Access key deleted outside Terraform",
 			fmt.Sprintf("access key %s of machine user %s was deleted outside Terraform (or its machine user was); it will be re-created",
 				state.ID.ValueString(), state.MachineUserID.ValueString()))

@@ -182,9 +182,7 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 	case err != nil:
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not check user %q of cluster %s", username, clusterID), err, nil)
 	case existing.System:
-		resp.Diagnostics.AddAttributeError(path.Root("username"), "System user of the cluster",
-			fmt.Sprintf("%q is a system user of cluster %s: a role the platform did not create, which it never changes or drops. "+
-				"Choose another username.", username, clusterID))
+		resp.Diagnostics.AddAttributeError(path.Root("username"), "System user of the cluster", systemUserDetail(username, clusterID))
 	default:
 		resp.Diagnostics.AddAttributeError(path.Root("username"), "Cluster user already exists",
 			fmt.Sprintf("Cluster %s already has a user %q managed by the platform. To manage it with Terraform, import it: "+
@@ -251,8 +249,10 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 	}
 	if u.System {
 		resp.Diagnostics.AddAttributeWarning(path.Root("username"), "Cluster user is no longer managed by the platform",
-			fmt.Sprintf("user %q of cluster %s lost its platform marker (membership in pgcloud_managed) outside Terraform; "+
-				"the platform now treats it as a system user and will refuse to change or drop it", username, clusterID))
+			fmt.Sprintf("User %q of cluster %s lost its platform marker (membership in the role pgcloud_managed) outside Terraform, so the "+
+				"platform now treats it as a system user and refuses to change or drop it. To manage it again, grant the marker back in "+
+				"the cluster (GRANT pgcloud_managed TO %s;); to stop managing it, remove it from the state (terraform state rm <address>).",
+				username, clusterID, pgQuoteIdent(username)))
 	}
 	// Passwords are never readable: what the state holds stays as it is.
 	state.ID = types.StringValue(clusterUserID(clusterID, u.Username))
@@ -312,13 +312,45 @@ func (r *postgresClusterUserResource) Delete(ctx context.Context, req resource.D
 // ImportState takes "<cluster_id>/<username>". The password cannot be read
 // back, so it stays unknown to Terraform until the configuration next sets it.
 func (r *postgresClusterUserResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	clusterID, username, ok := strings.Cut(req.ID, "/")
-	if !ok || clusterID == "" || username == "" {
+	clusterID, username, found := strings.Cut(req.ID, "/")
+	if !found || clusterID == "" || username == "" {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf(`Import ID %q is not a cluster user import ID. Use "<cluster_id>/<username>" (the username may itself contain "/").`, req.ID))
+		return
+	}
+	// A system user can be neither changed nor dropped through the platform,
+	// so a resource for one could never be applied or destroyed: refused
+	// here as a create of it is refused at plan.
+	ctx, ok := r.begin(ctx, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	u, err := r.data.client.GetClusterUser(ctx, clusterID, username)
+	switch {
+	case client.IsNotFound(err):
+		resp.Diagnostics.AddError("Cluster user not found",
+			fmt.Sprintf("Cluster %s has no user %q visible to the provider's access key; check the cluster id and the username.", clusterID, username))
+		return
+	case err != nil:
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not read user %q of cluster %s", username, clusterID), err, nil)
+		return
+	case u.System:
+		resp.Diagnostics.AddError("System user of the cluster", systemUserDetail(username, clusterID))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster_id"), clusterID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("username"), username)...)
+}
+
+// systemUserDetail explains why a system user cannot be managed.
+func systemUserDetail(username, clusterID string) string {
+	return fmt.Sprintf("%q is a system user of cluster %s: a role the platform did not create, which it never changes or drops. "+
+		"Choose another username.", username, clusterID)
+}
+
+// pgQuoteIdent quotes name as PostgreSQL reads an identifier, for the SQL a
+// message tells a person to run.
+func pgQuoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }

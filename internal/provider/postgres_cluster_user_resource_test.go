@@ -260,6 +260,29 @@ func TestAccPostgresClusterUser_planTimeRefusals(t *testing.T) {
 				Config:      clusterUserWriteOnlyConfig(clusterID, managed, goodPassword, 1),
 				ExpectError: errorText(fmt.Sprintf(`terraform import <address> %s/%s`, clusterID, managed)),
 			},
+			// A system user cannot be imported either: it could never be
+			// changed or destroyed. Neither can PostgreSQL's own superuser.
+			{
+				Config:        clusterUserWriteOnlyConfig(clusterID, byHand, goodPassword, 1),
+				ResourceName:  clusterUserAddress,
+				ImportState:   true,
+				ImportStateId: clusterID + "/" + byHand,
+				ExpectError:   errorText(fmt.Sprintf(`%q is a system user of cluster %s`, byHand, clusterID)),
+			},
+			{
+				Config:        clusterUserWriteOnlyConfig(clusterID, byHand, goodPassword, 1),
+				ResourceName:  clusterUserAddress,
+				ImportState:   true,
+				ImportStateId: clusterID + "/postgres",
+				ExpectError:   errorText(fmt.Sprintf(`"postgres" is a system user of cluster %s`, clusterID)),
+			},
+			{
+				Config:        clusterUserWriteOnlyConfig(clusterID, byHand, goodPassword, 1),
+				ResourceName:  clusterUserAddress,
+				ImportState:   true,
+				ImportStateId: clusterID + "/no_such_user",
+				ExpectError:   errorText(fmt.Sprintf(`Cluster %s has no user "no_such_user"`, clusterID)),
+			},
 			{
 				Config:      clusterUserWriteOnlyConfig(clusterID, "pg_monitor_me", goodPassword, 1),
 				ExpectError: errorText(`must not start with pg_`),

@@ -36,6 +36,11 @@ type providerData struct {
 	// See notePlannedMachineUser.
 	plannedMachineUsers sync.Map
 
+	// dropped holds what Read dropped from state in this run because its
+	// object (or the object's parent) was deleted outside Terraform, keyed
+	// by resource type and identity. See parentGone.
+	dropped sync.Map
+
 	// callerOrganization caches the caller's organization, asked of /whoami
 	// the first time something needs it. A mutex rather than sync.Once: a
 	// failed look-up (network, expired key) must be tried again next time,
@@ -150,5 +155,17 @@ func (d *providerData) notePlannedMachineUser(organizationID, id types.String) {
 // in organizationID.
 func (d *providerData) plannedMachineUser(organizationID, id string) bool {
 	_, ok := d.plannedMachineUsers.Load(organizationID + "/" + id)
+	return ok
+}
+
+// noteDropped records that Read dropped the resource typeName with identity
+// id from the state because it was gone.
+func (d *providerData) noteDropped(typeName, id string) {
+	d.dropped.Store(typeName+"\x00"+id, true)
+}
+
+// wasDropped reports whether noteDropped recorded it in this run.
+func (d *providerData) wasDropped(typeName, id string) bool {
+	_, ok := d.dropped.Load(typeName + "\x00" + id)
 	return ok
 }

@@ -204,7 +204,8 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"),
 			roleBindingID(scopeID, userID.ValueString(), role.ValueString()))...)
 	}
-	checkUserInOrganization(ctx, r.data, organizationID, userID, where, &resp.Diagnostics)
+	checkUserInOrganization(ctx, r.data, organizationID, userID, where,
+		r.data.wasDropped(r.scope.typeName(), roleBindingID(scopeID, userID.ValueString(), role.ValueString())), &resp.Diagnostics)
 }
 
 func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -267,6 +268,7 @@ func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest
 			return
 		}
 	}
+	r.data.noteDropped(r.scope.typeName(), roleBindingID(scopeID, userID, role))
 	dropFromState(ctx, resp, "Role binding deleted outside Terraform",
 		fmt.Sprintf("role %s of user %s on %s %s was unbound outside Terraform (or the user or the %s was deleted); it will be bound again",
 			role, userID, r.scope.kind(), scopeID, r.scope.kind()))
