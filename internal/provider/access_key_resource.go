@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -219,6 +220,47 @@ func (r *accessKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 	}
 }
 
+// replacedByConfig reports whether an attribute whose change replaces the key
+// (a RequiresReplace plan modifier, which ModifyPlan does not see) changes.
+func replacedByConfig(config, plan, state accessKeyResourceModel) bool {
+	return !plan.MachineUserID.Equal(state.MachineUserID) || !plan.NamePrefix.Equal(state.NamePrefix) ||
+		!plan.ExpiresInDays.Equal(state.ExpiresInDays) || !plan.Keepers.Equal(state.Keepers) ||
+		(!config.Name.IsNull() && !config.Name.Equal(state.Name))
+}
+
+// checkKeyQuota refuses, at plan time, a key the machine user has no room
+// for: the active keys it holds, plus those this plan creates for it, minus
+// those this plan replaces, must stay within the platform's quota. The error
+// lists the keys, so that the user sees which to delete.
+func (r *accessKeyResource) checkKeyQuota(ctx context.Context, organizationID, machineUserID string, diags *diag.Diagnostics) {
+	if r.data.plannedMachineUser(organizationID, machineUserID) {
+		r.data.plannedKeyChange(keyParent(organizationID, machineUserID), +1)
+		return // new in this run: it holds no key yet
+	}
+	keys, err := r.data.client.ListMachineUserAccessKeys(ctx, organizationID, machineUserID)
+	if err != nil {
+		if !client.IsNotFound(err) {
+			addAPIError(diags, "Could not list the access keys of machine user "+machineUserID, err, nil)
+		}
+		return
+	}
+	var active []string
+	for _, k := range keys {
+		if k.State != client.AccessKeyStateExpired {
+			active = append(active, fmt.Sprintf("%s (%s, expires %s)", k.Name, k.ID, k.ExpiresAt.UTC().Format(time.RFC3339)))
+		}
+	}
+	planned := r.data.plannedKeyChange(keyParent(organizationID, machineUserID), +1)
+	if len(active)+planned <= client.AccessKeysPerMachineUser {
+		return
+	}
+	diags.AddAttributeError(path.Root("machine_user_id"), "No room for another access key",
+		fmt.Sprintf("Machine user %s holds %d active access keys (%s), and this plan creates %d more for it, but a machine user "+
+			"holds at most %d. Make room first: delete a key it no longer needs (terraform destroy -target on its "+
+			"pgcloud_access_key, or the API), or let this configuration replace a key rather than add one.",
+			machineUserID, len(active), strings.Join(active, ", "), planned, client.AccessKeysPerMachineUser))
+}
+
 // nameChangedInConfig replaces the key when a configured name changes. A name
 // that was generated (none configured) never forces a replacement on its own.
 func nameChangedInConfig(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -263,16 +305,26 @@ func (r *accessKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 
 	if creating {
+		parent := keyParent(organizationID.ValueString(), plan.MachineUserID.ValueString())
 		checkMachineUser(ctx, r.data, organizationID, plan.MachineUserID, path.Root("machine_user_id"),
-			r.data.wasDropped(accessKeyTypeName, keyParent(organizationID.ValueString(), plan.MachineUserID.ValueString())), &resp.Diagnostics)
+			r.data.wasDropped(accessKeyTypeName, parent), &resp.Diagnostics)
+		if !resp.Diagnostics.HasError() && !organizationID.IsUnknown() && !plan.MachineUserID.IsUnknown() {
+			r.checkKeyQuota(ctx, organizationID.ValueString(), plan.MachineUserID.ValueString(), &resp.Diagnostics)
+		}
 		return
 	}
 	if !organizationID.Equal(state.OrganizationID) {
 		// The replacement's own plan (with no prior state) checks the user.
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
-		return
+	} else {
+		r.planRotation(ctx, plan, state, resp)
 	}
-	r.planRotation(ctx, plan, state, resp)
+	// A key that is replaced makes room for its replacement, whose own plan
+	// (checkKeyQuota) comes next: Terraform plans the create half of a
+	// replacement right after this one.
+	if len(resp.RequiresReplace) > 0 || replacedByConfig(config, plan, state) {
+		r.data.plannedKeyChange(keyParent(state.OrganizationID.ValueString(), state.MachineUserID.ValueString()), -1)
+	}
 }
 
 // planRotation replaces a key within its rotation window and warns about an

@@ -685,3 +685,59 @@ resource "pgcloud_project_role_binding" "test" {
 		}},
 	})
 }
+
+// A key the machine user has no room for fails the plan, with the keys it
+// holds listed, and nothing is written; so does a second new key in one run
+// when only one fits.
+func TestAccAccessKey_quotaAtPlan(t *testing.T) {
+	env := accEnv(t)
+	ctx := context.Background()
+	api := env.Client(env.AdminKey)
+	full, err := api.CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{Username: randomName("full")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	half, err := api.CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{Username: randomName("half")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = api.DeleteMachineUser(context.Background(), env.OrgID, full.ID)
+		_ = api.DeleteMachineUser(context.Background(), env.OrgID, half.ID)
+	})
+	var names []string
+	for i := range 2 {
+		k, err := api.CreateMachineUserAccessKey(ctx, env.OrgID, full.ID, client.AccessKeyCreate{Name: fmt.Sprintf("held-%d", i), ExpiresInDays: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, k.Name)
+	}
+	if _, err := api.CreateMachineUserAccessKey(ctx, env.OrgID, half.ID, client.AccessKeyCreate{Name: "held", ExpiresInDays: 5}); err != nil {
+		t.Fatal(err)
+	}
+	keys := func(user string, n int) string {
+		var out string
+		for i := range n {
+			out += fmt.Sprintf("resource \"pgcloud_access_key\" \"k%d\" {\n  machine_user_id = %q\n  expires_in_days = 1\n}\n", i, user)
+		}
+		return out
+	}
+	mark := env.WriteCount()
+	acc.Test(t, acc.TestCase{ // not parallel: it counts the server's writes
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{
+			{
+				Config:      keys(full.ID, 1),
+				ExpectError: errorText(fmt.Sprintf("Machine user %s holds 2 active access keys (%s (", full.ID, names[0]) + ""),
+			},
+			{
+				Config:      keys(half.ID, 2),
+				ExpectError: errorText("and this plan creates 2 more for it, but a machine user holds at most 2. Make room first"),
+			},
+		},
+	})
+	if writes := env.Writes(mark); len(writes) > 0 {
+		t.Errorf("refused plans reached the server: %v", writes)
+	}
+}

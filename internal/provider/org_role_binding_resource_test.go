@@ -166,6 +166,13 @@ func TestAccOrgRoleBinding_invalidInputFailsAtPlan(t *testing.T) {
 				Config:      binding(fmt.Sprintf("user_id = %q\nrole = \"project_owner\"", me.User.ID)),
 				ExpectError: errorText(`value must be one of: ["org_owner" "org_admin"]`),
 			},
+			// The admin is org_owner already (bootstrap): adopt, don't bind.
+			{
+				Config: binding(fmt.Sprintf("user_id = %q\nrole = \"org_owner\"", me.User.ID)),
+				ExpectError: errorText(fmt.Sprintf("already has role org_owner on organization %s", env.OrgID) +
+					fmt.Sprintf(" (binding %s). To manage that binding with Terraform, import it: terraform import <address> %s/%s/org_owner",
+						bindingOf(t, env, me.User.ID, "org_owner"), env.OrgID, me.User.ID)),
+			},
 			{
 				Config: binding(fmt.Sprintf("user_id = %q\nrole = \"org_admin\"", stranger)),
 				ExpectError: regexp.MustCompile(`(?s)User not in the organization.*` +
@@ -265,4 +272,14 @@ removed {
 			},
 		},
 	})
+}
+
+// bindingOf is the id of user's organization binding of role.
+func bindingOf(t *testing.T, env *testenv.Env, userID, role string) string {
+	t.Helper()
+	found, err := env.Client(env.AdminKey).ListOrgRoleBindings(context.Background(), env.OrgID, client.RoleBindingFilter{UserID: userID, Role: role})
+	if err != nil || len(found) != 1 {
+		t.Fatalf("the %s binding of %s: %v %v", role, userID, found, err)
+	}
+	return found[0].ID
 }

@@ -71,8 +71,11 @@ type postgresClusterUserResourceModel struct {
 // contain "/", so the first "/" separates them from the username, which may.
 func clusterUserID(clusterID, username string) string { return clusterID + "/" + username }
 
+// clusterUserTypeName is the resource's type name without the provider's.
+const clusterUserTypeName = "postgres_cluster_user"
+
 func (r *postgresClusterUserResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_postgres_cluster_user"
+	resp.TypeName = req.ProviderTypeName + "_" + clusterUserTypeName
 }
 
 func (r *postgresClusterUserResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -153,8 +156,8 @@ func (r *postgresClusterUserResource) ConfigValidators(context.Context) []resour
 
 // ModifyPlan asks the cluster (a read) whether the planned username is free
 // before a create is promised, so that a system user, which the platform
-// never changes or drops, or a user that already exists fails the plan with
-// nothing written.
+// never changes or drops, a user that already exists, or a cluster that does
+// not exist fails the plan with nothing written.
 func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
@@ -178,7 +181,15 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 	existing, err := r.data.client.GetClusterUser(ctx, clusterID, username)
 	switch {
 	case client.IsNotFound(err):
-		// Free. (An unknown cluster is 404 too; the create reports it.)
+		// Free, or no such cluster: a user of a missing cluster is 404 too.
+		if _, err := r.data.client.GetCluster(ctx, clusterID); client.IsNotFound(err) {
+			parentGone(&resp.Diagnostics, r.data.wasDropped(clusterUserTypeName, clusterUserID(clusterID, username)),
+				path.Root("cluster_id"), "Cluster not found",
+				fmt.Sprintf("No cluster with id %q is visible to the provider's access key. Check cluster_id (the id of a cluster, "+
+					"as the pgcloud_postgres_cluster data source gives it), and that the key has a role on the cluster's project.", clusterID))
+		} else if err != nil {
+			addAPIError(&resp.Diagnostics, "Could not check cluster "+clusterID, err, nil)
+		}
 	case err != nil:
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not check user %q of cluster %s", username, clusterID), err, nil)
 	case existing.System:
@@ -239,6 +250,7 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 	clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
 	u, err := r.data.client.GetClusterUser(ctx, clusterID, username)
 	if client.IsNotFound(err) {
+		r.data.noteDropped(clusterUserTypeName, clusterUserID(clusterID, username))
 		dropFromState(ctx, resp, "Cluster user deleted outside Terraform",
 			fmt.Sprintf("user %q of cluster %s no longer exists (dropped outside Terraform); it will be re-created", username, clusterID))
 		return

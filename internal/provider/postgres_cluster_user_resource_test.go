@@ -260,6 +260,10 @@ func TestAccPostgresClusterUser_planTimeRefusals(t *testing.T) {
 				Config:      clusterUserWriteOnlyConfig(clusterID, managed, goodPassword, 1),
 				ExpectError: errorText(fmt.Sprintf(`terraform import <address> %s/%s`, clusterID, managed)),
 			},
+			{
+				Config:      clusterUserWriteOnlyConfig("no-such-cluster", "someone", goodPassword, 1),
+				ExpectError: errorText(`No cluster with id "no-such-cluster" is visible to the provider's access key`),
+			},
 			// A system user cannot be imported either: it could never be
 			// changed or destroyed. Neither can PostgreSQL's own superuser.
 			{

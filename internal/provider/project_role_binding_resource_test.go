@@ -147,6 +147,11 @@ func TestAccProjectRoleBinding_invalidInputFailsAtPlan(t *testing.T) {
 				ExpectError: errorText(`value must be one of: ["project_owner" "project_editor" "project_viewer"], got: "org_owner"`),
 			},
 			// A user of another organization on this organization's project.
+			// The admin is project_owner of the default project already.
+			{
+				Config:      binding(env.ProjectID, me.User.ID, "project_owner"),
+				ExpectError: errorText(fmt.Sprintf("To manage that binding with Terraform, import it: terraform import <address> %s/%s/project_owner", env.ProjectID, me.User.ID)),
+			},
 			{
 				Config: binding(env.ProjectID, stranger, "project_viewer"),
 				ExpectError: regexp.MustCompile(`(?s)User not in the organization.*` + regexp.QuoteMeta(fmt.Sprintf("%q", stranger)) +

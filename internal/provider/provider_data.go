@@ -41,6 +41,14 @@ type providerData struct {
 	// by resource type and identity. See parentGone.
 	dropped sync.Map
 
+	// keyChanges counts, per machine user ("<organization>/<id>"), the keys
+	// this run's plan adds (+1 per create, -1 per replacement, whose old key
+	// goes). See accessKeyResource.checkKeyQuota.
+	keyChanges struct {
+		sync.Mutex
+		byUser map[string]int
+	}
+
 	// callerOrganization caches the caller's organization, asked of /whoami
 	// the first time something needs it. A mutex rather than sync.Once: a
 	// failed look-up (network, expired key) must be tried again next time,
@@ -168,4 +176,16 @@ func (d *providerData) noteDropped(typeName, id string) {
 func (d *providerData) wasDropped(typeName, id string) bool {
 	_, ok := d.dropped.Load(typeName + "\x00" + id)
 	return ok
+}
+
+// plannedKeyChange adds delta to the keys this run's plan creates for the
+// machine user parent, and returns the new count.
+func (d *providerData) plannedKeyChange(parent string, delta int) int {
+	d.keyChanges.Lock()
+	defer d.keyChanges.Unlock()
+	if d.keyChanges.byUser == nil {
+		d.keyChanges.byUser = map[string]int{}
+	}
+	d.keyChanges.byUser[parent] += delta
+	return d.keyChanges.byUser[parent]
 }

@@ -206,6 +206,29 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	checkUserInOrganization(ctx, r.data, organizationID, userID, where,
 		r.data.wasDropped(r.scope.typeName(), roleBindingID(scopeID, userID.ValueString(), role.ValueString())), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || userID.IsUnknown() || role.IsUnknown() ||
+		r.data.plannedMachineUser(organizationID, userID.ValueString()) {
+		return
+	}
+	// A user holds a role on a scope at most once: a binding that exists
+	// already (made by hand, or by a run whose answer was lost) is refused
+	// at plan with the import that adopts it, rather than by a 409 at apply.
+	found, err := r.scope.list(ctx, r.data.client, scopeID, client.RoleBindingFilter{UserID: userID.ValueString(), Role: role.ValueString()})
+	if err != nil {
+		if !client.IsNotFound(err) {
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not check the role bindings of %s %s", r.scope.kind(), scopeID), err, nil)
+		}
+		return
+	}
+	for _, b := range found {
+		if b.UserID == userID.ValueString() && b.Role == role.ValueString() {
+			id := roleBindingID(scopeID, b.UserID, b.Role)
+			resp.Diagnostics.AddAttributeError(path.Root("role"), "Role binding already exists",
+				fmt.Sprintf("User %s already has role %s on %s %s (binding %s). To manage that binding with Terraform, import it: "+
+					"terraform import <address> %s (or an import block with id = %q).", b.UserID, b.Role, r.scope.kind(), scopeID, b.ID, id, id))
+			return
+		}
+	}
 }
 
 func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
