@@ -239,7 +239,9 @@ func (r *accessKeyResource) checkKeyQuota(ctx context.Context, organizationID, m
 	}
 	keys, err := r.data.client.ListMachineUserAccessKeys(ctx, organizationID, machineUserID)
 	if err != nil {
-		if !client.IsNotFound(err) {
+		// A caller that may not read the keys may not create one either: the
+		// create says so, with the role it needs.
+		if !client.IsNotFound(err) && !client.IsPermissionDenied(err) {
 			addAPIError(diags, "Could not list the access keys of machine user "+machineUserID, err, nil)
 		}
 		return

@@ -176,7 +176,19 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 
+	// One whoami now makes a refused or revoked key (or an unreachable API)
+	// fail the run once, here on the provider block, instead of once per
+	// resource, and only at apply where organization_id spares the plan
+	// every read; it also learns the caller's organization for all of them.
+	me, err := c.WhoAmI(logger.prepare(ctx))
+	if err != nil {
+		addCallerError(&resp.Diagnostics, settings.endpoint, err)
+		return
+	}
+
 	data := newProviderData(c, logger, settings.organizationID)
+	data.callerOrganization.id = me.Organization.ID
+	data.callerUserID = me.User.ID
 	data.now = p.now
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -284,4 +296,19 @@ func (p *pgcloudProvider) EphemeralResources(context.Context) []func() ephemeral
 	return []func() ephemeral.EphemeralResource{
 		NewAccessKeyEphemeralResource,
 	}
+}
+
+// addCallerError explains why the provider could not act as its access key.
+func addCallerError(diags *diag.Diagnostics, endpoint string, err error) {
+	if client.IsUnauthenticated(err) {
+		detail := "The pgcloud API refused the provider's access key"
+		if apiErr, ok := client.AsAPIError(err); ok {
+			detail += ": " + apiErr.Message + "\n\n" + apiErrorTrailer(apiErr)
+		}
+		diags.AddAttributeError(path.Root("access_key"), "pgcloud access key refused",
+			detail+"\n\nSet access_key (or "+envAccessKey+") to a valid, unexpired key of the pgcloud API; a deleted or expired key "+
+				"needs replacing by a new one.")
+		return
+	}
+	addAPIError(diags, fmt.Sprintf("Could not reach the pgcloud API at %s as the provider's access key", endpoint), err, nil)
 }

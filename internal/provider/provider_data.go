@@ -49,6 +49,10 @@ type providerData struct {
 		byUser map[string]int
 	}
 
+	// callerUserID is the id of the access key's user ("" when the data was
+	// made without a whoami, in tests).
+	callerUserID string
+
 	// callerOrganization caches the caller's organization, asked of /whoami
 	// the first time something needs it. A mutex rather than sync.Once: a
 	// failed look-up (network, expired key) must be tried again next time,

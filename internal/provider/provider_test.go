@@ -458,6 +458,44 @@ provider "pgcloud" {
 	})
 }
 
+// A revoked key fails the plan once, on the provider block, even when
+// organization_id spares every resource the lookup of the caller, and even
+// with many resources: not once per resource, and not only at apply.
+func TestAccProvider_revokedKeyFailsOnceAtPlan(t *testing.T) {
+	env := accEnv(t)
+	ctx := context.Background()
+	key, err := env.Admin.CreateAccessKey(ctx, "admin", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, _ := strings.Cut(strings.TrimPrefix(key, "pgc_"), "_")
+	me, err := env.Client(env.AdminKey).WhoAmI(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Client(env.AdminKey).DeleteMachineUserAccessKey(ctx, env.OrgID, me.User.ID, id); err != nil {
+		t.Fatal(err)
+	}
+	config := fmt.Sprintf("provider \"pgcloud\" {\n  access_key      = %q\n  organization_id = %q\n}\n", key, env.OrgID)
+	for i := range 5 {
+		config += fmt.Sprintf("resource \"pgcloud_machine_user\" \"mu%d\" {\n  username = %q\n}\n", i, randomName("never"))
+	}
+	mark := env.WriteCount()
+	acc.Test(t, acc.TestCase{ // not parallel: it counts the server's writes
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config: config,
+			// One error, on the provider block: the pattern allows no second
+			// "Error:" after the first.
+			ExpectError: regexp.MustCompile(`(?s)Error: pgcloud access key refused\s+with provider\["registry.terraform.io/hashicorp/pgcloud"\]` +
+				`(?:[^E]|E[^r]|Er[^r])*the\s+access\s+key\s+is\s+unknown\s+or\s+was\s+deleted(?:[^E]|E[^r]|Er[^r])*HTTP\s+401\s+UNAUTHENTICATED(?:[^E]|E[^r]|Er[^r])*$`),
+		}},
+	})
+	if writes := env.Writes(mark); len(writes) > 0 {
+		t.Errorf("writes with a revoked key: %v", writes)
+	}
+}
+
 func TestAccProvider_invalidAccessKey(t *testing.T) {
 	accEnv(t)
 	acc.Test(t, acc.TestCase{

@@ -215,7 +215,7 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	// at plan with the import that adopts it, rather than by a 409 at apply.
 	found, err := r.scope.list(ctx, r.data.client, scopeID, client.RoleBindingFilter{UserID: userID.ValueString(), Role: role.ValueString()})
 	if err != nil {
-		if !client.IsNotFound(err) {
+		if !client.IsNotFound(err) && !client.IsPermissionDenied(err) { // the create says what is missing
 			addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not check the role bindings of %s %s", r.scope.kind(), scopeID), err, nil)
 		}
 		return
