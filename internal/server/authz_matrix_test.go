@@ -124,6 +124,10 @@ var authzMatrix = []matrixRow{
 	{w{204, 204, 403, 204, 403, 403, 403, 404, 401, 401}, "DELETE /projects/{project}/role-bindings/{binding}", "own project", freshProjectBinding},
 	{w{204, 204, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /projects/{project}/role-bindings/{binding}", "another project of the org", freshSecondProjectBinding},
 
+	// Idempotency-Keys: every caller asks about its own only; the shared key
+	// value holds nothing for anyone.
+	{w{404, 404, 404, 404, 404, 404, 404, 404, 401, 401}, "GET /idempotency-keys/{idempotencyKey}", "", nil},
+
 	// invitations: the owner machine's 403 is MACHINE_USER_CANNOT_INVITE
 	{w{201, 403, 403, 403, 403, 403, 403, 404, 401, 401}, "POST /organizations/{org}/invitations", "", newInvitationBody},
 
@@ -254,7 +258,8 @@ func (f *matrixFixture) shared(route string) map[string]string {
 		binding = f.projBinding
 	}
 	return map[string]string{"org": f.e.orgID, "project": f.e.projectID, "user": f.machineUser, "key": f.machineKey,
-		"role": platform.RoleOrgOwner, "binding": binding, "cluster": f.cluster, "username": f.clusterUser}
+		"role": platform.RoleOrgOwner, "binding": binding, "cluster": f.cluster, "username": f.clusterUser,
+		"idempotencyKey": "matrix-holds-nothing"}
 }
 
 func (f *matrixFixture) unique(prefix string) string {

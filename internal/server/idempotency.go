@@ -234,3 +234,31 @@ func printableASCII(s string) bool {
 	}
 	return true
 }
+
+// idempotencyKeyProps describe the first answer an Idempotency-Key of the
+// caller holds; its body stays sealed (and may carry a secret).
+type idempotencyKeyProps struct {
+	Status   int    `json:"status"`
+	Location string `json:"location"`
+}
+
+// getIdempotencyKey tells the caller whether one of its Idempotency-Keys
+// holds a first answer, which a create sent again with that key would get:
+// a client that lost the answer of a create can tell at plan time that
+// sending it again adopts the object rather than clashes with it. Only the
+// caller's own keys are found (keys are per user), and the sealed body is
+// not shown.
+func (s *Server) getIdempotencyKey(w http.ResponseWriter, r *http.Request, c *caller) error {
+	key := r.PathValue("idempotencyKey")
+	rec, err := s.store.GetIdempotencyRecord(r.Context(), c.user.ID, key)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || err == nil && s.platform.Now().Sub(rec.CreatedAt) >= idempotencyTTL:
+		return errNotFound("no first answer is kept for Idempotency-Key %q of this user", key)
+	case err != nil:
+		return err
+	}
+	writeJSON(w, http.StatusOK, envelope{Type: "idempotency-key", ID: key, Href: apiPrefix + "/idempotency-keys/" + pathID(key),
+		Metadata:   metadata(store.NewMeta(rec.CreatedAt, c.user.ID), c.user.OrganizationID),
+		Properties: idempotencyKeyProps{Status: rec.Status, Location: rec.Location}})
+	return nil
+}

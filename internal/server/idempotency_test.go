@@ -159,3 +159,31 @@ func TestIdempotentReplayOfDeletedObjects(t *testing.T) {
 	e.do("POST", doomed.Href+"/access-keys", e.adminKey, keyBody, "Idempotency-Key", "doomed-key").wantError(404, "NOT_FOUND")
 	e.do("POST", bindingsPath, e.adminKey, bindingBody, "Idempotency-Key", "doomed-binding").want(422)
 }
+
+// A caller can ask whether one of its Idempotency-Keys holds a first answer
+// (and where the object is), without its body; another caller's keys and a
+// deleted object's hold nothing.
+func TestIdempotencyKeyLookup(t *testing.T) {
+	e := newEnv(t)
+	var mu struct{ Href string }
+	e.do("POST", e.machineUsersPath(), e.adminKey, `{"username": "looked-up"}`, "Idempotency-Key", "lookup").decode(201, &mu)
+	var got struct {
+		ID         string
+		Properties struct {
+			Status   int
+			Location string
+		}
+	}
+	e.do("GET", "/api/v1/idempotency-keys/lookup", e.adminKey, nil).decode(200, &got)
+	if got.ID != "lookup" || got.Properties.Status != 201 || got.Properties.Location != mu.Href {
+		t.Errorf("lookup: %+v", got)
+	}
+	_, other := e.foreignOwner("other", "owner@other.example")
+	e.do("GET", "/api/v1/idempotency-keys/lookup", other, nil).wantError(404, "NOT_FOUND")
+	e.do("GET", "/api/v1/idempotency-keys/never-used", e.adminKey, nil).wantError(404, "NOT_FOUND")
+	e.do("DELETE", mu.Href, e.adminKey, nil).want(204)
+	e.do("GET", "/api/v1/idempotency-keys/lookup", e.adminKey, nil).wantError(404, "NOT_FOUND")
+	e.do("POST", e.machineUsersPath(), e.adminKey, `{"username": "old"}`, "Idempotency-Key", "old").want(201)
+	e.clock.Advance(idempotencyTTL)
+	e.do("GET", "/api/v1/idempotency-keys/old", e.adminKey, nil).wantError(404, "NOT_FOUND")
+}

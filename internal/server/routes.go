@@ -67,6 +67,8 @@ var routes = []route{
 	{Method: "DELETE", Pattern: apiPrefix + "/projects/{project}/role-bindings/{binding}", handle: inScope((*Server).projectScope, forWrite, (*Server).deleteBinding)},
 
 	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/invitations", handle: (*Server).createInvitation},
+
+	{Method: "GET", Pattern: apiPrefix + "/idempotency-keys/{idempotencyKey}", handle: (*Server).getIdempotencyKey},
 }
 
 // routeHandler runs the per-route layers: authentication, rate limit, body
