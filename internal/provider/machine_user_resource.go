@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -69,8 +70,11 @@ type machineUserResourceModel struct {
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
+// machineUserTypeName is the resource's type name without the provider's.
+const machineUserTypeName = "machine_user"
+
 func (r *machineUserResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_machine_user"
+	resp.TypeName = req.ProviderTypeName + "_" + machineUserTypeName
 }
 
 func (r *machineUserResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -202,10 +206,24 @@ func (r *machineUserResource) ModifyPlan(ctx context.Context, req resource.Modif
 		// Resources planned after this one (keys, role bindings) may refer
 		// to a chosen id that does not exist on the platform yet.
 		r.data.notePlannedMachineUser(organizationID, plan.ID)
+		r.checkUsernameFree(ctx, organizationID, plan, &resp.Diagnostics)
 		return
 	}
 	if plan.changesInPlace(state.machineUserModel) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), types.StringUnknown())...)
+	}
+	if !plan.Username.Equal(state.Username) && !plan.Username.IsUnknown() && !organizationID.IsUnknown() {
+		// A rename onto a username another user has taken since.
+		found, err := r.data.client.ListMachineUsers(ctx, organizationID.ValueString(), client.ListMachineUsersOptions{Username: plan.Username.ValueString()})
+		if err == nil && len(found) > 0 && found[0].ID != state.ID.ValueString() {
+			resp.Diagnostics.AddAttributeError(path.Root("username"), "Username taken", usernameTakenDetail(organizationID.ValueString(), found[0]))
+		}
+	}
+	if !plan.ID.Equal(state.ID) || !organizationID.Equal(state.OrganizationID) {
+		// Replaced: its username is free again when its replacement (whose
+		// plan comes next) is created, unless create_before_destroy creates
+		// that first, which the apply then refuses.
+		r.data.noteReplaced(machineUserTypeName, state.OrganizationID.ValueString()+"/"+state.ID.ValueString())
 	}
 	if !organizationID.Equal(state.OrganizationID) {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
@@ -218,6 +236,39 @@ func (r *machineUserResource) ModifyPlan(ctx context.Context, req resource.Modif
 			fmt.Sprintf(", so the machine user cannot move there. A key sees only its own organization: use a key of an org_owner of %q, "+
 				"or keep organization_id as it was.", organizationID.ValueString()), &resp.Diagnostics)
 	}
+}
+
+// createKey is the Idempotency-Key of the create of m (see
+// providerData.createKey): everything the create sends.
+func (r *machineUserResource) createKey(organizationID string, m machineUserResourceModel) string {
+	return r.data.createKey("machine-user", organizationID, m.ID.ValueString(), m.Username.ValueString(), m.Name.ValueString(),
+		m.Description.ValueString(), m.Email.ValueString(), m.AccessTokenType.ValueString())
+}
+
+// checkUsernameFree refuses, at plan time, a machine user whose username
+// another user of the organization has taken (since the last refresh, or by
+// hand), with the import that adopts it. A user this very create made in an
+// earlier run whose answer was lost is no conflict: the server holds that
+// answer for the create's key, and the apply collects it.
+func (r *machineUserResource) checkUsernameFree(ctx context.Context, organizationID types.String, plan machineUserResourceModel, diags *diag.Diagnostics) {
+	if organizationID.IsUnknown() || plan.Username.IsUnknown() || plan.Name.IsUnknown() {
+		return
+	}
+	org := organizationID.ValueString()
+	found, err := r.data.client.ListMachineUsers(ctx, org, client.ListMachineUsersOptions{Username: plan.Username.ValueString()})
+	if err != nil || len(found) == 0 || r.data.wasReplaced(machineUserTypeName, org+"/"+found[0].ID) ||
+		r.data.wouldReplay(ctx, r.createKey(org, plan)) {
+		return // a failed look-up is left to the create, which reports it
+	}
+	diags.AddAttributeError(path.Root("username"), "Username taken", usernameTakenDetail(org, found[0]))
+}
+
+// usernameTakenDetail says which machine user has the username, and how to
+// adopt it.
+func usernameTakenDetail(organizationID string, existing client.MachineUser) string {
+	return fmt.Sprintf("Organization %s already has a machine user named %q (id %s). To manage it with Terraform, import it: "+
+		"terraform import <address> %s/%s (or an import block with id = %q); or choose another username.",
+		organizationID, existing.Username, existing.ID, organizationID, existing.ID, organizationID+"/"+existing.ID)
 }
 
 // changesInPlace tells whether the plan changes any attribute that an update
@@ -245,7 +296,7 @@ func (r *machineUserResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	// Values still unknown here (id, when not chosen) are "" and so omitted.
-	mu, err := r.data.client.CreateMachineUser(ctx, organizationID, client.MachineUserCreate{
+	mu, err := r.data.client.CreateMachineUser(withCreateKey(ctx, r.createKey(organizationID, plan)), organizationID, client.MachineUserCreate{
 		ID:              plan.ID.ValueString(),
 		Username:        plan.Username.ValueString(),
 		Name:            plan.Name.ValueString(),
@@ -254,7 +305,17 @@ func (r *machineUserResource) Create(ctx context.Context, req resource.CreateReq
 		AccessTokenType: plan.AccessTokenType.ValueString(),
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create machine user %q", plan.Username.ValueString()), err, machineUserFieldPaths)
+		summary := fmt.Sprintf("Could not create machine user %q", plan.Username.ValueString())
+		if apiErr, ok := client.AsAPIError(err); ok && apiErr.Code == "ALREADY_EXISTS" {
+			// Taken since the plan: name the user, and the import.
+			found, lerr := r.data.client.ListMachineUsers(ctx, organizationID, client.ListMachineUsersOptions{Username: plan.Username.ValueString()})
+			if lerr == nil && len(found) == 1 {
+				resp.Diagnostics.AddAttributeError(path.Root("username"), summary, usernameTakenDetail(organizationID, found[0])+
+					"\n\n"+apiErrorTrailer(apiErr))
+				return
+			}
+		}
+		addAPIError(&resp.Diagnostics, summary, err, machineUserFieldPaths)
 		return
 	}
 	plan.setFromAPI(mu)

@@ -163,8 +163,9 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	ctx = r.data.apiContext(ctx)
-	var plan, state postgresClusterUserResourceModel
+	var plan, state, config postgresClusterUserResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	creating := req.State.Raw.IsNull()
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -194,11 +195,20 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not check user %q of cluster %s", username, clusterID), err, nil)
 	case existing.System:
 		resp.Diagnostics.AddAttributeError(path.Root("username"), "System user of the cluster", systemUserDetail(username, clusterID))
+	case r.data.wouldReplay(ctx, r.createKey(clusterID, username, config)):
+		// This create's own user, whose answer was lost: the apply collects it.
 	default:
 		resp.Diagnostics.AddAttributeError(path.Root("username"), "Cluster user already exists",
 			fmt.Sprintf("Cluster %s already has a user %q managed by the platform. To manage it with Terraform, import it: "+
 				"terraform import <address> %s", clusterID, username, clusterUserID(clusterID, username)))
 	}
+}
+
+// createKey is the Idempotency-Key of the create of the user (see
+// providerData.createKey); it covers the password, which an HMAC does not
+// reveal.
+func (r *postgresClusterUserResource) createKey(clusterID, username string, config postgresClusterUserResourceModel) string {
+	return r.data.createKey(clusterUserTypeName, clusterID, username, configuredPassword(config))
 }
 
 // configuredPassword is the password the configuration sets: password_wo
@@ -225,6 +235,7 @@ func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.C
 	}
 
 	clusterID, username := plan.ClusterID.ValueString(), plan.Username.ValueString()
+	ctx = withCreateKey(ctx, r.createKey(clusterID, username, config))
 	if _, err := r.data.client.CreateClusterUser(ctx, clusterID, username, configuredPassword(config)); err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create user %q in cluster %s", username, clusterID), err, clusterUserFieldPaths)
 		return

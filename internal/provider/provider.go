@@ -189,6 +189,7 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 	data := newProviderData(c, logger, settings.organizationID)
 	data.callerOrganization.id = me.Organization.ID
 	data.callerUserID = me.User.ID
+	data.accessKey = settings.accessKey
 	data.now = p.now
 	resp.ResourceData = data
 	resp.DataSourceData = data

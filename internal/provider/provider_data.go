@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sync"
 	"time"
@@ -41,6 +44,10 @@ type providerData struct {
 	// by resource type and identity. See parentGone.
 	dropped sync.Map
 
+	// replaced holds the resources this run's plan replaces; see
+	// noteReplaced.
+	replaced sync.Map
+
 	// keyChanges counts, per machine user ("<organization>/<id>"), the keys
 	// this run's plan adds (+1 per create, -1 per replacement, whose old key
 	// goes). See accessKeyResource.checkKeyQuota.
@@ -48,6 +55,11 @@ type providerData struct {
 		sync.Mutex
 		byUser map[string]int
 	}
+
+	// accessKey is the provider's access key, from which the Idempotency-Keys
+	// of creates are derived (createKey); "" in tests that make a
+	// providerData by hand.
+	accessKey string
 
 	// callerUserID is the id of the access key's user ("" when the data was
 	// made without a whoami, in tests).
@@ -176,6 +188,19 @@ func (d *providerData) noteDropped(typeName, id string) {
 	d.dropped.Store(typeName+"\x00"+id, true)
 }
 
+// noteReplaced records that this run's plan replaces the resource typeName
+// with identity id: its object goes, and what it holds (a username) is free
+// for its replacement.
+func (d *providerData) noteReplaced(typeName, id string) {
+	d.replaced.Store(typeName+"\x00"+id, true)
+}
+
+// wasReplaced reports whether noteReplaced recorded it in this run.
+func (d *providerData) wasReplaced(typeName, id string) bool {
+	_, ok := d.replaced.Load(typeName + "\x00" + id)
+	return ok
+}
+
 // wasDropped reports whether noteDropped recorded it in this run.
 func (d *providerData) wasDropped(typeName, id string) bool {
 	_, ok := d.dropped.Load(typeName + "\x00" + id)
@@ -192,4 +217,45 @@ func (d *providerData) plannedKeyChange(parent string, delta int) int {
 	}
 	d.keyChanges.byUser[parent] += delta
 	return d.keyChanges.byUser[parent]
+}
+
+// createKey is the Idempotency-Key of a create whose request is made of
+// parts. It is derived from the provider's access key and the request, not
+// drawn at random, so that the same create sent again in a later run (after
+// the answer of the first was lost to a killed server or a killed terraform)
+// carries the same key, and the server hands back the object the first one
+// made instead of refusing a duplicate. An HMAC: it shows neither the key nor
+// the request (which may hold a password). The server keeps a first answer
+// for 24 hours, forgets it when the object is deleted, and only the same
+// access key can replay it. "" (a random key) without an access key.
+func (d *providerData) createKey(kind string, parts ...string) string {
+	if d.accessKey == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, []byte(d.accessKey))
+	m.Write([]byte("pgcloud terraform create v1\x00" + kind))
+	for _, p := range parts {
+		m.Write([]byte("\x00" + p))
+	}
+	return "tf-" + hex.EncodeToString(m.Sum(nil))[:40]
+}
+
+// withCreateKey is ctx whose create carries key (see createKey).
+func withCreateKey(ctx context.Context, key string) context.Context {
+	if key == "" {
+		return ctx
+	}
+	return client.WithIdempotencyKey(ctx, key)
+}
+
+// wouldReplay reports whether a create with key would be answered with the
+// first answer the key holds (the server says so), rather than run anew: a
+// create whose object exists already is then no conflict, but its own lost
+// answer, which the apply collects.
+func (d *providerData) wouldReplay(ctx context.Context, key string) bool {
+	if key == "" {
+		return false
+	}
+	_, err := d.client.GetIdempotencyKey(ctx, key)
+	return err == nil
 }

@@ -222,6 +222,9 @@ func (r *roleBindingResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	for _, b := range found {
 		if b.UserID == userID.ValueString() && b.Role == role.ValueString() {
+			if r.data.wouldReplay(ctx, r.createKey(scopeID, b.UserID, b.Role)) {
+				return // this create's own binding, whose answer was lost: the apply collects it
+			}
 			id := roleBindingID(scopeID, b.UserID, b.Role)
 			resp.Diagnostics.AddAttributeError(path.Root("role"), "Role binding already exists",
 				fmt.Sprintf("User %s already has role %s on %s %s (binding %s). To manage that binding with Terraform, import it: "+
@@ -248,7 +251,7 @@ func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	userID, role := plan.shared().UserID.ValueString(), plan.shared().Role.ValueString()
-	b, err := r.scope.create(ctx, r.data.client, scopeID, userID, role)
+	b, err := r.scope.create(withCreateKey(ctx, r.createKey(scopeID, userID, role)), r.data.client, scopeID, userID, role)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not bind role %s to user %s on %s %s", role, userID, r.scope.kind(), scopeID),
 			err, roleBindingFieldPaths)
@@ -256,6 +259,12 @@ func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	setRoleBindingFromAPI(plan, scopeID, *b)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// createKey is the Idempotency-Key of the create of the binding (see
+// providerData.createKey).
+func (r *roleBindingResource) createKey(scopeID, userID, role string) string {
+	return r.data.createKey(r.scope.typeName(), scopeID, userID, role)
 }
 
 // Read finds the binding by user and role (not by binding_id), so an import

@@ -95,16 +95,26 @@ func (s *Server) createClusterUser(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	// replayed answers with the first answer of the key, if there is one.
+	// replayed answers with the first answer of the key, if there is one
+	// and its role still exists. The cluster is the source of truth, and a
+	// role can be dropped in it without the API (DROP ROLE): the first
+	// answer then tells of a user that is gone, so it is forgotten and the
+	// user is created anew rather than reported done.
 	replayed := func() (bool, error) {
 		if idem.key == "" {
 			return false, nil
 		}
 		rec, err := s.firstAnswer(ctx, s.store, c, idem)
-		if rec != nil {
-			writeReplay(w, rec)
+		if rec == nil || err != nil {
+			return false, err
 		}
-		return rec != nil, err
+		if _, err := s.platform.ClusterUser(ctx, cl, *in.Username); errors.Is(err, platform.NotFound) {
+			return false, s.store.ForgetIdempotencyRecords(ctx, rec.location)
+		} else if err != nil {
+			return false, err
+		}
+		writeReplay(w, rec)
+		return true, nil
 	}
 	if done, err := replayed(); done || err != nil {
 		return err

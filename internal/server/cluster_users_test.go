@@ -300,6 +300,30 @@ func TestClusterUserIdempotency(t *testing.T) {
 	}
 }
 
+// A role dropped in the cluster itself (not through the API) is not
+// reported created again by a replay of its first answer: the create runs
+// anew and the role exists afterwards.
+func TestClusterUserReplayOfADroppedRole(t *testing.T) {
+	e := newEnv(t)
+	pg, id := e.startPG("main")
+	users := "/api/v1/clusters/" + id + "/users"
+	body := map[string]any{"username": "dropped", "password": "0123456789"}
+	e.do("POST", users, e.adminKey, body, "Idempotency-Key", "k-1").want(201)
+	if err := pg.Exec(context.Background(), `DROP ROLE "dropped"`); err != nil {
+		t.Fatal(err)
+	}
+	again := e.do("POST", users, e.adminKey, body, "Idempotency-Key", "k-1").want(201)
+	if again.header.Get("Idempotent-Replayed") != "" {
+		t.Fatal("the create of a dropped role was answered from its first answer")
+	}
+	if err := pg.ConnectAs(context.Background(), "dropped", "0123456789"); err != nil {
+		t.Fatalf("the role is not there after the create: %v", err)
+	}
+	if r := e.do("POST", users, e.adminKey, body, "Idempotency-Key", "k-1").want(201); r.header.Get("Idempotent-Replayed") != "true" {
+		t.Error("the new first answer is not replayed")
+	}
+}
+
 // TestClusterPasswordsStayOutOfLogs: with log_statement = 'all', neither
 // PostgreSQL's log nor the server's shows a password (nor the server's the
 // DSN); PostgreSQL's log shows the verifier that was sent instead.
