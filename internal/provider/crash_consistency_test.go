@@ -1,15 +1,23 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -17,7 +25,8 @@ import (
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 )
 
-// answerLoser stands between the provider and the server and, while armed,
+// answerLoser stands between the provider and the server. It can slow
+// creates down (delay) and, while armed,
 // lets every create (POST) reach the server and then drops the connection
 // instead of passing the answer on: the object is committed, and the
 // provider never hears of it, however often its client retries. That is
@@ -25,6 +34,7 @@ import (
 // the wrong moment, does to a run.
 type answerLoser struct {
 	armed    atomic.Bool
+	delay    atomic.Int64 // a time.Duration each create waits before it reaches the server
 	mu       sync.Mutex
 	lost     int // creates whose answer was dropped
 	replayed int // replays of a first answer passed on (while not armed)
@@ -48,6 +58,9 @@ func newAnswerLoser(t *testing.T, target string) *answerLoser {
 		return nil
 	}
 	l.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			time.Sleep(time.Duration(l.delay.Load()))
+		}
 		if !l.armed.Load() || r.Method != http.MethodPost {
 			proxy.ServeHTTP(w, r)
 			return
@@ -170,4 +183,147 @@ resource "pgcloud_postgres_cluster_user" "test" {
 	if replayed < 3 {
 		t.Errorf("%d replays, want one per create (3)", replayed)
 	}
+}
+
+// terraform itself killed (SIGKILL, with its provider) in the middle of an
+// apply: some machine users are made, the state knows of few or none. The
+// next apply, with no manual step, converges to exactly the configured
+// machine users, and the plan after it is empty. Run with the real CLI and
+// the provider built as a binary, as a pipeline runs them.
+func TestAccCrashConsistency_terraformKilledMidApply(t *testing.T) {
+	env := accEnv(t)
+	dir := t.TempDir()
+	version := "0.0.1"
+	plugins := filepath.Join(dir, "plugins", "registry.terraform.io", "pgcloud", "pgcloud", version, runtime.GOOS+"_"+runtime.GOARCH)
+	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-pgcloud_v"+version), "../..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the provider: %v\n%s", err, out)
+	}
+	cliConfig := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n",
+		filepath.Join(dir, "plugins"))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Creates answered slowly, so that the kill lands in the middle.
+	slow := newAnswerLoser(t, env.URL)
+	slow.delay.Store(int64(150 * time.Millisecond))
+	const count = 24
+	prefix := randomName("killed")
+	work := filepath.Join(dir, "work")
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	config := fmt.Sprintf(`
+terraform {
+  required_providers {
+    pgcloud = {
+      source  = "pgcloud/pgcloud"
+      version = %q
+    }
+  }
+}
+
+provider "pgcloud" {
+  endpoint   = %q
+  access_key = %q
+}
+
+resource "pgcloud_machine_user" "ci" {
+  count    = %d
+  username = "%s-${count.index}"
+}
+`, version, slow.server.URL, env.AdminKey, count, prefix)
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tf := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(terraformBinary(t), append(args, "-no-color")...)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // terraform and its provider, killed together
+		return cmd
+	}
+	if out, err := tf("init", "-input=false").CombinedOutput(); err != nil {
+		t.Fatalf("terraform init: %v\n%s", err, out)
+	}
+	api := env.Client(env.AdminKey)
+	ctx := context.Background()
+	made := func() int {
+		n := 0
+		users, err := api.ListMachineUsers(ctx, env.OrgID, client.ListMachineUsersOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			if strings.HasPrefix(u.Username, prefix+"-") {
+				n++
+			}
+		}
+		return n
+	}
+	t.Cleanup(func() {
+		users, _ := api.ListMachineUsers(context.Background(), env.OrgID, client.ListMachineUsersOptions{})
+		for _, u := range users {
+			if strings.HasPrefix(u.Username, prefix+"-") {
+				_ = api.DeleteMachineUser(context.Background(), env.OrgID, u.ID)
+			}
+		}
+	})
+
+	apply := tf("apply", "-input=false", "-auto-approve", "-parallelism=4")
+	var out bytes.Buffer
+	apply.Stdout, apply.Stderr = &out, &out
+	if err := apply.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for made() < 5 {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(-apply.Process.Pid, syscall.SIGKILL)
+			t.Fatalf("no 5 machine users after 60s:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := syscall.Kill(-apply.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = apply.Wait()
+	before := made()
+	if before >= count {
+		t.Fatalf("all %d machine users were made before the kill; the test proves nothing", count)
+	}
+	t.Logf("killed terraform with %d of %d machine users made", before, count)
+
+	slow.delay.Store(0)
+	again := tf("apply", "-input=false", "-auto-approve")
+	if out, err := again.CombinedOutput(); err != nil {
+		t.Fatalf("the apply after the kill: %v\n%s", err, out)
+	}
+	if n := made(); n != count {
+		t.Errorf("%d machine users named %s-*, want %d (no duplicate, none missing)", n, prefix, count)
+	}
+	plan := tf("plan", "-input=false", "-detailed-exitcode")
+	if out, err := plan.CombinedOutput(); err != nil {
+		t.Errorf("the plan after the second apply is not empty (%v):\n%s", err, out)
+	}
+	destroy := tf("destroy", "-input=false", "-auto-approve")
+	if out, err := destroy.CombinedOutput(); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, out)
+	}
+	if n := made(); n != 0 {
+		t.Errorf("%d machine users left after destroy", n)
+	}
+}
+
+// terraformBinary is the terraform the acceptance tests run.
+func terraformBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatalf("terraform is not on PATH: %v", err)
+	}
+	return p
 }
