@@ -20,6 +20,7 @@ import (
 	"time"
 
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
@@ -326,4 +327,78 @@ func terraformBinary(t *testing.T) string {
 		t.Fatalf("terraform is not on PATH: %v", err)
 	}
 	return p
+}
+
+// sideEffect is a plan check that acts between the plan and the apply, as
+// someone working by hand at that moment would.
+type sideEffect func()
+
+func (f sideEffect) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, _ *plancheck.CheckPlanResponse) {
+	f()
+}
+
+// Where adoption is impossible (the object was made between plan and apply
+// by someone else, not by this create), the apply's error names the object
+// and the import that adopts it.
+func TestAccCrashConsistency_takenBetweenPlanAndApply(t *testing.T) {
+	env := accEnv(t)
+	clusterID, _ := testCluster(t)
+	ctx := context.Background()
+	api := env.Client(env.AdminKey)
+	target, err := api.CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{Username: randomName("target")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = api.DeleteMachineUser(context.Background(), env.OrgID, target.ID) })
+	username, dbUser, chosenID := randomName("taken"), randomName("taken_db"), randomName("taken-id")
+	t.Cleanup(func() {
+		_ = api.DeleteMachineUser(context.Background(), env.OrgID, chosenID)
+		_ = api.DeleteClusterUser(context.Background(), clusterID, dbUser)
+	})
+	for _, c := range []struct {
+		what, config string
+		byHand       func() error
+		want         string
+	}{
+		{"machine user", machineUserConfig(fmt.Sprintf("username = %q", username)),
+			func() error {
+				_, err := api.CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{ID: chosenID, Username: username})
+				return err
+			},
+			fmt.Sprintf("terraform import <address> %s/%s", env.OrgID, chosenID)},
+		{"binding", fmt.Sprintf("resource \"pgcloud_org_role_binding\" \"test\" {\n  user_id = %q\n  role    = \"org_admin\"\n}\n", target.ID),
+			func() error {
+				_, err := api.CreateOrgRoleBinding(ctx, env.OrgID, target.ID, client.RoleOrgAdmin)
+				return err
+			},
+			fmt.Sprintf("terraform import <address> %s/%s/org_admin", env.OrgID, target.ID)},
+		{"cluster user", clusterUserWriteOnlyConfig(clusterID, dbUser, "a-good-password-1", 1),
+			func() error {
+				_, err := api.CreateClusterUser(ctx, clusterID, dbUser, "another-password-1")
+				return err
+			},
+			fmt.Sprintf("terraform import <address> %s/%s", clusterID, dbUser)},
+	} {
+		t.Run(c.what, func(t *testing.T) {
+			ran := false
+			acc.Test(t, acc.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []acc.TestStep{{
+					Config: c.config,
+					ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						sideEffect(func() {
+							ran = true
+							if err := c.byHand(); err != nil {
+								t.Errorf("by hand: %v", err)
+							}
+						}),
+					}},
+					ExpectError: errorText(c.want),
+				}},
+			})
+			if !ran {
+				t.Fatal("the plan check never ran")
+			}
+		})
+	}
 }

@@ -237,7 +237,15 @@ func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.C
 	clusterID, username := plan.ClusterID.ValueString(), plan.Username.ValueString()
 	ctx = withCreateKey(ctx, r.createKey(clusterID, username, config))
 	if _, err := r.data.client.CreateClusterUser(ctx, clusterID, username, configuredPassword(config)); err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create user %q in cluster %s", username, clusterID), err, clusterUserFieldPaths)
+		summary := fmt.Sprintf("Could not create user %q in cluster %s", username, clusterID)
+		if apiErr, ok := client.AsAPIError(err); ok && apiErr.Code == "ALREADY_EXISTS" {
+			id := clusterUserID(clusterID, username)
+			resp.Diagnostics.AddAttributeError(path.Root("username"), summary,
+				fmt.Sprintf("Cluster %s already has a user %q (created since the plan). To manage it with Terraform, import it: "+
+					"terraform import <address> %s (or an import block with id = %q).\n\n%s", clusterID, username, id, id, apiErrorTrailer(apiErr)))
+			return
+		}
+		addAPIError(&resp.Diagnostics, summary, err, clusterUserFieldPaths)
 		return
 	}
 	plan.ID = types.StringValue(clusterUserID(clusterID, username))

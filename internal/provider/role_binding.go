@@ -253,8 +253,17 @@ func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateReq
 	userID, role := plan.shared().UserID.ValueString(), plan.shared().Role.ValueString()
 	b, err := r.scope.create(withCreateKey(ctx, r.createKey(scopeID, userID, role)), r.data.client, scopeID, userID, role)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not bind role %s to user %s on %s %s", role, userID, r.scope.kind(), scopeID),
-			err, roleBindingFieldPaths)
+		summary := fmt.Sprintf("Could not bind role %s to user %s on %s %s", role, userID, r.scope.kind(), scopeID)
+		if apiErr, ok := client.AsAPIError(err); ok && apiErr.Code == "ALREADY_EXISTS" {
+			// Bound since the plan: say how to adopt it.
+			id := roleBindingID(scopeID, userID, role)
+			resp.Diagnostics.AddAttributeError(path.Root("role"), summary,
+				fmt.Sprintf("User %s already has role %s on %s %s. To manage that binding with Terraform, import it: "+
+					"terraform import <address> %s (or an import block with id = %q).\n\n%s", userID, role, r.scope.kind(), scopeID, id, id,
+					apiErrorTrailer(apiErr)))
+			return
+		}
+		addAPIError(&resp.Diagnostics, summary, err, roleBindingFieldPaths)
 		return
 	}
 	setRoleBindingFromAPI(plan, scopeID, *b)
