@@ -17,7 +17,8 @@ import (
 // one. It stays listed (state "expired") until someone deletes it, and keeps
 // its name. A machine user's quota counts all of its unexpired keys; a
 // person's counts only the unexpired keys it made for itself
-// (operator-issued keys do not count).
+// (operator-issued keys do not count). Session tokens (session_tokens.go)
+// are not keys and count against neither.
 const (
 	MaxMachineUserKeys = 2 // enough to rotate with overlap
 	MaxOwnKeys         = 1 // keys a person makes for itself
@@ -118,8 +119,9 @@ func (s *Service) createKey(ctx context.Context, q store.Queries, by Actor, u st
 			return IssuedKey{}, Errorf(QuotaExceeded,
 				"machine user %q already has %d unexpired access keys, the most a machine user may have; delete a key first "+
 					"(DELETE %s/{key}) — to rotate, create the new key while the old one still works, switch to it, "+
-					"then delete the old one. Expired keys do not count",
-				u.Username, live, MachineUserKeysPath(u))
+					"then delete the old one. Expired keys do not count; for a credential that lasts one run, "+
+					"open a session token instead (%s), which never counts against this quota",
+				u.Username, live, MachineUserKeysPath(u), SessionTokensPath(u))
 		}
 	}
 	text, id, hash := newAccessKey()
