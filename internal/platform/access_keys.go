@@ -6,13 +6,19 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
-// Quotas and bounds of access keys. A machine user's quota counts all of its
-// keys, expired ones included, until they are deleted; a person's counts
-// only the keys it made for itself (operator-issued keys do not count).
+// Quotas and bounds of access keys. The quotas count the keys that still
+// work: an expired key authenticates nothing, so it takes no place either,
+// and a key that expired while nobody was watching never blocks the next
+// one. It stays listed (state "expired") until someone deletes it, and keeps
+// its name. A machine user's quota counts all of its unexpired keys; a
+// person's counts only the unexpired keys it made for itself
+// (operator-issued keys do not count). Session tokens (session_tokens.go)
+// are not keys and count against neither.
 const (
 	MaxMachineUserKeys = 2 // enough to rotate with overlap
 	MaxOwnKeys         = 1 // keys a person makes for itself
@@ -78,32 +84,47 @@ func (s *Service) createKey(ctx context.Context, q store.Queries, by Actor, u st
 	}
 	nameTaken := FieldErrorf(AlreadyExists, "name",
 		"user %q already has an access key named %q; choose another name", u.Username, *in.Name)
-	all, total, err := q.ListAccessKeys(ctx, store.AccessKeyFilter{UserID: u.ID}, store.Page{Limit: 1000})
+	all, _, err := q.ListAccessKeys(ctx, store.AccessKeyFilter{UserID: u.ID}, store.Page{Limit: 1000})
 	if err != nil {
 		return IssuedKey{}, fmt.Errorf("list access keys: %w", err)
 	}
-	ownMade := 0
+	now := s.Now()
 	for _, k := range all {
+		if k.Name == *in.Name && KeyExpired(k, now) {
+			return IssuedKey{}, FieldErrorf(AlreadyExists, "name",
+				"user %q already has an access key named %q, expired since %s; choose another name, or delete the expired key first",
+				u.Username, *in.Name, k.ExpiresAt.Format(time.RFC3339))
+		}
 		if k.Name == *in.Name {
 			return IssuedKey{}, nameTaken
 		}
-		if k.SelfService {
-			ownMade++
-		}
 	}
 	switch {
-	case own && ownMade >= MaxOwnKeys:
-		return IssuedKey{}, Errorf(QuotaExceeded,
-			"you already have %d access key created under %s, the most a person may create there; "+
-				"delete it (DELETE %s/{key}) before creating another", ownMade, OwnKeysPath, OwnKeysPath)
-	case u.Type == store.UserTypeMachine && total >= MaxMachineUserKeys:
-		return IssuedKey{}, Errorf(QuotaExceeded,
-			"machine user %q already has %d access keys, the most a machine user may have; delete a key first "+
-				"(DELETE %s/{key}) — to rotate, create the new key while the old one still works, switch to it, "+
-				"then delete the old one", u.Username, total, MachineUserKeysPath(u))
+	case own:
+		live, err := countActiveKeys(ctx, q, store.AccessKeyFilter{UserID: u.ID, SelfServiceOnly: true, ActiveAt: now})
+		if err != nil {
+			return IssuedKey{}, err
+		}
+		if live >= MaxOwnKeys {
+			return IssuedKey{}, Errorf(QuotaExceeded,
+				"you already have %d unexpired access key created under %s, the most a person may create there; "+
+					"delete it (DELETE %s/{key}) before creating another (expired keys do not count)", live, OwnKeysPath, OwnKeysPath)
+		}
+	case u.Type == store.UserTypeMachine:
+		live, err := countActiveKeys(ctx, q, store.AccessKeyFilter{UserID: u.ID, ActiveAt: now})
+		if err != nil {
+			return IssuedKey{}, err
+		}
+		if live >= MaxMachineUserKeys {
+			return IssuedKey{}, Errorf(QuotaExceeded,
+				"machine user %q already has %d unexpired access keys, the most a machine user may have; delete a key first "+
+					"(DELETE %s/{key}) — to rotate, create the new key while the old one still works, switch to it, "+
+					"then delete the old one. Expired keys do not count; for a credential that lasts one run, "+
+					"open a session token instead (%s), which never counts against this quota",
+				u.Username, live, MachineUserKeysPath(u), SessionTokensPath(u))
+		}
 	}
 	text, id, hash := newAccessKey()
-	now := s.Now()
 	k := store.AccessKey{ID: id, UserID: u.ID, Name: *in.Name, SecretHash: hash, Suffix: keySuffix(text),
 		SelfService: own, ExpiresAt: now.AddDate(0, 0, int(*in.ExpiresInDays)), Meta: store.NewMeta(now, string(by))}
 	if err := q.CreateAccessKey(ctx, k); errors.Is(err, store.ErrConflict) {
@@ -112,6 +133,16 @@ func (s *Service) createKey(ctx context.Context, q store.Queries, by Actor, u st
 		return IssuedKey{}, fmt.Errorf("create access key: %w", err)
 	}
 	return IssuedKey{AccessKey: k, Text: text}, nil
+}
+
+// countActiveKeys counts the keys f selects (f.ActiveAt set: those that
+// count against a quota).
+func countActiveKeys(ctx context.Context, q store.Queries, f store.AccessKeyFilter) (int, error) {
+	_, n, err := q.ListAccessKeys(ctx, f, store.Page{Limit: 1})
+	if err != nil {
+		return 0, fmt.Errorf("count access keys: %w", err)
+	}
+	return n, nil
 }
 
 // AccessKeyNotFound is the answer about a key that is not one of the user's.

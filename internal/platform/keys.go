@@ -10,52 +10,96 @@ import (
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
-// Access keys look like pgc_<keyid>_<secret>_<checksum>:
-//   - the "pgc_" prefix and the checksum let secret scanners recognise a
-//     leaked key without asking the server, and let the server reject typos
-//     and truncations without a store lookup;
-//   - keyid (12 × [a-z0-9]) is public: it is the row id of the key;
+// Access keys look like pgc_<keyid>_<secret>_<checksum>, and session tokens
+// (session_tokens.go) like pgs_<tokenid>_<secret>_<checksum>:
+//   - the prefix and the checksum let secret scanners recognise a leaked
+//     credential, and tell a key from a token, without asking the server,
+//     and let the server reject typos and truncations without a store
+//     lookup;
+//   - the id (12 × [a-z0-9]) is public: it is the row id of the key or
+//     token;
 //   - secret (40 × base62, ~238 bits) is never stored, only its SHA-256;
-//   - checksum is CRC32 (IEEE) of "pgc_<keyid>_<secret>" in base62,
-//     left-padded with '0' to 6 characters.
+//   - checksum is CRC32 (IEEE) of "<prefix>_<id>_<secret>" in base62,
+//     left-padded with '0' to 6 characters. The prefix is part of what it
+//     sums, so changing "pgc" to "pgs" in a key does not make a token.
 const (
-	keyPrefix      = "pgc"
-	keyIDLen       = 12
-	keySecretLen   = 40
-	keyChecksumLen = 6
-	keyLen         = len(keyPrefix) + 1 + keyIDLen + 1 + keySecretLen + 1 + keyChecksumLen
+	keyPrefix          = "pgc"
+	sessionTokenPrefix = "pgs"
+	keyIDLen           = 12
+	keySecretLen       = 40
+	keyChecksumLen     = 6
+	keyLen             = len(keyPrefix) + 1 + keyIDLen + 1 + keySecretLen + 1 + keyChecksumLen
 
 	keyIDAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 	base62        = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
 
-// newAccessKey returns a fresh key's text, its id and the hash to store.
-func newAccessKey() (text, id string, secretHash []byte) {
+// newCredential returns a fresh credential's text with prefix, its id and
+// the hash to store.
+func newCredential(prefix string) (text, id string, secretHash []byte) {
 	id = randomString(keyIDAlphabet, keyIDLen)
 	secret := randomString(base62, keySecretLen)
-	return FormatAccessKey(id, secret), id, HashSecret(secret)
+	return formatCredential(prefix, id, secret), id, HashSecret(secret)
 }
 
+// newAccessKey returns a fresh key's text, its id and the hash to store.
+func newAccessKey() (text, id string, secretHash []byte) { return newCredential(keyPrefix) }
+
 // FormatAccessKey is the text of the key with that id and secret.
-func FormatAccessKey(id, secret string) string {
-	body := keyPrefix + "_" + id + "_" + secret
-	return body + "_" + keyChecksum(body)
-}
+func FormatAccessKey(id, secret string) string { return formatCredential(keyPrefix, id, secret) }
 
 // ParseAccessKey checks the shape and checksum of a key and splits it. It
 // touches no store: a malformed key costs nothing.
 func ParseAccessKey(text string) (id, secret string, ok bool) {
+	return parseCredential(keyPrefix, text)
+}
+
+// FormatSessionToken is the text of the session token with that id and
+// secret.
+func FormatSessionToken(id, secret string) string {
+	return formatCredential(sessionTokenPrefix, id, secret)
+}
+
+// Credential kinds, as ParseCredential tells them apart.
+const (
+	CredentialAccessKey    = "access key"
+	CredentialSessionToken = "session token"
+)
+
+// ParseCredential tells which kind of credential text is (CredentialAccessKey
+// or CredentialSessionToken) and splits it; ok is false when it is neither,
+// well formed with a right checksum. kind is set from the prefix alone when
+// it names one, so that a caller can say which kind of credential was
+// malformed.
+func ParseCredential(text string) (kind, id, secret string, ok bool) {
+	switch {
+	case strings.HasPrefix(text, sessionTokenPrefix+"_"):
+		kind = CredentialSessionToken
+		id, secret, ok = parseCredential(sessionTokenPrefix, text)
+	case strings.HasPrefix(text, keyPrefix+"_"):
+		kind = CredentialAccessKey
+		id, secret, ok = parseCredential(keyPrefix, text)
+	}
+	return kind, id, secret, ok
+}
+
+func formatCredential(prefix, id, secret string) string {
+	body := prefix + "_" + id + "_" + secret
+	return body + "_" + keyChecksum(body)
+}
+
+func parseCredential(prefix, text string) (id, secret string, ok bool) {
 	if len(text) != keyLen {
 		return "", "", false
 	}
 	parts := strings.Split(text, "_")
-	if len(parts) != 4 || parts[0] != keyPrefix ||
+	if len(parts) != 4 || parts[0] != prefix ||
 		!only(parts[1], keyIDAlphabet, keyIDLen) ||
 		!only(parts[2], base62, keySecretLen) ||
 		!only(parts[3], base62, keyChecksumLen) {
 		return "", "", false
 	}
-	if FormatAccessKey(parts[1], parts[2]) != text {
+	if formatCredential(prefix, parts[1], parts[2]) != text {
 		return "", "", false
 	}
 	return parts[1], parts[2], true

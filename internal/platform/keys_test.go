@@ -35,3 +35,35 @@ func TestAccessKeyFormat(t *testing.T) {
 		t.Fatal("two keys are equal")
 	}
 }
+
+func TestSessionTokenFormat(t *testing.T) {
+	text, id, hash := newCredential(sessionTokenPrefix)
+	if len(text) != keyLen || !strings.HasPrefix(text, "pgs_"+id+"_") {
+		t.Fatalf("token %q has the wrong shape", text)
+	}
+	kind, gotID, secret, ok := ParseCredential(text)
+	if !ok || kind != CredentialSessionToken || gotID != id || string(HashSecret(secret)) != string(hash) ||
+		FormatSessionToken(id, secret) != text {
+		t.Fatalf("parse(%q) = %q %q, %v", text, kind, gotID, ok)
+	}
+	// A token is not a key, and swapping the prefix makes neither: the
+	// prefix is part of what the checksum sums.
+	if _, _, ok := ParseAccessKey(text); ok {
+		t.Error("a session token parses as an access key")
+	}
+	key, _, _ := newAccessKey()
+	for _, swapped := range []string{"pgc" + text[3:], "pgs" + key[3:]} {
+		if kind, _, _, ok := ParseCredential(swapped); ok {
+			t.Errorf("%q parses as a %s", swapped, kind)
+		}
+	}
+	if kind, _, _, ok := ParseCredential(key); !ok || kind != CredentialAccessKey {
+		t.Errorf("an access key parses as %q, %v", kind, ok)
+	}
+	// Malformed: the kind still comes from the prefix, for the message.
+	for bad, want := range map[string]string{"pgs_x": CredentialSessionToken, "pgc_x": CredentialAccessKey, "": "", "xyz_" + text[4:]: ""} {
+		if kind, _, _, ok := ParseCredential(bad); ok || kind != want {
+			t.Errorf("%q: kind %q ok %v, want %q and not ok", bad, kind, ok, want)
+		}
+	}
+}

@@ -111,7 +111,7 @@ func TestMachineUserAccessKeys(t *testing.T) {
 	t.Run("quota of 2 keys, names unique", func(t *testing.T) {
 		e.do("POST", path, e.adminKey, map[string]any{"name": "one", "expiresInDays": 1}).wantError(409, "ALREADY_EXISTS", "name")
 		er := e.do("POST", path, e.adminKey, map[string]any{"name": "three", "expiresInDays": 1}).wantError(409, "QUOTA_EXCEEDED")
-		if !strings.Contains(er.Message, "delete a key first") || !strings.Contains(er.Message, "2 access keys") {
+		if !strings.Contains(er.Message, "delete a key first") || !strings.Contains(er.Message, "2 unexpired access keys") {
 			t.Errorf("quota message %q does not say what to do", er.Message)
 		}
 	})
@@ -133,8 +133,10 @@ func TestMachineUserAccessKeys(t *testing.T) {
 			t.Errorf("state %q after expiry", got.Properties.State)
 		}
 		e.do("GET", "/api/v1/whoami", short.Properties.Secret, nil).wantError(401, "UNAUTHENTICATED")
-		// It still counts against the quota until deleted.
-		e.do("POST", path, e.adminKey, map[string]any{"name": "x", "expiresInDays": 1}).wantError(409, "QUOTA_EXCEEDED")
+		// It no longer counts against the quota: a second key fits beside
+		// "two" without anyone deleting it (TestExpiredKeysDoNotCountAgainstTheQuota).
+		x, _ := e.createKey(path, e.adminKey, map[string]any{"name": "x", "expiresInDays": 1})
+		e.do("DELETE", x.Href, e.adminKey, nil).want(204)
 		e.do("DELETE", short.Href, e.adminKey, nil).want(204)
 	})
 
@@ -301,4 +303,55 @@ func TestMachineUserCreateWithInitialKey(t *testing.T) {
 		t.Errorf("invalid creates made machine users: %d, want %d", got, n)
 	}
 	e.do("PATCH", mu.Href, e.adminKey, map[string]any{"accessKey": map[string]any{}}).wantError(422, "INVALID_ARGUMENT", "accessKey")
+}
+
+// Expired access keys stop counting against the quotas at the moment they
+// expire: a machine user whose 2 keys expired gets new ones without anyone
+// deleting anything, and so does a person with its 1 own key.
+func TestExpiredKeysDoNotCountAgainstTheQuota(t *testing.T) {
+	e := newEnv(t)
+	mu := e.createMachineUser(map[string]any{"username": "rotating"})
+	path := e.keysPath(mu.ID)
+	e.createKey(path, e.adminKey, map[string]any{"name": "day-1a", "expiresInDays": 1})
+	e.createKey(path, e.adminKey, map[string]any{"name": "day-1b", "expiresInDays": 1})
+	e.do("POST", path, e.adminKey, map[string]any{"name": "day-1c", "expiresInDays": 1}).wantError(409, "QUOTA_EXCEEDED")
+
+	e.clock.Advance(24 * time.Hour)
+	// Both expired: 2 new keys fit beside them, a third does not.
+	e.createKey(path, e.adminKey, map[string]any{"name": "day-2a", "expiresInDays": 30})
+	fresh, _ := e.createKey(path, e.adminKey, map[string]any{"name": "day-2b", "expiresInDays": 30})
+	e.do("POST", path, e.adminKey, map[string]any{"name": "day-2c", "expiresInDays": 30}).wantError(409, "QUOTA_EXCEEDED")
+	var list struct {
+		Total int
+		Items []accessKey
+	}
+	e.do("GET", path, e.adminKey, nil).decode(200, &list)
+	states := map[string]string{}
+	for _, k := range list.Items {
+		states[k.Properties.Name] = k.Properties.State
+	}
+	if list.Total != 4 || states["day-1a"] != "expired" || states["day-1b"] != "expired" || states["day-2a"] != "active" || states["day-2b"] != "active" {
+		t.Errorf("keys %v (total %d): the expired ones stay listed until deleted", states, list.Total)
+	}
+	// An expired key keeps its name, and the refusal says why.
+	er := e.do("POST", path, e.adminKey, map[string]any{"name": "day-1a", "expiresInDays": 1}).wantError(409, "ALREADY_EXISTS", "name")
+	if !strings.Contains(er.Message, "expired since") {
+		t.Errorf("name message %q does not say the key expired", er.Message)
+	}
+	// Deleting one of the live keys frees a place, as before.
+	e.do("DELETE", fresh.Href, e.adminKey, nil).want(204)
+	e.createKey(path, e.adminKey, map[string]any{"name": "day-2c", "expiresInDays": 30})
+
+	// A person's own key: the same rule.
+	person, err := e.srv.Admin().CreateHumanUser(context.Background(), e.orgID, "dev@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opKey := e.newKey(person, 365)
+	const mine = "/api/v1/users/me/access-keys"
+	e.createKey(mine, opKey, map[string]any{"name": "laptop", "expiresInDays": 1})
+	e.do("POST", mine, opKey, map[string]any{"name": "desktop", "expiresInDays": 1}).wantError(409, "QUOTA_EXCEEDED")
+	e.clock.Advance(24 * time.Hour)
+	e.createKey(mine, opKey, map[string]any{"name": "desktop", "expiresInDays": 1})
+	e.do("POST", mine, opKey, map[string]any{"name": "tablet", "expiresInDays": 1}).wantError(409, "QUOTA_EXCEEDED")
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -13,15 +14,28 @@ import (
 )
 
 // caller is the authenticated user of a request, with the role bindings it
-// holds at the time of the request.
+// holds at the time of the request. The credential is an access key or a
+// session token of the user: both authenticate alike.
 type caller struct {
-	user     store.User
-	keyID    string
-	bindings []store.RoleBinding
-	// credential is the access key the request came with. It lives as long
-	// as the request, never in the store or a log: the keys that seal the
-	// caller's idempotency records derive from it (idempotency.go).
+	user store.User
+	// credentialID names the credential: "pgc_<key id>" or "pgs_<token
+	// id>". Each has a rate limit bucket of its own (ratelimit.go).
+	credentialID string
+	bindings     []store.RoleBinding
+	// credential is the access key or session token the request came with.
+	// It lives as long as the request, never in the store or a log: the
+	// keys that seal the caller's idempotency records derive from it
+	// (idempotency.go).
 	credential []byte
+}
+
+// credentialKind is what the caller authenticated with: "access key" or
+// "session token".
+func (c *caller) credentialKind() string {
+	if strings.HasPrefix(c.credentialID, "pgs_") {
+		return platform.CredentialSessionToken
+	}
+	return platform.CredentialAccessKey
 }
 
 // actor is who the caller is to the platform (createdBy, lastModifiedBy).
@@ -62,34 +76,33 @@ func credential(r *http.Request) (string, error) {
 // one, so response timing does not reveal which key ids exist.
 var dummyHash = platform.HashSecret("")
 
-// authenticate resolves the request's access key to its user. Every failure
-// is 401; the messages never repeat the key.
+// authenticate resolves the request's access key or session token to its
+// user. Every failure is 401; the messages never repeat the credential.
 func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	text, err := credential(r)
 	if err != nil {
 		return nil, err
 	}
-	id, secret, ok := platform.ParseAccessKey(text)
-	if !ok {
+	kind, id, secret, ok := platform.ParseCredential(text)
+	switch {
+	case !ok && kind == platform.CredentialSessionToken:
+		return nil, errUnauthenticated("the session token is not a valid pgcloud session token (wrong format or checksum); check that it was copied completely")
+	case !ok:
 		return nil, errUnauthenticated("the access key is not a valid pgcloud access key (wrong format or checksum); check that it was copied completely")
 	}
 	ctx := r.Context()
-	key, err := s.store.GetAccessKey(ctx, id)
-	stored := key.SecretHash
+	var userID string
+	if kind == platform.CredentialSessionToken {
+		userID, err = s.sessionTokenUser(ctx, id, secret)
+	} else {
+		userID, err = s.accessKeyUser(ctx, id, secret)
+	}
+	if err != nil {
+		return nil, err
+	}
+	user, err := s.store.GetUser(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
-		stored = dummyHash
-	} else if err != nil {
-		return nil, fmt.Errorf("look up access key: %w", err)
-	}
-	if subtle.ConstantTimeCompare(platform.HashSecret(secret), stored) != 1 || err != nil {
-		return nil, errUnauthenticated("the access key is unknown or was deleted; create a new access key")
-	}
-	if platform.KeyExpired(key, s.platform.Now()) {
-		return nil, errUnauthenticated("the access key expired at %s; create a new access key", timestamp(key.ExpiresAt))
-	}
-	user, err := s.store.GetUser(ctx, key.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errUnauthenticated("the access key's user was deleted; use another access key")
+		return nil, errUnauthenticated("the %s's user was deleted; use another credential", kind)
 	} else if err != nil {
 		return nil, fmt.Errorf("look up user: %w", err)
 	}
@@ -97,5 +110,50 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("look up role bindings: %w", err)
 	}
-	return &caller{user: user, keyID: id, bindings: bindings, credential: []byte(text)}, nil
+	return &caller{user: user, credentialID: text[:4] + id, bindings: bindings, credential: []byte(text)}, nil
+}
+
+// accessKeyUser checks the secret of access key id and returns its user's
+// id.
+func (s *Server) accessKeyUser(ctx context.Context, id, secret string) (string, error) {
+	key, err := s.store.GetAccessKey(ctx, id)
+	if err := checkSecret(secret, key.SecretHash, err, platform.CredentialAccessKey); err != nil {
+		return "", err
+	}
+	if platform.KeyExpired(key, s.platform.Now()) {
+		return "", errUnauthenticated("the access key expired at %s; create a new access key", timestamp(key.ExpiresAt))
+	}
+	return key.UserID, nil
+}
+
+// sessionTokenUser checks the secret of session token id and returns its
+// user's id. An expired token the purge has not deleted yet is refused
+// like one it has.
+func (s *Server) sessionTokenUser(ctx context.Context, id, secret string) (string, error) {
+	tok, err := s.store.GetSessionToken(ctx, id)
+	if err := checkSecret(secret, tok.SecretHash, err, platform.CredentialSessionToken); err != nil {
+		return "", err
+	}
+	if platform.SessionTokenExpired(tok, s.platform.Now()) {
+		return "", errUnauthenticated("the session token expired at %s; open a new session token", timestamp(tok.ExpiresAt))
+	}
+	return tok.UserID, nil
+}
+
+// checkSecret compares secret with stored, the hash of the credential found
+// by the lookup that returned lookupErr; kind names the credential for the
+// 401. An unknown id costs the same work as a known one.
+func checkSecret(secret string, stored []byte, lookupErr error, kind string) error {
+	if errors.Is(lookupErr, store.ErrNotFound) {
+		stored = dummyHash
+	} else if lookupErr != nil {
+		return fmt.Errorf("look up %s: %w", kind, lookupErr)
+	}
+	if subtle.ConstantTimeCompare(platform.HashSecret(secret), stored) != 1 || lookupErr != nil {
+		if kind == platform.CredentialSessionToken {
+			return errUnauthenticated("the session token is unknown, was closed or expired; open a new session token")
+		}
+		return errUnauthenticated("the access key is unknown or was deleted; create a new access key")
+	}
+	return nil
 }

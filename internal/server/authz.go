@@ -24,7 +24,7 @@ import (
 //     never 403, so ids of other tenants cannot be probed;
 //   - writes need a role, checked after the 404 rule; a 403 names the role:
 //     an org_owner (person or machine) writes machine users, their keys and
-//     every role binding of the organization; a project_owner binds project
+//     session tokens, and every role binding of the organization; a project_owner binds project
 //     roles on its own project; people manage their own keys; only an
 //     org_owner who is a person invites;
 //   - clusters go through project roles: a project_viewer reads the
@@ -190,19 +190,40 @@ func requireClusterManage(c *caller, cl store.Cluster, action string) error {
 // ---- whose keys, which bindings ----
 
 // keyOwner checks that the caller may read (or, with write, change) the keys
-// of the user in the path, and loads that machine user. The order of the
-// checks: another organization is 404; then the caller's role (403); then
-// the user: unknown is 404, a person is 403 (people's keys are
-// self-service).
+// of the user in the path, and loads that machine user (see
+// credentialOwner). A person in the path is 403: people's keys are
+// self-service.
 func (s *Server) keyOwner(ctx context.Context, q store.Queries, c *caller, r *http.Request, write bool) (store.User, error) {
+	return s.credentialOwner(ctx, q, c, r, write, "the access keys of machine users", func(id string) error {
+		return errForbidden("user %q is a person: access keys of people are self-service: "+
+			"a person manages their own keys under %s", id, platform.OwnKeysPath)
+	})
+}
+
+// sessionTokenOwner is keyOwner for session tokens, which only machine
+// users have.
+func (s *Server) sessionTokenOwner(ctx context.Context, q store.Queries, c *caller, r *http.Request, write bool) (store.User, error) {
+	return s.credentialOwner(ctx, q, c, r, write, "the session tokens of machine users", func(id string) error {
+		return errForbidden("user %q is a person: session tokens are for machine users only; "+
+			"a person authenticates with its own access key (%s)", id, platform.OwnKeysPath)
+	})
+}
+
+// credentialOwner checks that the caller may read (or, with write, change)
+// the credentials (what) of the user in the path, and loads that machine
+// user. The order of the checks: another organization is 404; then the
+// caller's role (403): an org_owner reads and writes, an org_admin reads;
+// then the user: unknown is 404, a person is person's 403.
+func (s *Server) credentialOwner(ctx context.Context, q store.Queries, c *caller, r *http.Request, write bool, what string,
+	person func(id string) error) (store.User, error) {
 	org, err := s.callerOrg(ctx, c, r.PathValue("org"))
 	if err != nil {
 		return store.User{}, err
 	}
 	if write {
-		err = requireOrgOwner(c, org, "managing the access keys of machine users")
+		err = requireOrgOwner(c, org, "managing "+what)
 	} else {
-		err = requireOrgRoleAny(c, org, "reading the access keys of machine users", platform.RoleOrgOwner, platform.RoleOrgAdmin)
+		err = requireOrgRoleAny(c, org, "reading "+what, platform.RoleOrgOwner, platform.RoleOrgAdmin)
 	}
 	if err != nil {
 		return store.User{}, err
@@ -211,8 +232,7 @@ func (s *Server) keyOwner(ctx context.Context, q store.Queries, c *caller, r *ht
 	u, err := platform.Find(func() (store.User, error) { return platform.UserIn(ctx, q, org.ID, id) },
 		func(store.User) bool { return true }, platform.MachineUserNotFound(id), "get user")
 	if err == nil && u.Type != store.UserTypeMachine {
-		return store.User{}, errForbidden("user %q is a person: access keys of people are self-service: "+
-			"a person manages their own keys under %s", id, platform.OwnKeysPath)
+		return store.User{}, person(id)
 	}
 	return u, err
 }

@@ -24,8 +24,11 @@ import (
 //   - every member of an organization reads it, its projects, roles, users,
 //     machine users and role bindings; another organization's caller gets 404,
 //     never 403; a missing, expired or deleted key gets 401;
-//   - org_owner (person or machine) writes machine users, their keys, and
-//     every role binding of its organization; org_admin also reads keys;
+//   - org_owner (person or machine) writes machine users, their keys and
+//     session tokens, and every role binding of its organization; org_admin
+//     also reads keys and session tokens;
+//   - a session token of a machine user gets exactly the answers its access
+//     key gets (checked for every row after the matrix itself);
 //   - project_owner binds and unbinds project roles on its own project only;
 //   - people manage their own keys under /users/me (machine users: 403);
 //   - only an org_owner person invites.
@@ -101,6 +104,16 @@ var authzMatrix = []matrixRow{
 	{w{200, 200, 200, 403, 403, 403, 403, 404, 401, 401}, "GET /organizations/{org}/machine-users/{user}/access-keys/{key}", "", nil},
 	{w{204, 204, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /organizations/{org}/machine-users/{user}/access-keys/{key}", "", freshMachineUserKey},
 
+	// session tokens of machine users: as their keys, org_owner opens and
+	// closes them, org_admin reads them; people have none
+	// oP   oM   adm  pO   pE   pV   mem  xO   exp  no
+	{w{200, 200, 200, 403, 403, 403, 403, 404, 401, 401}, "GET /organizations/{org}/machine-users/{user}/session-tokens", "", nil},
+	{w{403, 403, 403, 403, 403, 403, 403, 404, 401, 401}, "GET /organizations/{org}/machine-users/{user}/session-tokens", "of a person", personAsUser},
+	{w{201, 201, 403, 403, 403, 403, 403, 404, 401, 401}, "POST /organizations/{org}/machine-users/{user}/session-tokens", "", freshMachineUserNewToken},
+	{w{403, 403, 403, 403, 403, 403, 403, 404, 401, 401}, "POST /organizations/{org}/machine-users/{user}/session-tokens", "for a person", personNewToken},
+	{w{200, 200, 200, 403, 403, 403, 403, 404, 401, 401}, "GET /organizations/{org}/machine-users/{user}/session-tokens/{token}", "", nil},
+	{w{204, 204, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /organizations/{org}/machine-users/{user}/session-tokens/{token}", "", freshMachineUserToken},
+
 	// people's own keys
 	{w{200, 403, 200, 403, 200, 403, 200, 200, 401, 401}, "GET /users/me/access-keys", "", nil},
 	{w{201, 403, 201, 403, 201, 403, 201, 201, 401, 401}, "POST /users/me/access-keys", "", myNewKey},
@@ -154,8 +167,9 @@ type matrixFixture struct {
 
 	otherOrg      string
 	secondProject string // in the organization; the project_owner has no role on it
-	machineUser   string // a machine user with one key, read by the read rows
+	machineUser   string // a machine user with one key and one session token, read by the read rows
 	machineKey    string // that key's id
+	machineToken  string // that session token's id
 	person        string // a person without keys
 	orgBinding    string
 	projBinding   string
@@ -168,7 +182,11 @@ type matrixFixture struct {
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
 	ctx := context.Background()
-	e := newEnv(t)
+	// The matrix sends hundreds of requests with refused credentials from
+	// one address while its clock stands still: the limit of failed
+	// authentications (ratelimit_test.go) would answer 429 instead of the
+	// cells' 401s, so it is off here.
+	e := newEnv(t, func(c *Config) { c.AuthFailureRate = -1 })
 	f := &matrixFixture{t: t, e: e}
 	admin := e.srv.Admin()
 	must := func(id string, err error) string {
@@ -222,6 +240,8 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	// Past the 1-day key, well within the others.
 	e.clock.Advance(25 * time.Hour)
 	e.do("GET", "/api/v1/whoami", f.keys[asExpired], nil).wantError(401, "UNAUTHENTICATED")
+	// After that: a session token lives at most 24 hours.
+	f.machineToken = e.openToken(f.machineUser, map[string]any{}).ID
 	return f
 }
 
@@ -231,7 +251,7 @@ func (f *matrixFixture) fingerprint() string {
 	f.t.Helper()
 	var out string
 	err := f.db.QueryRow(`SELECT (SELECT count(*) || '/' || coalesce(sum(sequence), 0) FROM users) || ' ' ||
-		(SELECT count(*) FROM access_keys) || ' ' || (SELECT count(*) FROM org_role_bindings) || ' ' ||
+		(SELECT count(*) FROM access_keys) || ' ' || (SELECT count(*) FROM session_tokens) || ' ' || (SELECT count(*) FROM org_role_bindings) || ' ' ||
 		(SELECT count(*) FROM project_role_bindings) || ' ' || (SELECT count(*) FROM invitations)`).Scan(&out)
 	if err != nil {
 		f.t.Fatal(err)
@@ -257,7 +277,7 @@ func (f *matrixFixture) shared(route string) map[string]string {
 	if strings.Contains(route, "/projects/{project}/") {
 		binding = f.projBinding
 	}
-	return map[string]string{"org": f.e.orgID, "project": f.e.projectID, "user": f.machineUser, "key": f.machineKey,
+	return map[string]string{"org": f.e.orgID, "project": f.e.projectID, "user": f.machineUser, "key": f.machineKey, "token": f.machineToken,
 		"role": platform.RoleOrgOwner, "binding": binding, "cluster": f.cluster, "username": f.clusterUser,
 		"idempotencyKey": "matrix-holds-nothing"}
 }
@@ -327,6 +347,19 @@ func personNewKey(f *matrixFixture, _ int) matrixCell {
 func freshMachineUserKey(f *matrixFixture, _ int) matrixCell {
 	user := f.freshMachineUser()
 	return matrixCell{vars: map[string]string{"user": user, "key": keyIDOf(f.e.newKey(user, 30))}}
+}
+
+func freshMachineUserNewToken(f *matrixFixture, _ int) matrixCell {
+	return matrixCell{vars: map[string]string{"user": f.freshMachineUser()}, body: map[string]any{"expiresInSeconds": 600}}
+}
+
+func personNewToken(f *matrixFixture, _ int) matrixCell {
+	return matrixCell{vars: map[string]string{"user": f.freshPerson()}, body: map[string]any{}}
+}
+
+func freshMachineUserToken(f *matrixFixture, _ int) matrixCell {
+	user := f.freshMachineUser()
+	return matrixCell{vars: map[string]string{"user": user, "token": f.e.openToken(user, map[string]any{}).ID}}
 }
 
 func myNewKey(f *matrixFixture, _ int) matrixCell { return matrixCell{body: newKeyBody} }
@@ -419,51 +452,80 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
+	for _, row := range authzMatrix {
+		for who := range nCallers {
+			f.check(row, who, callerNames[who], f.keys[who])
+		}
+	}
+
+	// A session token authenticates exactly as an access key of its machine
+	// user: every cell of the machine users' columns again, with a session
+	// token instead of the key, and an expired token as the expired key.
+	tokens := []struct {
+		name  string
+		like  int // the column whose answers it gets
+		token string
+	}{
+		{"owner machine's session token", asOwnerMachine, f.e.openToken(f.users[asOwnerMachine], map[string]any{}).Properties.Secret},
+		{"project_owner's session token", asProjOwner, f.e.openToken(f.users[asProjOwner], map[string]any{}).Properties.Secret},
+		{"project_viewer's session token", asProjViewer, f.e.openToken(f.users[asProjViewer], map[string]any{}).Properties.Secret},
+		{"expired session token", asExpired, f.e.openToken(f.users[asOwnerMachine], map[string]any{"expiresInSeconds": 60}).Properties.Secret},
+	}
+	f.e.clock.Advance(time.Minute)
+	for _, row := range authzMatrix {
+		for _, tok := range tokens {
+			f.check(row, tok.like, tok.name, tok.token)
+		}
+	}
+}
+
+// check runs the request of one cell, row × column who, authenticated with
+// credential (named callerName), and checks the answer: the status of the
+// column, and on a refusal its code and that nothing changed.
+func (f *matrixFixture) check(row matrixRow, who int, callerName, credential string) {
+	t := f.t
+	t.Helper()
 	wantCode := map[int][]string{
 		http.StatusUnauthorized: {codeUnauthenticated},
 		http.StatusForbidden:    {codePermissionDenied, codeMachineUserCannotInvite},
 		http.StatusNotFound:     {codeNotFound},
 	}
-	for _, row := range authzMatrix {
-		name := row.route
-		if row.note != "" {
-			name += " (" + row.note + ")"
+	name := row.route
+	if row.note != "" {
+		name += " (" + row.note + ")"
+	}
+	method, pattern, _ := strings.Cut(row.route, " ")
+	vars := f.shared(row.route)
+	var body any
+	if row.cell != nil {
+		c := row.cell(f, who)
+		for k, v := range c.vars {
+			vars[k] = v
 		}
-		method, pattern, _ := strings.Cut(row.route, " ")
-		for who := range nCallers {
-			vars := f.shared(row.route)
-			var body any
-			if row.cell != nil {
-				c := row.cell(f, who)
-				for k, v := range c.vars {
-					vars[k] = v
-				}
-				body = c.body
-			}
-			path := pattern
-			for k, v := range vars {
-				path = strings.ReplaceAll(path, "{"+k+"}", pathID(v))
-			}
-			if strings.Contains(path, "{") {
-				t.Fatalf("%s: no value for a wildcard of %s", name, path)
-			}
-			before := f.fingerprint()
-			r := f.e.do(method, apiPrefix+path, f.keys[who], body)
-			if r.status >= 400 {
-				if after := f.fingerprint(); after != before {
-					t.Errorf("%s as %s: refused with %d but changed the store: %s -> %s", name, callerNames[who], r.status, before, after)
-				}
-			}
-			if r.status != row.want[who] {
-				t.Errorf("%s as %s: status %d, want %d; body: %s", name, callerNames[who], r.status, row.want[who], r.body)
-				continue
-			}
-			if codes, ok := wantCode[r.status]; ok {
-				var e errorBody
-				if err := json.Unmarshal(r.body, &e); err != nil || !slices.Contains(codes, e.Code) {
-					t.Errorf("%s as %s: error code %q, want one of %v", name, callerNames[who], e.Code, codes)
-				}
-			}
+		body = c.body
+	}
+	path := pattern
+	for k, v := range vars {
+		path = strings.ReplaceAll(path, "{"+k+"}", pathID(v))
+	}
+	if strings.Contains(path, "{") {
+		t.Fatalf("%s: no value for a wildcard of %s", name, path)
+	}
+	before := f.fingerprint()
+	r := f.e.do(method, apiPrefix+path, credential, body)
+	if r.status >= 400 {
+		if after := f.fingerprint(); after != before {
+			t.Errorf("%s as %s: refused with %d but changed the store: %s -> %s", name, callerName, r.status, before, after)
+		}
+	}
+	if r.status != row.want[who] {
+		t.Errorf("%s as %s: status %d, want %d; body: %s", name, callerName, r.status, row.want[who], r.body)
+		return
+	}
+	if codes, ok := wantCode[r.status]; ok {
+		var e errorBody
+		if err := json.Unmarshal(r.body, &e); err != nil || !slices.Contains(codes, e.Code) {
+			t.Errorf("%s as %s: error code %q, want one of %v", name, callerName, e.Code, codes)
 		}
 	}
 }

@@ -124,8 +124,9 @@ func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	return e
 }
 
+// secretOf is the secret part of an access key or a session token.
 func secretOf(key string) string {
-	if _, secret, ok := platform.ParseAccessKey(key); ok {
+	if _, _, secret, ok := platform.ParseCredential(key); ok {
 		return secret
 	}
 	return key

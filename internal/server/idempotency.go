@@ -20,8 +20,9 @@ const (
 	// idempotencyTTL is how long a first answer is kept for replay: far longer
 	// than any client retries, short enough that the table stays small.
 	idempotencyTTL = 24 * time.Hour
-	// purgeInterval is how often expired answers are deleted, so that none
-	// outlives its TTL by much, whether or not anyone creates anything.
+	// purgeInterval is how often expired answers (and expired session
+	// tokens) are deleted, so that none outlives its TTL by much, whether or
+	// not anyone creates anything. Config.PurgeInterval overrides it.
 	purgeInterval = 10 * time.Minute
 )
 
@@ -122,18 +123,31 @@ func (s *Server) purgeExpiredAnswers(ctx context.Context) error {
 	return s.store.DeleteIdempotencyRecordsBefore(ctx, s.platform.Now().Add(-idempotencyTTL))
 }
 
-// purgeAnswersEvery runs purgeExpiredAnswers now and then every interval
-// until stop is called; a failure is logged and tried again next time.
-func (s *Server) purgeAnswersEvery(interval time.Duration) (stop func()) {
+// purgeEvery runs the purges — of expired idempotency answers
+// (purgeExpiredAnswers) and of expired session tokens
+// (purgeExpiredSessionTokens) — now and then every interval until stop is
+// called; a failure is logged and tried again next time. Each replica runs
+// its own: a purge finds what is expired in the store, and finds nothing
+// when another replica purged first.
+func (s *Server) purgeEvery(interval time.Duration) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	purges := []struct {
+		what string
+		run  func(context.Context) error
+	}{
+		{"expired idempotency records", s.purgeExpiredAnswers},
+		{"expired session tokens", s.purgeExpiredSessionTokens},
+	}
 	go func() {
 		defer close(done)
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			if err := s.purgeExpiredAnswers(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("could not delete expired idempotency records", "error", err.Error())
+			for _, p := range purges {
+				if err := p.run(ctx); err != nil && ctx.Err() == nil {
+					s.log.Warn("could not delete "+p.what, "error", err.Error())
+				}
 			}
 			select {
 			case <-ctx.Done():

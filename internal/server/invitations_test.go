@@ -54,8 +54,8 @@ func TestInvitations(t *testing.T) {
 	e.do("POST", "/api/v1/organizations/elsewhere/invitations", ownerKey, map[string]any{"email": "y@example.com"}).wantError(404, "NOT_FOUND")
 }
 
-// tourAccess calls every endpoint of access keys, role bindings and
-// invitations once with success (for TestSpecTour).
+// tourAccess calls every endpoint of access keys, session tokens, role
+// bindings and invitations once with success (for TestSpecTour).
 func tourAccess(t *testing.T, e *env) {
 	t.Helper()
 	mu := e.createMachineUser(map[string]any{"username": "tour-keys", "accessKey": map[string]any{"name": "k0", "expiresInDays": 1}})
@@ -64,6 +64,11 @@ func tourAccess(t *testing.T, e *env) {
 	e.do("GET", keys, e.adminKey, nil).want(200)
 	e.do("GET", k.Href, e.adminKey, nil).want(200)
 	e.do("DELETE", k.Href, e.adminKey, nil).want(204)
+
+	tok := e.openToken(mu.ID, map[string]any{"name": "run", "expiresInSeconds": 600})
+	e.do("GET", e.tokensPath(mu.ID), e.adminKey, nil).want(200)
+	e.do("GET", tok.Href, e.adminKey, nil).want(200)
+	e.do("DELETE", tok.Href, e.adminKey, nil).want(204)
 
 	person, personKey := e.personWithKey("tour@example.com")
 	mine, _ := e.createKey("/api/v1/users/me/access-keys", personKey, map[string]any{"name": "mine", "expiresInDays": 1})

@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// rateLimiter is a token bucket per credential (access key id): each bucket
-// holds up to burst tokens, refills at rate tokens per second, and a request
-// takes one. Per credential, not per address, because a credential is what a
+// rateLimiter is a token bucket per credential (an access key or a session
+// token): each bucket holds up to burst tokens, refills at rate tokens per
+// second, and a request takes one. Per credential, not per address, because a credential is what a
 // client (a Terraform run, a script) is; one noisy client must not starve the
 // others. It reads time through the server's Now hook so tests can drive it.
 type rateLimiter struct {
@@ -111,7 +111,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, c *caller) *apiError {
 	if s.limiter == nil {
 		return nil
 	}
-	d := s.limiter.take(c.keyID)
+	d := s.limiter.take(c.credentialID)
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(int(s.limiter.burst)))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(d.remaining))
@@ -121,8 +121,8 @@ func (s *Server) rateLimit(w http.ResponseWriter, c *caller) *apiError {
 	}
 	retry := max(1, ceilSeconds(d.retryAfter))
 	e := newError(http.StatusTooManyRequests, codeResourceExhausted,
-		"too many requests with this access key (limit %g per second, burst %d); retry after %d seconds",
-		s.limiter.rate, int(s.limiter.burst), retry)
+		"too many requests with this %s (limit %g per second, burst %d); retry after %d seconds",
+		c.credentialKind(), s.limiter.rate, int(s.limiter.burst), retry)
 	e.header = http.Header{"Retry-After": {strconv.Itoa(retry)}}
 	return e
 }

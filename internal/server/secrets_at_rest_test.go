@@ -107,7 +107,7 @@ func (s *secretsAtRest) scanStore(t *testing.T, st testStore) []string {
 }
 
 // Everything a pipeline creates with idempotency keys — machine users with
-// their first key, more keys, database users with passwords, a new password
+// their first key, more keys, session tokens, database users with passwords, a new password
 // — plus the cluster's DSN, must not be readable from the data directory or
 // a dump of the store, while the server runs or after it stopped; and the
 // replays still hand the secrets back to their caller.
@@ -143,6 +143,11 @@ func TestNoSecretAtRest(t *testing.T) {
 		var key struct{ Properties struct{ Secret string } }
 		e.do("POST", keysPath, e.adminKey, keyBody, "Idempotency-Key", "key-"+idem).decode(201, &key)
 		secrets.addKey(fmt.Sprintf("machine user %d's second key", i), key.Properties.Secret)
+
+		tokenBody := `{"name": "run", "expiresInSeconds": 3600}`
+		var token struct{ Properties struct{ Secret string } }
+		e.do("POST", path+"/"+mu.ID+"/session-tokens", e.adminKey, tokenBody, "Idempotency-Key", "token-"+idem).decode(201, &token)
+		secrets.addKey(fmt.Sprintf("machine user %d's session token", i), token.Properties.Secret)
 
 		password := fmt.Sprintf("db-password-%d-%s", i, strings.Repeat("x", 20))
 		userBody := fmt.Sprintf(`{"username": "app_%d", "password": %q}`, i, password)

@@ -43,6 +43,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger     // nil = discard
 	Now            func() time.Time // test hook for every business time; nil = time.Now
+	// PurgeInterval is how often the server deletes expired session tokens
+	// and idempotency records; 0 = every 10 minutes. Tests shorten it.
+	PurgeInterval time.Duration
 }
 
 // withDefaults fills the zero values and checks the rest (the platform's
@@ -50,6 +53,12 @@ type Config struct {
 func (c Config) withDefaults() (Config, error) {
 	if c.RateLimit < 0 || c.RateBurst < 0 {
 		return c, fmt.Errorf("rate limit and burst must be 0 or more")
+	}
+	if c.PurgeInterval < 0 {
+		return c, fmt.Errorf("the purge interval must be 0 or more")
+	}
+	if c.PurgeInterval == 0 {
+		c.PurgeInterval = purgeInterval
 	}
 	if c.AuthFailureBurst < 0 {
 		return c, fmt.Errorf("the burst of failed authentications must be 0 or more")
@@ -124,7 +133,8 @@ type Server struct {
 	// authFailures limits failed authentications per client address.
 	authFailures *rateLimiter
 	handler      http.Handler
-	// stopPurge stops the deleting of expired idempotency records.
+	// stopPurge stops the deleting of expired idempotency records and
+	// session tokens.
 	stopPurge func()
 }
 
@@ -142,7 +152,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.handler = s.buildHandler()
-	s.stopPurge = s.purgeAnswersEvery(purgeInterval)
+	s.stopPurge = s.purgeEvery(cfg.PurgeInterval)
 	return s, nil
 }
 

@@ -29,6 +29,10 @@ type Options struct {
 	MachineUserQuota int
 	// Now replaces the server's clock (for expiry and rotation tests); nil is time.Now.
 	Now func() time.Time
+	// PurgeInterval is how often the server deletes expired session tokens
+	// (and idempotency records), in real time; 0 keeps the server default
+	// (10 minutes). Tests that watch a purge shorten it.
+	PurgeInterval time.Duration
 	// LogTo receives the server's JSON log lines; nil discards them.
 	LogTo io.Writer
 }
@@ -65,6 +69,7 @@ func Start(opts Options) (*Env, error) {
 		MachineUserQuota: opts.MachineUserQuota,
 		Logger:           logger,
 		Now:              opts.Now,
+		PurgeInterval:    opts.PurgeInterval,
 	})
 	if err != nil {
 		os.RemoveAll(dataDir)

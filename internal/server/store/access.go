@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// What grants access: access keys, role bindings, and invitations.
+// What grants access: access keys, session tokens, role bindings, and
+// invitations.
 
 // AccessKey is stored without its secret: only SHA-256(secret) is kept.
 type AccessKey struct {
@@ -27,6 +28,31 @@ type AccessKeyFilter struct {
 	UserID string
 	// SelfServiceOnly keeps only the keys a person made under /users/me.
 	SelfServiceOnly bool
+	// ActiveAt, when set, keeps only the keys that have not expired at that
+	// time (ExpiresAt after it): what counts against the quotas.
+	ActiveAt time.Time
+}
+
+// SessionToken is a short-lived credential of a machine user, stored
+// without its secret: only SHA-256(secret) is kept. Unlike an access key it
+// has no unique name and counts against no key quota; it is deleted once
+// expired (see ListExpiredSessionTokens).
+type SessionToken struct {
+	ID         string // the token id embedded in the token text
+	UserID     string
+	Name       string // what it is for; not unique
+	SecretHash []byte
+	ExpiresAt  time.Time
+	Suffix     string // the last 4 characters of the token text (for a masked token)
+	Meta       Meta
+}
+
+// SessionTokenFilter selects session tokens. UserID is required.
+type SessionTokenFilter struct {
+	UserID string
+	// ActiveAt, when set, keeps only the tokens that have not expired at
+	// that time (ExpiresAt after it).
+	ActiveAt time.Time
 }
 
 // Role binding scopes.
@@ -78,6 +104,15 @@ type AccessQueries interface {
 	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
 	ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) (items []AccessKey, total int, err error)
 	DeleteAccessKey(ctx context.Context, id string) error
+
+	CreateSessionToken(ctx context.Context, t SessionToken) error
+	GetSessionToken(ctx context.Context, id string) (SessionToken, error)
+	ListSessionTokens(ctx context.Context, f SessionTokenFilter, p Page) (items []SessionToken, total int, err error)
+	// ListExpiredSessionTokens lists up to limit tokens, of any user, that
+	// have expired at time at (ExpiresAt at or before it), soonest expired
+	// first: what a purge deletes.
+	ListExpiredSessionTokens(ctx context.Context, at time.Time, limit int) ([]SessionToken, error)
+	DeleteSessionToken(ctx context.Context, id string) error
 
 	CreateRoleBinding(ctx context.Context, b RoleBinding) error
 	// GetRoleBinding finds an organization or project binding by id.

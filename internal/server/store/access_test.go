@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -30,6 +32,27 @@ func TestAccessKeysBindingsInvitations(t *testing.T) {
 		}
 		if items, total, err := s.ListAccessKeys(ctx, AccessKeyFilter{UserID: "u", SelfServiceOnly: true}, Page{Limit: 10}); err != nil || total != 1 || items[0].ID != "k1" {
 			t.Errorf("self-service %+v %d %v", items, total, err)
+		}
+		// ActiveAt keeps the keys that have not expired at that time: k2
+		// expires at seedTime, k1 an hour later.
+		for _, c := range []struct {
+			f    AccessKeyFilter
+			want []string
+		}{
+			{AccessKeyFilter{UserID: "u", ActiveAt: seedTime.Add(-time.Nanosecond)}, []string{"k1", "k2"}},
+			{AccessKeyFilter{UserID: "u", ActiveAt: seedTime}, []string{"k1"}},
+			{AccessKeyFilter{UserID: "u", ActiveAt: seedTime.Add(time.Hour)}, nil},
+			{AccessKeyFilter{UserID: "u", SelfServiceOnly: true, ActiveAt: seedTime}, []string{"k1"}},
+			{AccessKeyFilter{UserID: "v", ActiveAt: seedTime}, nil},
+		} {
+			items, total, err := s.ListAccessKeys(ctx, c.f, Page{Limit: 10})
+			var got []string
+			for _, k := range items {
+				got = append(got, k.ID)
+			}
+			if err != nil || total != len(c.want) || !slices.Equal(got, c.want) {
+				t.Errorf("keys of %+v: %v (total %d, %v), want %v", c.f, got, total, err, c.want)
+			}
 		}
 		must(t, s.DeleteAccessKey(ctx, "k2"))
 		if err := s.DeleteAccessKey(ctx, "k2"); !errors.Is(err, ErrNotFound) {
@@ -97,5 +120,88 @@ func TestAccessKeysBindingsInvitations(t *testing.T) {
 		}
 
 		must(t, s.CreateInvitation(ctx, Invitation{ID: "i1", OrganizationID: "o", Email: "a@example.com", State: InvitationPending, Meta: m}))
+	})
+}
+
+func TestSessionTokens(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db testDB) {
+		ctx := context.Background()
+		s, m := openSeeded(t, db)
+		for _, id := range []string{"u", "v"} {
+			must(t, s.CreateUser(ctx, User{ID: id, OrganizationID: "o", Type: UserTypeMachine, Username: id, Name: id, Meta: m}))
+		}
+		// Every column round-trips.
+		tok := SessionToken{ID: "t1", UserID: "u", Name: "run 1", SecretHash: []byte{1, 0, 255}, ExpiresAt: seedTime.Add(time.Hour),
+			Suffix: "AbCd", Meta: m}
+		must(t, s.CreateSessionToken(ctx, tok))
+		if got, err := s.GetSessionToken(ctx, "t1"); err != nil || got.ID != tok.ID || got.UserID != tok.UserID || got.Name != tok.Name ||
+			string(got.SecretHash) != string(tok.SecretHash) || !got.ExpiresAt.Equal(tok.ExpiresAt) || got.Suffix != tok.Suffix || got.Meta != tok.Meta {
+			t.Errorf("round trip %+v %v, want %+v", got, err, tok)
+		}
+		// Names are not unique; ids are.
+		for i, exp := range []time.Duration{time.Minute, 0, 2 * time.Hour, -time.Hour} {
+			must(t, s.CreateSessionToken(ctx, SessionToken{ID: fmt.Sprintf("t%d", i+2), UserID: "u", Name: "run 1", SecretHash: []byte{2},
+				ExpiresAt: seedTime.Add(exp), Suffix: "x", Meta: m}))
+		}
+		must(t, s.CreateSessionToken(ctx, SessionToken{ID: "t9", UserID: "v", Name: "v's", SecretHash: []byte{9},
+			ExpiresAt: seedTime.Add(-time.Minute), Suffix: "x", Meta: m}))
+		if err := s.CreateSessionToken(ctx, SessionToken{ID: "t1", UserID: "v", Name: "x", SecretHash: []byte{3}, ExpiresAt: seedTime, Meta: m}); !errors.Is(err, ErrConflict) {
+			t.Errorf("a second token t1: %v, want ErrConflict", err)
+		}
+		// Session tokens are not access keys, nor the other way round.
+		if _, err := s.GetAccessKey(ctx, "t1"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a session token read as an access key: %v", err)
+		}
+		if _, total, err := s.ListAccessKeys(ctx, AccessKeyFilter{UserID: "u"}, Page{Limit: 10}); err != nil || total != 0 {
+			t.Errorf("session tokens listed as access keys: %d %v", total, err)
+		}
+
+		ids := func(ts []SessionToken) (out []string) {
+			for _, t := range ts {
+				out = append(out, t.ID)
+			}
+			return out
+		}
+		// Lists: one user's, oldest first; ActiveAt keeps the unexpired ones.
+		for _, c := range []struct {
+			f    SessionTokenFilter
+			want []string
+		}{
+			{SessionTokenFilter{UserID: "u"}, []string{"t1", "t2", "t3", "t4", "t5"}},
+			{SessionTokenFilter{UserID: "u", ActiveAt: seedTime}, []string{"t1", "t2", "t4"}},
+			{SessionTokenFilter{UserID: "u", ActiveAt: seedTime.Add(time.Hour)}, []string{"t4"}},
+			{SessionTokenFilter{UserID: "v"}, []string{"t9"}},
+			{SessionTokenFilter{UserID: "nobody"}, nil},
+		} {
+			items, total, err := s.ListSessionTokens(ctx, c.f, Page{Limit: 10})
+			if err != nil || total != len(c.want) || !slices.Equal(ids(items), c.want) {
+				t.Errorf("tokens of %+v: %v (total %d, %v), want %v", c.f, ids(items), total, err, c.want)
+			}
+		}
+		if items, total, err := s.ListSessionTokens(ctx, SessionTokenFilter{UserID: "u"}, Page{Limit: 2, Offset: 1}); err != nil || total != 5 ||
+			!slices.Equal(ids(items), []string{"t2", "t3"}) {
+			t.Errorf("a page of tokens: %v %d %v", ids(items), total, err)
+		}
+
+		// The expired ones, of every user, soonest expired first, at most limit.
+		for _, c := range []struct {
+			at    time.Time
+			limit int
+			want  []string
+		}{
+			{seedTime.Add(-2 * time.Hour), 10, nil},
+			{seedTime, 10, []string{"t5", "t9", "t3"}}, // expired an hour, a minute and no time before
+			{seedTime, 2, []string{"t5", "t9"}},
+			{seedTime.Add(time.Hour), 10, []string{"t5", "t9", "t3", "t2", "t1"}},
+		} {
+			got, err := s.ListExpiredSessionTokens(ctx, c.at, c.limit)
+			if err != nil || !slices.Equal(ids(got), c.want) {
+				t.Errorf("expired at %v (limit %d): %v %v, want %v", c.at, c.limit, ids(got), err, c.want)
+			}
+		}
+
+		must(t, s.DeleteSessionToken(ctx, "t3"))
+		notFound(t, "deleted token", get(s.GetSessionToken(ctx, "t3")))
+		notFound(t, "second delete of a token", s.DeleteSessionToken(ctx, "t3"))
 	})
 }

@@ -20,6 +20,7 @@ func seedOneOfEach(t *testing.T, db testDB) (Store, Meta) {
 	s, m := openSeeded(t, db, "p")
 	must(t, s.CreateUser(ctx, User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}))
 	must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "k", SecretHash: []byte{1}, ExpiresAt: seedTime, Meta: m}))
+	must(t, s.CreateSessionToken(ctx, SessionToken{ID: "t", UserID: "u", Name: "t", SecretHash: []byte{1}, ExpiresAt: seedTime, Suffix: "x", Meta: m}))
 	must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "ob", Scope: ScopeOrganization, OrganizationID: "o", UserID: "u", Role: "org_owner", Meta: m}))
 	must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "pb", Scope: ScopeProject, ProjectID: "p", UserID: "u", Role: "project_viewer", Meta: m}))
 	must(t, s.CreateInvitation(ctx, Invitation{ID: "i", OrganizationID: "o", Email: "a@example.com", State: InvitationPending, Meta: m}))
@@ -57,6 +58,9 @@ func TestEveryUniqueConstraintConflicts(t *testing.T) {
 			}},
 			{"access key name of its user", func(q Queries) error {
 				return q.CreateAccessKey(ctx, AccessKey{ID: "k3", UserID: "u", Name: "k", SecretHash: []byte{2}, ExpiresAt: seedTime, Meta: m})
+			}},
+			{"session token id", func(q Queries) error {
+				return q.CreateSessionToken(ctx, SessionToken{ID: "t", UserID: "u", Name: "other", SecretHash: []byte{2}, ExpiresAt: seedTime, Meta: m})
 			}},
 			{"organization binding id", func(q Queries) error {
 				return q.CreateRoleBinding(ctx, RoleBinding{ID: "ob", Scope: ScopeOrganization, OrganizationID: "o", UserID: "u", Role: "org_admin", Meta: m})
@@ -121,6 +125,8 @@ func TestMissingRowsAreNotFound(t *testing.T) {
 				"user delete":          s.DeleteUser(ctx, id),
 				"access key":           get(s.GetAccessKey(ctx, id)),
 				"access key delete":    s.DeleteAccessKey(ctx, id),
+				"session token":        get(s.GetSessionToken(ctx, id)),
+				"session token delete": s.DeleteSessionToken(ctx, id),
 				"role binding":         get(s.GetRoleBinding(ctx, id)),
 				"role binding delete":  s.DeleteRoleBinding(ctx, id),
 				"cluster":              get(s.GetCluster(ctx, id)),
@@ -142,6 +148,9 @@ func TestMissingRowsAreNotFound(t *testing.T) {
 			if bs, err := s.ListRoleBindingsByUser(ctx, id); err != nil || len(bs) != 0 {
 				t.Errorf("bindings of user %q: %v %v", id, bs, err)
 			}
+			if ts, total, err := s.ListSessionTokens(ctx, SessionTokenFilter{UserID: id}, Page{Limit: 10}); err != nil || total != 0 || len(ts) != 0 {
+				t.Errorf("session tokens of user %q: %v %d %v", id, ts, total, err)
+			}
 		}
 	})
 }
@@ -152,10 +161,12 @@ func get[T any](_ T, err error) error { return err }
 func TestDeletesCascade(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		// Deleting a user deletes its keys, bindings and idempotency records.
+		// Deleting a user deletes its keys, session tokens, bindings and
+		// idempotency records.
 		s, m := seedOneOfEach(t, db)
 		must(t, s.DeleteUser(ctx, "u"))
 		notFound(t, "key of a deleted user", get(s.GetAccessKey(ctx, "k")))
+		notFound(t, "session token of a deleted user", get(s.GetSessionToken(ctx, "t")))
 		notFound(t, "organization binding of a deleted user", get(s.GetRoleBinding(ctx, "ob")))
 		notFound(t, "project binding of a deleted user", get(s.GetRoleBinding(ctx, "pb")))
 		notFound(t, "idempotency record of a deleted user", get(s.GetIdempotencyRecord(ctx, "u", "i")))
@@ -174,7 +185,7 @@ func TestDeletesCascade(t *testing.T) {
 		notFound(t, "binding of a deleted project", get(s.GetRoleBinding(ctx, "pb")))
 		must(t, raw.exec(ctx, "DELETE FROM organizations WHERE id = ?", "o"))
 		notFound(t, "user of a deleted organization", get(s.GetUser(ctx, "u")))
-		for _, table := range []string{"projects", "users", "access_keys", "org_role_bindings", "project_role_bindings",
+		for _, table := range []string{"projects", "users", "access_keys", "session_tokens", "org_role_bindings", "project_role_bindings",
 			"invitations", "clusters", "idempotency_keys"} {
 			if n, err := raw.count(ctx, "SELECT count(*) FROM "+table); err != nil || n != 0 {
 				t.Errorf("%d rows (%v) left in %s after deleting the only organization", n, err, table)
@@ -261,6 +272,7 @@ func TestTimesKeepNanoseconds(t *testing.T) {
 		u.Meta.Touch(updated, "someone")
 		must(t, s.UpdateUser(ctx, u))
 		must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "k", SecretHash: []byte{1}, ExpiresAt: expires, Meta: NewMeta(old, "x")}))
+		must(t, s.CreateSessionToken(ctx, SessionToken{ID: "t", UserID: "u", Name: "t", SecretHash: []byte{1}, ExpiresAt: expires, Meta: NewMeta(old, "x")}))
 		must(t, s.PutIdempotencyRecord(ctx, IdempotencyRecord{UserID: "u", Key: "i", RequestHash: "h", Status: 201, Location: "/l", Body: []byte("{}"), CreatedAt: updated}))
 
 		same := func(what string, got, want time.Time) {
@@ -280,6 +292,10 @@ func TestTimesKeepNanoseconds(t *testing.T) {
 		must(t, err)
 		same("key expires", k.ExpiresAt, expires)
 		same("key created before 1970", k.Meta.CreatedAt, old)
+		tok, err := s.GetSessionToken(ctx, "t")
+		must(t, err)
+		same("session token expires", tok.ExpiresAt, expires)
+		same("session token created before 1970", tok.Meta.CreatedAt, old)
 		r, err := s.GetIdempotencyRecord(ctx, "u", "i")
 		must(t, err)
 		same("idempotency record created", r.CreatedAt, updated)

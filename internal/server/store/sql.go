@@ -199,6 +199,12 @@ func (w *where) add(cond, value string) {
 	}
 }
 
+// with adds a condition on a value that is not text, such as a time.
+func (w *where) with(cond string, value any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, value)
+}
+
 // holds adds a condition without an argument, such as a boolean column.
 func (w *where) holds(cond string) {
 	w.conds = append(w.conds, cond)

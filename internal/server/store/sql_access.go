@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // ---- access keys ----
@@ -31,11 +32,54 @@ func (q queries) ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) 
 	if f.SelfServiceOnly {
 		w.holds("self_service")
 	}
+	if !f.ActiveAt.IsZero() {
+		w.with("expires_at > ?", ns(f.ActiveAt))
+	}
 	return accessKeyRows.page(ctx, q, w, p)
 }
 
 func (q queries) DeleteAccessKey(ctx context.Context, id string) error {
 	res, err := q.db.ExecContext(ctx, "DELETE FROM access_keys WHERE id = ?", id)
+	return affected(res, err)
+}
+
+// ---- session tokens ----
+
+var sessionTokenRows = table[SessionToken]{from: "session_tokens",
+	cols: "id, user_id, name, secret_hash, expires_at, token_suffix, " + metaCols,
+	scan: func(s scanner) (t SessionToken, err error) {
+		var expires int64
+		err = scanRow(s, &t.Meta, &t.ID, &t.UserID, &t.Name, &t.SecretHash, &expires, &t.Suffix)
+		t.ExpiresAt = fromNS(expires)
+		return
+	}}
+
+func (q queries) CreateSessionToken(ctx context.Context, t SessionToken) error {
+	return q.insert(ctx, "session_tokens", "id, user_id, name, secret_hash, expires_at, token_suffix",
+		t.Meta, t.ID, t.UserID, t.Name, t.SecretHash, ns(t.ExpiresAt), t.Suffix)
+}
+
+func (q queries) GetSessionToken(ctx context.Context, id string) (SessionToken, error) {
+	return sessionTokenRows.one(ctx, q, "id = ?", id)
+}
+
+func (q queries) ListSessionTokens(ctx context.Context, f SessionTokenFilter, p Page) ([]SessionToken, int, error) {
+	var w where
+	w.add("user_id = ?", f.UserID)
+	if !f.ActiveAt.IsZero() {
+		w.with("expires_at > ?", ns(f.ActiveAt))
+	}
+	return sessionTokenRows.page(ctx, q, w, p)
+}
+
+func (q queries) ListExpiredSessionTokens(ctx context.Context, at time.Time, limit int) ([]SessionToken, error) {
+	rows, err := q.db.QueryContext(ctx, "SELECT "+sessionTokenRows.cols+" FROM session_tokens WHERE expires_at <= ? "+
+		"ORDER BY expires_at, id LIMIT ?", ns(at), limit)
+	return collect(rows, err, sessionTokenRows.scan)
+}
+
+func (q queries) DeleteSessionToken(ctx context.Context, id string) error {
+	res, err := q.db.ExecContext(ctx, "DELETE FROM session_tokens WHERE id = ?", id)
 	return affected(res, err)
 }
 
