@@ -18,7 +18,7 @@ const (
 )
 
 // AccessKeysPerMachineUser is the platform's quota of access keys per machine
-// user (expired keys count until deleted): enough to rotate with overlap.
+// user (expired keys do not count): enough to rotate with overlap.
 const AccessKeysPerMachineUser = 2
 
 // AccessKey is an access key of a user ("access-key"); its id is the 12-char

@@ -115,7 +115,7 @@ func (r *accessKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"a service or another Terraform configuration authenticates to the pgcloud API with. A key " +
 			"lives 1 to 365 days and cannot be changed: every change of its settings creates a new key. " +
 			"The secret is only known when the key is created. A machine user holds at most " +
-			fmt.Sprint(client.AccessKeysPerMachineUser) + " keys, enough to rotate with overlap. Managing keys needs the " +
+			fmt.Sprint(client.AccessKeysPerMachineUser) + " unexpired keys, enough to rotate with overlap. Managing keys needs the " +
 			"`org_owner` role; keys of people are self-service and not managed here.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{

@@ -93,7 +93,8 @@ func (p *pgcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional: true,
 			},
 			"access_key": schema.StringAttribute{
-				MarkdownDescription: "Access key the provider authenticates with (`pgc_...`). Can also be " +
+				MarkdownDescription: "Access key the provider authenticates with (`pgc_...`), or a session token " +
+					"(`pgs_...`, such as the ephemeral `pgcloud_access_key` opens). Can also be " +
 					"set with the `" + envAccessKey + "` environment variable, which keeps it out of the " +
 					"configuration. Required in one of the two places.",
 				Optional:  true,
