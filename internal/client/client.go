@@ -14,6 +14,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -72,8 +73,10 @@ type Client struct {
 	pageSize          int
 	// rateLimitPatience: see checkRetry.
 	rateLimitPatience time.Duration
-	http              *http.Client          // sends one attempt
-	retrying          *retryablehttp.Client // sends attempts until one is final
+	// jitter returns a random number in [0, n) (rand.Int64N; tests seed it).
+	jitter   func(n int64) int64
+	http     *http.Client          // sends one attempt
+	retrying *retryablehttp.Client // sends attempts until one is final
 }
 
 // New validates cfg and returns a Client. It does not contact the server.
@@ -107,6 +110,7 @@ func New(cfg Config) (*Client, error) {
 		pageSize:   defaultPageSize,
 
 		rateLimitPatience: defaultRateLimitPatience,
+		jitter:            rand.Int64N,
 		maxRetriesSetting: cmp.Or(strings.TrimSpace(cfg.MaxRetriesSetting), "Config.MaxRetries"),
 		deadlineSetting:   cmp.Or(strings.TrimSpace(cfg.DeadlineSetting), "a later deadline on the context"),
 	}

@@ -44,7 +44,7 @@ func (c *Client) newRetryingClient(hc *http.Client) *retryablehttp.Client {
 		RetryWaitMax: defaultRetryWaitMax,
 		RetryMax:     math.MaxInt32,
 		CheckRetry:   c.checkRetry,
-		Backoff:      backoff,
+		Backoff:      c.retryWait,
 		// The last answer comes back as it is, to be read like any other,
 		// and the last error without "giving up after N attempts": do says
 		// that the retries were exhausted, in its own words.
@@ -139,11 +139,31 @@ func retryableStatus(code int) bool {
 	return false
 }
 
-// backoff is the retryablehttp.Backoff of the client. It prefers the
-// answer's Retry-After (seconds or HTTP date, at most maxRetryAfter, at least
-// waitMin); without one it waits waitMin·2^attempt, at most waitMax, with
-// jitter in [d/2, d] so that clients that failed together do not all come
-// back together.
+// maxRetryAfterJitter bounds the jitter added to a Retry-After.
+const maxRetryAfterJitter = 5 * time.Second
+
+// retryWait is the retryablehttp.Backoff of the client: backoff, plus when
+// the answer said Retry-After, a jitter of up to half of it (at most
+// maxRetryAfterJitter). Never less than the server asked for, but clients
+// told the same wait — the requests a busy server refused in the same
+// second, from this run or another — do not all come back in the same
+// instant, to be refused together again.
+func (c *Client) retryWait(waitMin, waitMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
+	d := backoff(waitMin, waitMax, attemptNum, resp)
+	if resp == nil {
+		return d
+	}
+	if _, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); !ok {
+		return d // backoff jittered it already
+	}
+	return d + time.Duration(c.jitter(int64(min(d/2, maxRetryAfterJitter))+1))
+}
+
+// backoff is the wait before a retry. It prefers the answer's Retry-After
+// (seconds or HTTP date, at most maxRetryAfter, at least waitMin), exactly;
+// without one it waits waitMin·2^attempt, at most waitMax, with jitter in
+// [d/2, d] so that clients that failed together do not all come back
+// together.
 func backoff(waitMin, waitMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -612,5 +614,75 @@ func TestRateLimitedWithoutDeadline(t *testing.T) {
 	if !strings.HasPrefix(apiErr.GaveUp, fmt.Sprintf("Retries exhausted after %d attempts in ", n.Load())) ||
 		!strings.Contains(apiErr.GaveUp, "a request without a deadline is retried for at most 200ms") {
 		t.Fatalf("gave up: %q", apiErr.GaveUp)
+	}
+}
+
+// Clients told the same Retry-After come back over a spread of up to half
+// of it, never sooner. Ten clients, each with its own seeded jitter, are
+// refused once with "Retry-After: 1"; the waits their retrying client chose
+// are recorded, and the server sees each retry no sooner than a second later.
+func TestRetryAfterJitterSpreadsClients(t *testing.T) {
+	const clients = 10
+	var mu sync.Mutex
+	seen := map[string][]time.Time{} // client → arrival times
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ua := r.Header.Get("User-Agent")
+		seen[ua] = append(seen[ua], time.Now())
+		first := len(seen[ua]) == 1
+		mu.Unlock()
+		if first {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, 429, "RESOURCE_EXHAUSTED", "slow down", "r-429")
+			return
+		}
+		writeRaw(w, 200, orgJSON)
+	})
+	waits := make([]time.Duration, clients)
+	var wg sync.WaitGroup
+	for i := range clients {
+		c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.UserAgent = fmt.Sprintf("client-%d", i) })
+		c.jitter = rand.New(rand.NewPCG(uint64(i), 42)).Int64N
+		chosen := c.retrying.Backoff
+		c.retrying.Backoff = func(waitMin, waitMax time.Duration, n int, resp *http.Response) time.Duration {
+			d := chosen(waitMin, waitMax, n, resp)
+			waits[i] = d
+			return d
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.GetOrganization(context.Background(), "org-1"); err != nil {
+				t.Errorf("client %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	lo, hi := slices.Min(waits), slices.Max(waits)
+	if lo < time.Second || hi > 1500*time.Millisecond {
+		t.Fatalf("waits %v: want each in [1s, 1.5s]", waits)
+	}
+	if hi-lo < 250*time.Millisecond {
+		t.Fatalf("waits %v spread over only %v", waits, hi-lo)
+	}
+	for ua, times := range seen {
+		if len(times) != 2 || times[1].Sub(times[0]) < time.Second {
+			t.Fatalf("%s: arrivals %v, the retry sooner than Retry-After", ua, times)
+		}
+	}
+
+	// Without Retry-After the wait is backoff's own jittered one.
+	c, _ := newTestClient(t, srv.URL)
+	for range 20 {
+		if d := c.retryWait(200*time.Millisecond, 10*time.Second, 2, &http.Response{Header: http.Header{}}); d < 400*time.Millisecond || d > 800*time.Millisecond {
+			t.Fatalf("no Retry-After: %v", d)
+		}
+	}
+	// A long Retry-After gets at most maxRetryAfterJitter more.
+	for range 20 {
+		resp := &http.Response{Header: http.Header{"Retry-After": {"60"}}}
+		if d := c.retryWait(200*time.Millisecond, 10*time.Second, 0, resp); d < time.Minute || d > time.Minute+maxRetryAfterJitter {
+			t.Fatalf("Retry-After 60: %v", d)
+		}
 	}
 }
