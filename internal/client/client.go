@@ -4,10 +4,12 @@
 // and methods (machine_users.go, access_keys.go, …) over a few shared pieces:
 // request.go sends one logical request, pages.go reads every page of a list,
 // envelope.go decodes the objects' wire form, retry.go retries through
-// go-retryablehttp (connection errors, 429, 502, 503, 504; a POST only when it
-// carries an Idempotency-Key; Retry-After honoured), errors.go turns error
-// answers into APIError, and logging.go logs each attempt without the access
-// key.
+// go-retryablehttp (connection errors, 502, 503 and 504 up to MaxRetries
+// times, 429 until the context's deadline; a POST only when it carries an
+// Idempotency-Key; Retry-After honoured, with jitter), pace.go makes every
+// request of a Client wait for room in the rate limit the server announces,
+// errors.go turns error answers into APIError, and logging.go logs each
+// attempt without the access key.
 package client
 
 import (
@@ -77,6 +79,7 @@ type Client struct {
 	jitter   func(n int64) int64
 	http     *http.Client          // sends one attempt
 	retrying *retryablehttp.Client // sends attempts until one is final
+	pacer    *pacer                // shares the API's rate limit between requests
 }
 
 // New validates cfg and returns a Client. It does not contact the server.
@@ -111,6 +114,7 @@ func New(cfg Config) (*Client, error) {
 
 		rateLimitPatience: defaultRateLimitPatience,
 		jitter:            rand.Int64N,
+		pacer:             newPacer(),
 		maxRetriesSetting: cmp.Or(strings.TrimSpace(cfg.MaxRetriesSetting), "Config.MaxRetries"),
 		deadlineSetting:   cmp.Or(strings.TrimSpace(cfg.DeadlineSetting), "a later deadline on the context"),
 	}

@@ -49,6 +49,9 @@ type attempts struct {
 	rateLimited      int
 	waiting          bool
 	gaveUp           giveUp
+
+	// ticket is the pacer's for the attempt under way, until handed back.
+	ticket ticket
 }
 
 type attemptsKey struct{}
@@ -84,6 +87,11 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	tries.lastEnd = time.Now()
+	if resp != nil {
+		t.c.paced(tries, resp.Header)
+	} else {
+		t.c.paced(tries, nil)
+	}
 	fields := map[string]any{
 		"method":      req.Method,
 		"path":        path,

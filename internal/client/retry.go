@@ -45,6 +45,9 @@ func (c *Client) newRetryingClient(hc *http.Client) *retryablehttp.Client {
 		RetryMax:     math.MaxInt32,
 		CheckRetry:   c.checkRetry,
 		Backoff:      c.retryWait,
+		// After the backoff, a retry also waits for room in the API's rate
+		// limit, as the first attempt did in send.
+		PrepareRetry: c.pace,
 		// The last answer comes back as it is, to be read like any other,
 		// and the last error without "giving up after N attempts": do says
 		// that the retries were exhausted, in its own words.
@@ -54,8 +57,14 @@ func (c *Client) newRetryingClient(hc *http.Client) *retryablehttp.Client {
 }
 
 // send sends req once if it may not be repeated (see mayRepeat), else
-// through the retrying client.
+// through the retrying client; each attempt first waits for room in the
+// API's rate limit (see pacer).
 func (c *Client) send(req *http.Request) (*http.Response, error) {
+	// Whatever happens, the pacer gets the ticket of the last attempt back.
+	defer c.paced(attemptsOf(req.Context()), nil)
+	if err := c.pace(req); err != nil {
+		return nil, err
+	}
 	if !mayRepeat(req) {
 		return c.http.Do(req)
 	}

@@ -109,7 +109,8 @@ func (p *pgcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection "+
 					"error or a temporary server error (502, 503, 504); `0` turns these retries off. A request "+
 					"the API's rate limit refuses (429) is not counted: it is retried, after the wait the API asks "+
-					"for, for as long as the resource's `timeouts` allow (`%dm` by default). Can also be set with the `%s` environment variable. Defaults to `%d`.",
+					"for, for as long as the resource's `timeouts` allow (`%dm` by default). All the requests of a run "+
+					"share the rate limit the API announces, and wait for room in it before they are sent. Can also be set with the `%s` environment variable. Defaults to `%d`.",
 					int(defaultOperationTimeout.Minutes()), envMaxRetries, defaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
