@@ -43,15 +43,19 @@ import (
 // server's own (a bucket of Limit every Limit/rate seconds); the price is
 // that requests go in bursts of Limit, and that a server whose bucket
 // refills in less than a second (Reset is whole seconds) is used below its
-// rate. Until an answer has carried the headers, and with a server that sends
-// none, nothing is paced: the first requests of a run may still meet 429s,
-// which are retried (see checkRetry).
+// rate.
+//
+// Until an answer has carried the headers, one request at a time goes, to
+// find out the budget, so that a run's opening burst does not meet 429s
+// either; an answer without them (a server that does not limit, a failed
+// authentication) lets everything go unpaced until one has them.
 type pacer struct {
 	now      func() time.Time
 	newTimer func(d time.Duration) (fire <-chan time.Time, stop func() bool)
 
 	mu        sync.Mutex
 	known     bool          // an answer has carried the headers
+	unpaced   bool          // an answer has come without them, none with
 	limit     int           // X-RateLimit-Limit; 0 if never sent
 	remaining int           // tokens left until resetAt
 	resetAt   time.Time     // when the bucket is full again
@@ -127,7 +131,7 @@ func (p *pacer) wait(ctx context.Context) (t ticket, waited time.Duration, err e
 // when a request in flight ends). p.mu is held.
 func (p *pacer) room(now time.Time) (wake time.Time, ok bool) {
 	if !p.known {
-		return time.Time{}, true
+		return time.Time{}, p.unpaced || p.inFlight == 0
 	}
 	budget := p.remaining
 	if now.Before(p.resetAt) {
@@ -162,6 +166,8 @@ func (p *pacer) done(t ticket, h http.Header) {
 		if limit > 0 {
 			p.limit = limit
 		}
+	} else if h != nil {
+		p.unpaced = true
 	}
 	close(p.changed)
 	p.changed = make(chan struct{})

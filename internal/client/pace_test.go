@@ -126,14 +126,19 @@ func noMore(t *testing.T, admitted <-chan ticket) {
 }
 
 // waiters starts n requests that wait for the pacer, and returns where the
-// tickets of those let go arrive.
+// tickets of those let go arrive. Those still waiting when the test ends
+// stop waiting.
 func waiters(t *testing.T, p *pacer, n int) <-chan ticket {
+	ctx := t.Context()
 	admitted := make(chan ticket, n)
 	for range n {
 		go func() {
-			tk, _, err := p.wait(context.Background())
+			tk, _, err := p.wait(ctx)
 			if err != nil {
-				t.Errorf("wait: %v", err)
+				if ctx.Err() == nil {
+					t.Errorf("wait: %v", err)
+				}
+				return
 			}
 			admitted <- tk
 		}()
@@ -148,15 +153,22 @@ func TestPacerSharesOneBudget(t *testing.T) {
 	p := newPacer()
 	clock := newFakeClock(p)
 
-	// Nothing known yet: nothing waits.
+	// Nothing known yet: the first request goes, to find out the budget;
+	// the others wait for its answer.
 	first, waited, err := p.wait(context.Background())
 	if err != nil || waited != 0 {
 		t.Fatalf("first request: waited %v, %v", waited, err)
 	}
-	// The server says the bucket of 5 is empty, and full in 2 seconds.
-	p.done(first, rateHeader(5, 0, 2))
+	admitted := waiters(t, p, 2)
+	noMore(t, admitted)
+	// The server says 2 are left of a bucket of 5: the two go.
+	p.done(first, rateHeader(5, 2, 1))
+	sent := waitN(t, admitted, 2)
+	// It says the bucket is empty, and full in 2 seconds.
+	p.done(sent[0], rateHeader(5, 1, 2))
+	p.done(sent[1], rateHeader(5, 0, 2))
 
-	admitted := waiters(t, p, 8)
+	admitted = waiters(t, p, 8)
 	clock.waitTimers(t, 8, 2*time.Second)
 	noMore(t, admitted)
 
@@ -165,7 +177,7 @@ func TestPacerSharesOneBudget(t *testing.T) {
 	noMore(t, admitted)
 	// At the reset, the bucket's 5 go; the 3 others wait for answers.
 	clock.Advance(time.Millisecond)
-	sent := waitN(t, admitted, 5)
+	sent = waitN(t, admitted, 5)
 	noMore(t, admitted)
 
 	// The first answer after the reset is the truth: 3 left, full in 1s;
@@ -250,6 +262,26 @@ func TestPacerAnswersOutOfOrder(t *testing.T) {
 	noMore(t, admitted)
 }
 
+// A server that answers without the headers is not paced, once it has
+// answered; a request that got no answer does not say so.
+func TestPacerWithoutHeaders(t *testing.T) {
+	p := newPacer()
+	newFakeClock(p)
+	first, _, _ := p.wait(context.Background())
+	admitted := waiters(t, p, 3)
+	noMore(t, admitted)
+	p.done(first, nil) // no answer: the next one finds out
+	next := waitN(t, admitted, 1)
+	noMore(t, admitted)
+	p.done(next[0], http.Header{"Content-Type": {"application/json"}})
+	waitN(t, admitted, 2)
+	sent := waitN(t, waiters(t, p, 10), 10)
+
+	// Once an answer has the headers, they count.
+	p.done(sent[0], rateHeader(5, 0, 1))
+	noMore(t, waiters(t, p, 1))
+}
+
 // rateLimitHeaders reads the three headers, and refuses answers without
 // the two it needs.
 func TestRateLimitHeaders(t *testing.T) {
@@ -325,9 +357,9 @@ func TestPacingWaitsForTheReset(t *testing.T) {
 }
 
 // One client shares one budget between concurrent requests: against a
-// token bucket of 3 that refills at 6 a second, 15 requests at once, after
-// one that learns the budget, all succeed without a single 429, and no
-// faster than the bucket allows.
+// token bucket of 3 that refills at 6 a second, 16 requests at once all
+// succeed without a single 429 (the first finds out the budget, the others
+// wait for its answer), and no faster than the bucket allows.
 func TestPacingSharesTheBudgetBetweenRequests(t *testing.T) {
 	const burst, rate = 3.0, 6.0
 	var mu sync.Mutex
@@ -357,10 +389,7 @@ func TestPacingSharesTheBudgetBetweenRequests(t *testing.T) {
 		writeRaw(w, 200, orgJSON)
 	})
 	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
-	if _, err := c.GetOrganization(context.Background(), "org-1"); err != nil {
-		t.Fatal(err)
-	}
-	const requests = 15
+	const requests = 16
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range requests {
@@ -373,13 +402,12 @@ func TestPacingSharesTheBudgetBetweenRequests(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if refused.Load() != 0 || served.Load() != requests+1 {
+	if refused.Load() != 0 || served.Load() != requests {
 		t.Fatalf("%d served, %d refused", served.Load(), refused.Load())
 	}
-	// 2 tokens were left after the first request; the other 13 need
-	// refills of 3: at least 4 full buckets, a second each at the pacer's
-	// whole-second resets.
+	// 3 go at once; the other 13 need refills of 3: at least 4 full
+	// buckets, a second each at the pacer's whole-second resets.
 	if elapsed := time.Since(start); elapsed < 4*time.Second {
-		t.Fatalf("15 requests in %v", elapsed)
+		t.Fatalf("%d requests in %v", requests, elapsed)
 	}
 }
