@@ -12,10 +12,11 @@ import (
 
 // ErrRetriesExhausted is in the chain of the error of a request that the
 // client stopped retrying although a later attempt might have succeeded:
-// MaxRetries connection errors, 502, 503 or 504 answers were retried, or the
-// context's deadline came while the request waited to be retried. The
-// error's text says how many attempts were made and which setting allows
-// more (see Config.MaxRetriesSetting and Config.DeadlineSetting).
+// MaxRetries connection errors, 502, 503 or 504 answers were retried, the
+// context's deadline came while the request waited to be retried, or 429s
+// went on for longer than the client waits without a deadline. The error's
+// text says how many attempts were made and which setting allows more (see
+// Config.MaxRetriesSetting and Config.DeadlineSetting).
 var ErrRetriesExhausted = errors.New("retries exhausted")
 
 // APIError is an HTTP error answer of the API. It is built from the error

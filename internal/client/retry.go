@@ -207,10 +207,11 @@ const (
 	gaveUpDeadline                     // the context's deadline came while waiting to retry
 )
 
-// whyGaveUp tells whether, and why, the request whose attempts are tries
-// gave up retrying when it ended with err (nil for an answer): checkRetry
-// said so, or ctx's deadline came while it waited to retry, or after it had
-// retried. A cancelled context is no giving up: someone stopped the request.
+// whyGaveUp tells whether, and why, the request with context ctx whose
+// attempts are tries gave up retrying: checkRetry said so, or ctx's deadline
+// came while it waited to be retried (or sent at all, for the rate limit),
+// or after it had been retried. A cancelled context is no giving up:
+// someone stopped the request.
 func whyGaveUp(ctx context.Context, tries *attempts) giveUp {
 	if tries.gaveUp != 0 {
 		return tries.gaveUp
@@ -228,11 +229,11 @@ func (c *Client) giveUpNote(why giveUp, tries *attempts) string {
 	switch why {
 	case gaveUpMaxRetries:
 		return fmt.Sprintf("Retries exhausted after %s: %s allows %s of connection errors and 502, 503 and 504 answers; raise it to retry more.",
-			count(tries.count, "attempt", "attempts"), c.maxRetriesSetting, count(c.maxRetries, "retry", "retries"))
+			plural(tries.count, "attempt", "attempts"), c.maxRetriesSetting, plural(c.maxRetries, "retry", "retries"))
 	case gaveUpPatience:
 		return fmt.Sprintf("Retries exhausted after %s in %s: the API kept answering 429 (rate limited), and a request without a deadline "+
 			"is retried for at most %s; try again later, or with fewer requests at a time.",
-			count(tries.count, "attempt", "attempts"), took, c.rateLimitPatience)
+			plural(tries.count, "attempt", "attempts"), took, c.rateLimitPatience)
 	case gaveUpDeadline:
 		if tries.count == 0 {
 			return fmt.Sprintf("Retries exhausted before the first attempt: the API's rate limit had no room for it within the deadline (%s); "+
@@ -243,13 +244,13 @@ func (c *Client) giveUpNote(why giveUp, tries *attempts) string {
 			limited = fmt.Sprintf(", %d of them answered 429 (rate limited)", tries.rateLimited)
 		}
 		return fmt.Sprintf("Retries exhausted after %s in %s%s: the deadline came before a retry succeeded; give it more time with %s.",
-			count(tries.count, "attempt", "attempts"), took, limited, c.deadlineSetting)
+			plural(tries.count, "attempt", "attempts"), took, limited, c.deadlineSetting)
 	}
 	return ""
 }
 
-// count is "1 attempt", "3 attempts".
-func count(n int, one, many string) string {
+// plural is "1 attempt", "3 attempts".
+func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
