@@ -118,11 +118,13 @@ func (p *pacer) wait(ctx context.Context) (t ticket, waited time.Duration, err e
 		}
 		select {
 		case <-ctx.Done():
-			stop()
-			return ticket{}, p.now().Sub(start), ctx.Err()
 		case <-fire:
 		case <-changed:
-			stop()
+		}
+		stop()
+		if err := ctx.Err(); err != nil {
+			// Even if there is room now: the request is over.
+			return ticket{}, p.now().Sub(start), err
 		}
 	}
 }
@@ -199,6 +201,9 @@ func nonNegative(v string) (int, bool) {
 func (c *Client) pace(req *http.Request) error {
 	tries := attemptsOf(req.Context())
 	c.paced(tries, nil) // an attempt that never reached the transport
+	if err := req.Context().Err(); err != nil {
+		return err // over before it began: no attempt, and no budget spent
+	}
 	t, waited, err := c.pacer.wait(req.Context())
 	if err != nil {
 		tries.waiting = true // for the rate limit: see whyGaveUp
