@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -132,4 +133,42 @@ resource "pgcloud_machine_user" "busy" {
 			t.Logf("refused: %s", line)
 		}
 	}
+}
+
+// When the rate limit leaves no room within a resource's timeouts, the
+// create fails with an error that says the retries were exhausted and that
+// the resource's timeouts give it more time. The server allows one request
+// every 2 seconds; two machine users with a 1-second create timeout are
+// created at once: the first takes the token, the second waits for the next
+// one, which comes after its deadline.
+func TestAccBusyAPI_giveUpNamesTheSetting(t *testing.T) {
+	accEnv(t)
+	env, err := testenv.Start(testenv.Options{RateLimit: 0.5, RateBurst: 1})
+	if err != nil {
+		t.Fatalf("start a rate-limited pgcloud server: %v", err)
+	}
+	t.Cleanup(env.Close)
+
+	prefix := randomName("slow")
+	acc.ParallelTest(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config: fmt.Sprintf(`
+provider "pgcloud" {
+  endpoint        = %q
+  access_key      = %q
+  organization_id = %q
+}
+
+resource "pgcloud_machine_user" "slow" {
+  count    = 2
+  username = "%s-${count.index}"
+  timeouts = { create = "1s" }
+}
+`, env.URL, env.AdminKey, env.OrgID, prefix),
+			// Terraform wraps the text at any space.
+			ExpectError: regexp.MustCompile(`Retries\s+exhausted\s+(after\s+\d+\s+attempts?|before\s+the\s+first\s+attempt)[^;]*;\s+` +
+				`give\s+it\s+more\s+time\s+with\s+the\s+resource's\s+timeouts`),
+		}},
+	})
 }
