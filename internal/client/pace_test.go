@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -409,5 +410,36 @@ func TestPacingSharesTheBudgetBetweenRequests(t *testing.T) {
 	// buckets, a second each at the pacer's whole-second resets.
 	if elapsed := time.Since(start); elapsed < 4*time.Second {
 		t.Fatalf("%d requests in %v", requests, elapsed)
+	}
+}
+
+// A request that the rate limit has no room for before its deadline is not
+// sent, and says so.
+func TestPacingGivesUpAtTheDeadline(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("X-RateLimit-Limit", "5")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", "5")
+		writeRaw(w, 200, orgJSON)
+	})
+	c, _ := newTestClient(t, srv.URL, withSettings)
+	if _, err := c.GetOrganization(context.Background(), "org-1"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := c.GetOrganization(ctx, "org-1")
+	var re *RequestError
+	if !errors.As(err, &re) || re.Attempts != 0 || n.Load() != 1 ||
+		!errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrRetriesExhausted) {
+		t.Fatalf("got %#v after %d requests", err, n.Load())
+	}
+	want := regexp.MustCompile("^" + regexp.QuoteMeta("GET "+srv.URL+"/api/v1/organizations/org-1: waiting for room in the API's rate limit: "+
+		"context deadline exceeded. Retries exhausted before the first attempt: the API's rate limit had no room for it within the deadline (") +
+		`[0-9.]+m?s` + regexp.QuoteMeta("); give it more time with the resource's timeouts.") + "$")
+	if !want.MatchString(err.Error()) {
+		t.Fatalf("message:\n%s\nwant:\n%s", err, want)
 	}
 }
