@@ -77,7 +77,7 @@ resource "pgcloud_machine_user" "busy" {
 		return n, nil
 	}
 
-	start := time.Now()
+	var start time.Time // when the step begins: ParallelTest may pause the test first
 	var applied time.Duration
 	var refusedByApply int
 	acc.ParallelTest(t, acc.TestCase{
@@ -86,7 +86,8 @@ resource "pgcloud_machine_user" "busy" {
 		// test is about the writes. (The destroy does not refresh either.)
 		AdditionalCLIOptions: &acc.AdditionalCLIOptions{Plan: acc.PlanOptions{NoRefresh: true}},
 		Steps: []acc.TestStep{{
-			Config: config,
+			PreConfig: func() { start = time.Now() },
+			Config:    config,
 			Check: func(s *terraform.State) error {
 				applied = time.Since(start)
 				refusedByApply = env.StatusCount(http.StatusTooManyRequests)
