@@ -4,15 +4,19 @@
 // and methods (machine_users.go, access_keys.go, …) over a few shared pieces:
 // request.go sends one logical request, pages.go reads every page of a list,
 // envelope.go decodes the objects' wire form, retry.go retries through
-// go-retryablehttp (connection errors, 429, 502, 503, 504; a POST only when it
-// carries an Idempotency-Key; Retry-After honoured), errors.go turns error
-// answers into APIError, and logging.go logs each attempt without the access
-// key.
+// go-retryablehttp (connection errors, 502, 503 and 504 up to MaxRetries
+// times, 429 until the context's deadline; a POST only when it carries an
+// Idempotency-Key; Retry-After honoured, with jitter), pace.go makes every
+// request of a Client wait for room in the rate limit the server announces,
+// errors.go turns error answers into APIError, and logging.go logs each
+// attempt without the access key.
 package client
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,9 +40,19 @@ type Config struct {
 	Endpoint string
 	// AccessKey is sent as "Authorization: Bearer <key>". Required.
 	AccessKey string
-	// MaxRetries is the number of retries after the first attempt; 0 means no
-	// retries (negative values are treated as 0). The provider defaults to 4.
+	// MaxRetries bounds the retries of a request after connection errors
+	// and 502, 503 or 504 answers; 0 means no such retries (negative values
+	// are treated as 0). The provider defaults to 4. A 429 (rate limited)
+	// is not counted: it is retried until the context's deadline (see
+	// checkRetry).
 	MaxRetries int
+	// MaxRetriesSetting and DeadlineSetting name, in the error of a request
+	// whose retries were exhausted, what its user changes to allow more
+	// retries, and to give a request more time: the provider says
+	// "max_retries (or PGCLOUD_MAX_RETRIES)" and "the resource's timeouts".
+	// Empty = "Config.MaxRetries" and "a later deadline on the context".
+	MaxRetriesSetting string
+	DeadlineSetting   string
 	// RequestTimeout bounds each attempt (connect, headers and body); 0 = 30s.
 	RequestTimeout time.Duration
 	// UserAgent is sent on every request, e.g.
@@ -55,9 +69,17 @@ type Client struct {
 	userAgent  string
 	logger     Logger
 	maxRetries int
-	pageSize   int
-	http       *http.Client          // sends one attempt
-	retrying   *retryablehttp.Client // sends attempts until one is final
+	// maxRetriesSetting and deadlineSetting: see Config.
+	maxRetriesSetting string
+	deadlineSetting   string
+	pageSize          int
+	// rateLimitPatience: see checkRetry.
+	rateLimitPatience time.Duration
+	// jitter returns a random number in [0, n) (rand.Int64N; tests seed it).
+	jitter   func(n int64) int64
+	http     *http.Client          // sends one attempt
+	retrying *retryablehttp.Client // sends attempts until one is final
+	pacer    *pacer                // shares the API's rate limit between requests
 }
 
 // New validates cfg and returns a Client. It does not contact the server.
@@ -89,12 +111,18 @@ func New(cfg Config) (*Client, error) {
 		logger:     cfg.Logger,
 		maxRetries: maxRetries,
 		pageSize:   defaultPageSize,
+
+		rateLimitPatience: defaultRateLimitPatience,
+		jitter:            rand.Int64N,
+		pacer:             newPacer(),
+		maxRetriesSetting: cmp.Or(strings.TrimSpace(cfg.MaxRetriesSetting), "Config.MaxRetries"),
+		deadlineSetting:   cmp.Or(strings.TrimSpace(cfg.DeadlineSetting), "a later deadline on the context"),
 	}
 	c.http = &http.Client{
 		Transport: &loggingTransport{base: http.DefaultTransport.(*http.Transport).Clone(), c: c},
 		Timeout:   timeout, // per attempt, including reading the body
 	}
-	c.retrying = newRetryingClient(c.http, maxRetries)
+	c.retrying = c.newRetryingClient(c.http)
 	return c, nil
 }
 

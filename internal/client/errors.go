@@ -10,6 +10,15 @@ import (
 	"unicode/utf8"
 )
 
+// ErrRetriesExhausted is in the chain of the error of a request that the
+// client stopped retrying although a later attempt might have succeeded:
+// MaxRetries connection errors, 502, 503 or 504 answers were retried, the
+// context's deadline came while the request waited to be retried, or 429s
+// went on for longer than the client waits without a deadline. The error's
+// text says how many attempts were made and which setting allows more (see
+// Config.MaxRetriesSetting and Config.DeadlineSetting).
+var ErrRetriesExhausted = errors.New("retries exhausted")
+
 // APIError is an HTTP error answer of the API. It is built from the error
 // JSON when there is one, else from the status and a snippet of the body.
 type APIError struct {
@@ -23,6 +32,18 @@ type APIError struct {
 	Method   string `json:"-"` // request method
 	Path     string `json:"-"` // request path (escaped), without the query
 	Attempts int    `json:"-"` // attempts made, including retries
+	// GaveUp is, when the client stopped retrying this answer, the sentence
+	// that says so (see ErrRetriesExhausted). It also ends Message, so that
+	// whoever shows the server's message shows it too.
+	GaveUp string `json:"-"`
+}
+
+// Unwrap gives ErrRetriesExhausted when the client gave up retrying.
+func (e *APIError) Unwrap() error {
+	if e.GaveUp != "" {
+		return ErrRetriesExhausted
+	}
+	return nil
 }
 
 // FieldMessage is one entry of an error's "messages".
@@ -109,6 +130,9 @@ type RequestError struct {
 	Attempts int
 	Err      error
 	Last     *APIError
+	// GaveUp is, when the client stopped retrying, the sentence that says
+	// so (see ErrRetriesExhausted); it ends the error's text.
+	GaveUp string
 }
 
 func (e *RequestError) Error() string {
@@ -120,11 +144,22 @@ func (e *RequestError) Error() string {
 	if e.Last != nil {
 		fmt.Fprintf(&b, "; last response: %s", e.Last.Error())
 	}
+	if e.GaveUp != "" {
+		b.WriteString(". " + e.GaveUp)
+	}
 	return b.String()
 }
 
-// Unwrap returns the cause and, if any, the last API error.
+// Unwrap returns the cause and, if any, the last API error; when the client
+// gave up retrying, ErrRetriesExhausted instead of the last API error. A
+// caller that shows the API error it finds in the chain (as the provider's
+// diagnostics do) then shows this whole error, which says that retries were
+// exhausted and which setting allows more, instead of only the server's
+// last "retry after 1 seconds". Last stays available as a field.
 func (e *RequestError) Unwrap() []error {
+	if e.GaveUp != "" {
+		return []error{e.Err, ErrRetriesExhausted}
+	}
 	if e.Last != nil {
 		return []error{e.Err, e.Last}
 	}
@@ -177,7 +212,28 @@ func (c *Client) requestError(req *http.Request, rawURL string, tries *attempts,
 	if tries.lastAnswer != nil {
 		re.Last = c.completeAPIError(tries.lastAnswer, req, 0)
 	}
+	if why := whyGaveUp(req.Context(), tries); why != 0 {
+		re.GaveUp = c.giveUpNote(why, tries)
+	}
 	return re
+}
+
+// answerError is the error of a request that ended with the error answer
+// tries.lastAnswer, after tries.
+func (c *Client) answerError(req *http.Request, tries *attempts) *APIError {
+	e := c.completeAPIError(tries.lastAnswer, req, tries.count)
+	if why := whyGaveUp(req.Context(), tries); why != 0 {
+		e.GaveUp = c.giveUpNote(why, tries)
+		switch m := strings.TrimSpace(e.Message); {
+		case m == "":
+			e.Message = e.GaveUp
+		case strings.HasSuffix(m, ".") || strings.HasSuffix(m, "!") || strings.HasSuffix(m, "?"):
+			e.Message = m + " " + e.GaveUp
+		default:
+			e.Message = m + ". " + e.GaveUp
+		}
+	}
+	return e
 }
 
 // completeAPIError adds what the client knows about the request to an error

@@ -27,10 +27,12 @@ type loggingTransport struct {
 }
 
 // attempts is what one logical request remembers across its attempts. The
-// logging transport, which sees each attempt, writes it; do reads it when the
-// request is over. The attempts of a request run one after another on the
-// caller's goroutine, so it needs no lock.
+// logging transport, which sees each attempt, and checkRetry, which judges
+// it, write it; do reads it when the request is over. The attempts of a
+// request run one after another on the caller's goroutine, so it needs no
+// lock.
 type attempts struct {
+	start      time.Time // when the request began
 	count      int
 	lastEnd    time.Time // when the previous attempt ended
 	lastResult string    // "status 503" or "error: …", for the retry warning
@@ -38,31 +40,58 @@ type attempts struct {
 	// request's error, or if the context ends while waiting to retry past
 	// it, the Last of its RequestError.
 	lastAnswer *APIError
+
+	// Kept by checkRetry (see there): the retries of connection errors,
+	// 502, 503 and 504, which MaxRetries bounds; the 429 answers, which it
+	// does not; whether the request is waiting to be retried; and why it
+	// stopped retrying, if it gave up.
+	transientRetries int
+	rateLimited      int
+	waiting          bool
+	gaveUp           giveUp
+
+	// ticket is the pacer's for the attempt under way, until handed back.
+	ticket ticket
 }
 
 type attemptsKey struct{}
 
-func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tries, ok := req.Context().Value(attemptsKey{}).(*attempts)
-	if !ok {
-		tries = &attempts{}
+// attemptsOf returns the attempts of the request whose context is ctx, or
+// fresh ones for a request that do did not send.
+func attemptsOf(ctx context.Context) *attempts {
+	if tries, ok := ctx.Value(attemptsKey{}).(*attempts); ok {
+		return tries
 	}
+	return &attempts{start: time.Now()}
+}
+
+func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tries := attemptsOf(req.Context())
 	tries.count++
+	tries.waiting = false
 	path := req.URL.EscapedPath()
 	// A second attempt is a retry, unless the client is following a redirect.
 	if tries.count > 1 && req.Response == nil && t.c.logger != nil {
 		t.c.logger.Warn(req.Context(), "retrying pgcloud API request", map[string]any{
-			"method":       req.Method,
-			"path":         path,
-			"attempt":      tries.count,
-			"max_attempts": t.c.maxRetries + 1,
-			"previous":     tries.lastResult,
-			"waited_ms":    time.Since(tries.lastEnd).Milliseconds(),
+			"method":   req.Method,
+			"path":     path,
+			"attempt":  tries.count,
+			"previous": tries.lastResult,
+			// 429s are retried until the deadline; the rest MaxRetries times.
+			"rate_limited_answers": tries.rateLimited,
+			"failure_retries":      tries.transientRetries,
+			"max_retries":          t.c.maxRetries,
+			"waited_ms":            time.Since(tries.lastEnd).Milliseconds(),
 		})
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	tries.lastEnd = time.Now()
+	if resp != nil {
+		t.c.paced(tries, resp.Header)
+	} else {
+		t.c.paced(tries, nil)
+	}
 	fields := map[string]any{
 		"method":      req.Method,
 		"path":        path,

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -46,7 +47,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		payload = bytes.NewReader(b)
 	}
-	tries := &attempts{}
+	tries := &attempts{start: time.Now()}
 	req, err := http.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, tries), method, rawURL, payload)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, rawURL, err)
@@ -69,7 +70,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 	if !isSuccess(resp.StatusCode) {
 		// The transport decoded the answer as it arrived.
-		return c.completeAPIError(tries.lastAnswer, req, tries.count)
+		return c.answerError(req, tries)
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))

@@ -3,9 +3,12 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -437,5 +440,251 @@ func TestRequestTimeoutPerAttempt(t *testing.T) {
 	}
 	if n.Load() != 2 || time.Since(start) > 2*time.Second {
 		t.Fatalf("%d attempts in %v", n.Load(), time.Since(start))
+	}
+}
+
+// withSettings names the settings the way the provider does.
+func withSettings(cfg *Config) {
+	cfg.MaxRetriesSetting = "max_retries (or PGCLOUD_MAX_RETRIES)"
+	cfg.DeadlineSetting = "the resource's timeouts"
+}
+
+// A 429 does not count against MaxRetries: with MaxRetries 1, eight of them
+// in a row are waited out and the request succeeds.
+func TestRateLimitedRetriedPastMaxRetries(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) <= 8 {
+			w.Header().Set("Retry-After", "0")
+			writeError(w, 429, "RESOURCE_EXHAUSTED", "slow down", "r-429")
+			return
+		}
+		writeRaw(w, 200, orgJSON)
+	})
+	c, log := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.GetOrganization(ctx, "org-1"); err != nil || n.Load() != 9 {
+		t.Fatalf("err %v after %d attempts", err, n.Load())
+	}
+	warns := log.byLevel("WARN")
+	if len(warns) != 8 || warns[7].Fields["rate_limited_answers"] != 8 || warns[7].Fields["failure_retries"] != 0 {
+		t.Fatalf("retry warnings: %+v", warns)
+	}
+}
+
+// 429s are retried until the context's deadline; then the error says that
+// the retries were exhausted, after how many attempts, and what gives the
+// request more time. It is a RequestError that carries the last 429 as Last
+// but keeps it out of its chain, so that a caller that shows the API error
+// it finds (the provider's diagnostics) shows the whole story instead.
+func TestRateLimitedRetriedUntilDeadline(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Retry-After", "0")
+		writeError(w, 429, "RESOURCE_EXHAUSTED", "too many requests; retry after 0 seconds", "r-429")
+	})
+	c, _ := newTestClient(t, srv.URL, withSettings, func(cfg *Config) { cfg.MaxRetries = 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetOrganization(ctx, "org-1")
+	if elapsed := time.Since(start); elapsed < 400*time.Millisecond {
+		t.Fatalf("gave up after %v, before the deadline", elapsed)
+	}
+	attempts := int(n.Load())
+	if attempts < 5 {
+		t.Fatalf("only %d attempts in 400ms of 5 to 30ms waits", attempts)
+	}
+	var re *RequestError
+	if !errors.As(err, &re) || !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrRetriesExhausted) {
+		t.Fatalf("want a RequestError of the deadline with ErrRetriesExhausted, got %#v", err)
+	}
+	// The deadline may cut the last attempt before the server counts it.
+	if re.Attempts != attempts && re.Attempts != attempts+1 || re.Last == nil || re.Last.HTTPStatus != 429 {
+		t.Fatalf("attempts %d (server saw %d), last %+v", re.Attempts, attempts, re.Last)
+	}
+	attempts = re.Attempts
+	if _, ok := AsAPIError(err); ok {
+		t.Fatalf("the last 429 is in the chain: %v", err)
+	}
+	want := fmt.Sprintf("Retries exhausted after %d attempts in ", attempts)
+	msg := err.Error()
+	if !strings.Contains(msg, want) || !strings.Contains(msg, " of them answered 429 (rate limited)") ||
+		!strings.Contains(msg, "give it more time with the resource's timeouts.") || !strings.Contains(msg, "r-429") {
+		t.Fatalf("message: %s", msg)
+	}
+	t.Log(msg)
+
+	// Cancelled rather than timed out: someone stopped the request, which
+	// is no giving up.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel2)
+	_, err = c.GetOrganization(ctx2, "org-1")
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrRetriesExhausted) || strings.Contains(err.Error(), "exhausted") {
+		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+// Failures other than 429 are retried MaxRetries times per request; 429s in
+// between neither count nor reset the count. The last answer comes back as
+// the APIError, its message ending with the sentence that names the setting.
+func TestMaxRetriesBoundsFailuresNotRateLimits(t *testing.T) {
+	// 503, 429, 429, 502, 429, 504: with MaxRetries 2 the 504 is the third
+	// failure, and the last attempt.
+	statuses := []int{503, 429, 429, 502, 429, 504, 200}
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		status := statuses[min(int(n.Add(1))-1, len(statuses)-1)]
+		if status == 200 {
+			writeRaw(w, 200, orgJSON)
+			return
+		}
+		if status == 429 {
+			w.Header().Set("Retry-After", "0")
+		}
+		writeError(w, status, "X", "The platform is busy", "r-last")
+	})
+	c, _ := newTestClient(t, srv.URL, withSettings, func(cfg *Config) { cfg.MaxRetries = 2 })
+	_, err := c.GetOrganization(context.Background(), "org-1")
+	apiErr, ok := AsAPIError(err)
+	if !ok || apiErr.HTTPStatus != 504 || apiErr.Attempts != 6 || n.Load() != 6 || !errors.Is(err, ErrRetriesExhausted) {
+		t.Fatalf("got %#v after %d attempts", err, n.Load())
+	}
+	note := "Retries exhausted after 6 attempts: max_retries (or PGCLOUD_MAX_RETRIES) allows 2 retries of connection errors " +
+		"and 502, 503 and 504 answers; raise it to retry more."
+	if apiErr.GaveUp != note || apiErr.Message != "The platform is busy. "+note || !strings.Contains(err.Error(), note) {
+		t.Fatalf("message %q, gave up %q", apiErr.Message, apiErr.GaveUp)
+	}
+
+	// The same with the client's defaults for the setting names, and a
+	// single attempt.
+	n.Store(0)
+	statuses = []int{503}
+	c0, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+	_, err = c0.GetOrganization(context.Background(), "org-1")
+	if apiErr, _ := AsAPIError(err); apiErr == nil || n.Load() != 1 || apiErr.GaveUp != "Retries exhausted after 1 attempt: "+
+		"Config.MaxRetries allows 0 retries of connection errors and 502, 503 and 504 answers; raise it to retry more." {
+		t.Fatalf("got %#v after %d attempts", err, n.Load())
+	}
+
+	// An answer that is never retried is no giving up.
+	statuses = []int{500}
+	_, err = c.GetOrganization(context.Background(), "org-1")
+	if statusOf(err) != 500 || errors.Is(err, ErrRetriesExhausted) || strings.Contains(err.Error(), "exhausted") {
+		t.Fatalf("500: %v", err)
+	}
+}
+
+// Connection errors exhausted: a RequestError that says so.
+func TestConnectionErrorsExhausted(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	c, _ := newTestClient(t, "http://"+addr, withSettings, func(cfg *Config) { cfg.MaxRetries = 1 })
+	_, err = c.WhoAmI(context.Background())
+	var re *RequestError
+	if !errors.As(err, &re) || re.Attempts != 2 || !errors.Is(err, ErrRetriesExhausted) {
+		t.Fatalf("got %#v", err)
+	}
+	if !strings.HasSuffix(err.Error(), "(after 2 attempts). Retries exhausted after 2 attempts: max_retries (or PGCLOUD_MAX_RETRIES) "+
+		"allows 1 retry of connection errors and 502, 503 and 504 answers; raise it to retry more.") {
+		t.Fatalf("message: %s", err)
+	}
+}
+
+// Without a deadline, 429s are retried for the client's patience, then the
+// last one comes back saying so.
+func TestRateLimitedWithoutDeadline(t *testing.T) {
+	var n atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Retry-After", "0")
+		writeError(w, 429, "RESOURCE_EXHAUSTED", "slow down", "r-429")
+	})
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+	c.rateLimitPatience = 200 * time.Millisecond
+	_, err := c.GetOrganization(context.Background(), "org-1")
+	apiErr, ok := AsAPIError(err)
+	if !ok || apiErr.HTTPStatus != 429 || n.Load() < 3 || apiErr.Attempts != int(n.Load()) || !errors.Is(err, ErrRetriesExhausted) {
+		t.Fatalf("got %#v after %d attempts", err, n.Load())
+	}
+	if !strings.HasPrefix(apiErr.GaveUp, fmt.Sprintf("Retries exhausted after %d attempts in ", n.Load())) ||
+		!strings.Contains(apiErr.GaveUp, "a request without a deadline is retried for at most 200ms") {
+		t.Fatalf("gave up: %q", apiErr.GaveUp)
+	}
+}
+
+// Clients told the same Retry-After come back over a spread of up to half
+// of it, never sooner. Ten clients, each with its own seeded jitter, are
+// refused once with "Retry-After: 1"; the waits their retrying client chose
+// are recorded, and the server sees each retry no sooner than a second later.
+func TestRetryAfterJitterSpreadsClients(t *testing.T) {
+	const clients = 10
+	var mu sync.Mutex
+	seen := map[string][]time.Time{} // client → arrival times
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ua := r.Header.Get("User-Agent")
+		seen[ua] = append(seen[ua], time.Now())
+		first := len(seen[ua]) == 1
+		mu.Unlock()
+		if first {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, 429, "RESOURCE_EXHAUSTED", "slow down", "r-429")
+			return
+		}
+		writeRaw(w, 200, orgJSON)
+	})
+	waits := make([]time.Duration, clients)
+	var wg sync.WaitGroup
+	for i := range clients {
+		c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.UserAgent = fmt.Sprintf("client-%d", i) })
+		c.jitter = rand.New(rand.NewPCG(uint64(i), 42)).Int64N
+		chosen := c.retrying.Backoff
+		c.retrying.Backoff = func(waitMin, waitMax time.Duration, n int, resp *http.Response) time.Duration {
+			d := chosen(waitMin, waitMax, n, resp)
+			waits[i] = d
+			return d
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.GetOrganization(context.Background(), "org-1"); err != nil {
+				t.Errorf("client %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	lo, hi := slices.Min(waits), slices.Max(waits)
+	if lo < time.Second || hi > 1500*time.Millisecond {
+		t.Fatalf("waits %v: want each in [1s, 1.5s]", waits)
+	}
+	if hi-lo < 250*time.Millisecond {
+		t.Fatalf("waits %v spread over only %v", waits, hi-lo)
+	}
+	for ua, times := range seen {
+		if len(times) != 2 || times[1].Sub(times[0]) < time.Second {
+			t.Fatalf("%s: arrivals %v, the retry sooner than Retry-After", ua, times)
+		}
+	}
+
+	// Without Retry-After the wait is backoff's own jittered one.
+	c, _ := newTestClient(t, srv.URL)
+	for range 20 {
+		if d := c.retryWait(200*time.Millisecond, 10*time.Second, 2, &http.Response{Header: http.Header{}}); d < 400*time.Millisecond || d > 800*time.Millisecond {
+			t.Fatalf("no Retry-After: %v", d)
+		}
+	}
+	// A long Retry-After gets at most maxRetryAfterJitter more.
+	for range 20 {
+		resp := &http.Response{Header: http.Header{"Retry-After": {"60"}}}
+		if d := c.retryWait(200*time.Millisecond, 10*time.Second, 0, resp); d < time.Minute || d > time.Minute+maxRetryAfterJitter {
+			t.Fatalf("Retry-After 60: %v", d)
+		}
 	}
 }

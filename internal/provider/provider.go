@@ -108,9 +108,11 @@ func (p *pgcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection "+
-					"error, a rate limit (429) or a temporary server error (502, 503, 504); `0` turns retries "+
-					"off. Can also be set with the `%s` environment variable. Defaults to `%d`.",
-					envMaxRetries, defaultMaxRetries),
+					"error or a temporary server error (502, 503, 504); `0` turns these retries off. A request "+
+					"the API's rate limit refuses (429) is not counted: it is retried, after the wait the API asks "+
+					"for, for as long as the resource's `timeouts` allow (`%dm` by default). All the requests of a run "+
+					"share the rate limit the API announces, and wait for room in it before they are sent. Can also be set with the `%s` environment variable. Defaults to `%d`.",
+					int(defaultOperationTimeout.Minutes()), envMaxRetries, defaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
@@ -169,6 +171,9 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 		RequestTimeout: settings.requestTimeout,
 		UserAgent:      "terraform-provider-pgcloud/" + p.version,
 		Logger:         logger,
+		// The error of a request whose retries ran out names these.
+		MaxRetriesSetting: "max_retries (or " + envMaxRetries + ")",
+		DeadlineSetting:   fmt.Sprintf("the resource's timeouts (%dm by default)", int(defaultOperationTimeout.Minutes())),
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid pgcloud API endpoint",

@@ -35,6 +35,11 @@ type Options struct {
 	PurgeInterval time.Duration
 	// LogTo receives the server's JSON log lines; nil discards them.
 	LogTo io.Writer
+	// RateLimit is the server's rate limit per credential, in requests per
+	// second, and RateBurst its bucket size; 0 leaves the server unlimited
+	// (RateBurst 0 with a RateLimit is the server's default burst).
+	RateLimit float64
+	RateBurst int
 }
 
 // Env is a running server and what a test needs to talk to it.
@@ -67,6 +72,8 @@ func Start(opts Options) (*Env, error) {
 	srv, err := server.New(ctx, server.Config{
 		DataDir:          dataDir,
 		MachineUserQuota: opts.MachineUserQuota,
+		RateLimit:        opts.RateLimit,
+		RateBurst:        opts.RateBurst,
 		Logger:           logger,
 		Now:              opts.Now,
 		PurgeInterval:    opts.PurgeInterval,
@@ -148,6 +155,14 @@ func (e *Env) WriteCount() int { return e.requests.writeCount() }
 // "METHOD /path status".
 func (e *Env) Writes(since int) []string { return e.requests.writesSince(since) }
 
+// StatusCount is the number of answers with the HTTP status code the server
+// has given so far, to any method: StatusCount(429) counts the requests the
+// rate limit refused.
+func (e *Env) StatusCount(code int) int { return e.requests.statusCount(code) }
+
+// AnswerCount is the number of answers the server has given so far.
+func (e *Env) AnswerCount() int { return e.requests.answerCount() }
+
 // Close stops the server and removes its data directory.
 func (e *Env) Close() {
 	if e.http != nil {
@@ -165,23 +180,45 @@ func (e *Env) Close() {
 	}
 }
 
-// requestLog remembers every write the server served, in order.
+// requestLog remembers every write the server served, in order, and how
+// many answers of each status it gave.
 type requestLog struct {
-	mu     sync.Mutex
-	writes []string
+	mu       sync.Mutex
+	writes   []string
+	statuses map[int]int
 }
 
 func (l *requestLog) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.statuses == nil {
+			l.statuses = map[int]int{}
+		}
+		l.statuses[rec.status]++
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			return
 		}
-		l.mu.Lock()
 		l.writes = append(l.writes, fmt.Sprintf("%s %s %d", r.Method, r.URL.Path, rec.status))
-		l.mu.Unlock()
 	})
+}
+
+func (l *requestLog) answerCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, c := range l.statuses {
+		n += c
+	}
+	return n
+}
+
+func (l *requestLog) statusCount(code int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.statuses[code]
 }
 
 func (l *requestLog) writeCount() int {
