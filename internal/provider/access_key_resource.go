@@ -389,6 +389,14 @@ func (r *accessKeyResource) Create(ctx context.Context, req resource.CreateReque
 			prefix = plan.NamePrefix.ValueString()
 		}
 		name = generatedKeyName(prefix)
+	} else {
+		// A configured name makes the create the same in every run, so a
+		// create whose answer was lost is replayed, secret included, by the
+		// next run (see providerData.createKey). A generated name differs
+		// each time: such a key is made anew, and the lost one stays until
+		// deleted (the plan-time quota check lists it).
+		ctx = withCreateKey(ctx, r.data.createKey(accessKeyTypeName, organizationID, plan.MachineUserID.ValueString(), name,
+			plan.ExpiresInDays.String()))
 	}
 	k, err := r.data.client.CreateMachineUserAccessKey(ctx, organizationID, plan.MachineUserID.ValueString(), client.AccessKeyCreate{
 		Name:          name,

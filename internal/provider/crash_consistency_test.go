@@ -88,8 +88,8 @@ func (l *answerLoser) counts() (lost, replayed int) {
 
 // A run whose creates were committed but whose answers were lost fails;
 // the next run, with nothing changed and no manual step, converges: it
-// adopts the machine user, the binding and the database user the first one
-// made (the creates carry the same Idempotency-Keys, and the server replays
+// adopts the machine user, the binding, the access key (with a configured
+// name; its secret is delivered) and the database user the first one made (the creates carry the same Idempotency-Keys, and the server replays
 // their first answers), with no duplicate, no orphan and no error, and the
 // plan after it is empty.
 func TestAccCrashConsistency_lostCreateAnswers(t *testing.T) {
@@ -121,13 +121,19 @@ resource "pgcloud_org_role_binding" "test" {
   role    = "org_admin"
 }
 
+resource "pgcloud_access_key" "test" {
+  machine_user_id = %q
+  name            = "deploy"
+  expires_in_days = 7
+}
+
 resource "pgcloud_postgres_cluster_user" "test" {
   cluster_id          = %q
   username            = %q
   password_wo         = %q
   password_wo_version = 1
 }
-`, loser.server.URL, env.AdminKey, username, bound.ID, clusterID, dbUser, password)
+`, loser.server.URL, env.AdminKey, username, bound.ID, bound.ID, clusterID, dbUser, password)
 
 	onServer := func(s *terraform.State) error {
 		users, err := api.ListMachineUsers(ctx, env.OrgID, client.ListMachineUsersOptions{Username: username})
@@ -141,9 +147,21 @@ resource "pgcloud_postgres_cluster_user" "test" {
 		if err := pg.ConnectAs(ctx, dbUser, password); err != nil {
 			return fmt.Errorf("log in as %s: %w", dbUser, err)
 		}
+		keys, err := api.ListMachineUserAccessKeys(ctx, env.OrgID, bound.ID)
+		if err != nil || len(keys) != 1 {
+			return fmt.Errorf("keys of %s: %d (%v), want 1 (no orphan)", bound.ID, len(keys), err)
+		}
 		if s != nil {
 			if got := s.RootModule().Resources["pgcloud_machine_user.test"]; got == nil || got.Primary.ID != users[0].ID {
 				return fmt.Errorf("the state holds %v, the server %s", got, users[0].ID)
+			}
+			// The adopted key's secret was delivered: it authenticates.
+			key := s.RootModule().Resources["pgcloud_access_key.test"]
+			if key == nil || key.Primary.ID != keys[0].ID {
+				return fmt.Errorf("the state holds key %v, the server %s", key, keys[0].ID)
+			}
+			if _, err := env.Client(key.Primary.Attributes["secret"]).WhoAmI(ctx); err != nil {
+				return fmt.Errorf("the adopted key's secret: %w", err)
 			}
 		}
 		return nil
@@ -170,8 +188,8 @@ resource "pgcloud_postgres_cluster_user" "test" {
 					if err := onServer(nil); err != nil {
 						t.Fatalf("after the lost answers: %v", err)
 					}
-					if lost, _ := loser.counts(); lost < 3 {
-						t.Fatalf("%d answers lost, want at least 3 (one per create)", lost)
+					if lost, _ := loser.counts(); lost < 4 {
+						t.Fatalf("%d answers lost, want at least 4 (one per create)", lost)
 					}
 				},
 				Config: config,
@@ -181,8 +199,8 @@ resource "pgcloud_postgres_cluster_user" "test" {
 	})
 	lost, replayed := loser.counts()
 	t.Logf("%d create answers lost in the first run; %d first answers replayed to the second", lost, replayed)
-	if replayed < 3 {
-		t.Errorf("%d replays, want one per create (3)", replayed)
+	if replayed < 4 {
+		t.Errorf("%d replays, want one per create (4)", replayed)
 	}
 }
 
