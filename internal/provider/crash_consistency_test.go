@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -419,4 +420,123 @@ func TestAccCrashConsistency_takenBetweenPlanAndApply(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The server itself killed (SIGKILL) right after it committed a create,
+// before the answer left it, and down until the client's retries gave up;
+// then started again on the same data directory. The next apply converges.
+// The server runs as its own process, built from cmd/pgcloud-server; a proxy
+// in front of it sees the first create's answer come back from the server
+// and kills the server instead of passing the answer on.
+func TestAccCrashConsistency_serverKilledAfterCommit(t *testing.T) {
+	accEnv(t) // an acceptance test; it runs its own server
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pgcloud-server")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/pgcloud-server").CombinedOutput(); err != nil {
+		t.Fatalf("build the server: %v\n%s", err, out)
+	}
+	dataDir, addrFile := filepath.Join(dir, "data"), filepath.Join(dir, "addr")
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a free port the server keeps across its restart
+	if err != nil {
+		t.Fatal(err)
+	}
+	listen := ln.Addr().String()
+	ln.Close()
+	var server *exec.Cmd
+	start := func() {
+		t.Helper()
+		os.Remove(addrFile)
+		server = exec.Command(bin, "serve", "--listen", listen, "--data-dir", dataDir, "--addr-file", addrFile, "--rate-limit", "0")
+		if err := server.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if _, err := os.Stat(addrFile); err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the server did not start")
+			}
+		}
+	}
+	start()
+	t.Cleanup(func() { _ = server.Process.Kill(); _, _ = server.Process.Wait() })
+	raw, err := os.ReadFile(filepath.Join(dataDir, "bootstrap-access-key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminKey := strings.TrimSpace(string(raw))
+
+	var killed atomic.Bool
+	target, _ := url.Parse("http://" + listen)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || killed.Load() {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		proxy.ServeHTTP(rec, r)
+		if rec.Code == http.StatusCreated && killed.CompareAndSwap(false, true) {
+			// Committed, answered, and the server dies before the answer
+			// is on its way.
+			_ = server.Process.Signal(syscall.SIGKILL)
+			_, _ = server.Process.Wait()
+		}
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(front.Close)
+	username := randomName("survivor")
+	config := fmt.Sprintf(`
+provider "pgcloud" {
+  endpoint    = %q
+  access_key  = %q
+  max_retries = 1
+}
+
+resource "pgcloud_machine_user" "test" {
+  username = %q
+}
+`, front.URL, adminKey, username)
+	api, err := client.New(client.Config{Endpoint: "http://" + listen, AccessKey: adminKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		me, err := api.WhoAmI(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		users, err := api.ListMachineUsers(context.Background(), me.Organization.ID, client.ListMachineUsersOptions{Username: username})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(users)
+	}
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{
+			{Config: config, ExpectError: errorText("Could not create machine user")},
+			{
+				PreConfig: func() {
+					if !killed.Load() {
+						t.Fatal("the server was never killed")
+					}
+					start() // the same data directory, the same port
+					if n := count(); n != 1 {
+						t.Fatalf("%d machine users named %s after the restart, want 1 (the create was committed)", n, username)
+					}
+				},
+				Config: config,
+				Check: func(*terraform.State) error {
+					if n := count(); n != 1 {
+						return fmt.Errorf("%d machine users named %s, want 1", n, username)
+					}
+					return nil
+				},
+			},
+		},
+	})
 }
