@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,7 +39,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	fs := flag.NewFlagSet("pgcloud-server admin", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, adminUsage)
+		_, _ = fmt.Fprint(stderr, adminUsage)
 		fs.PrintDefaults()
 	}
 	dataDir := fs.String("data-dir", "./pgcloud-data", "`directory` of the embedded store")
@@ -166,11 +167,11 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	out, err := do(a)
-	if err != nil {
-		return err
+	if err == nil {
+		// What a script reads (a new id or key): failing to write it fails
+		// the command.
+		_, err = fmt.Fprintln(stdout, out)
 	}
-	fmt.Fprintln(stdout, out)
-	return nil
+	return errors.Join(err, a.Close())
 }

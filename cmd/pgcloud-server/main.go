@@ -42,7 +42,7 @@ func main() {
 // else (logs, errors, usage) goes to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		_, _ = fmt.Fprint(stderr, usage)
 		return 2
 	}
 	var err error
@@ -52,13 +52,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "admin":
 		err = admin(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, version)
-		return 0
+		_, err = fmt.Fprintln(stdout, version)
 	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, usage)
-		return 0
+		_, err = fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "pgcloud-server: unknown command %q\n\n%s", args[0], usage)
+		_, _ = fmt.Fprintf(stderr, "pgcloud-server: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
 	switch {
@@ -70,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		// The flag package or the command has already explained the problem.
 		return 2
 	default:
-		fmt.Fprintf(stderr, "pgcloud-server: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "pgcloud-server: %v\n", err)
 		return 1
 	}
 }
@@ -79,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 var errUsage = errors.New("usage")
 
 func usageErr(stderr io.Writer, format string, args ...any) error {
-	fmt.Fprintf(stderr, "pgcloud-server: "+format+"\n", args...)
+	_, _ = fmt.Fprintf(stderr, "pgcloud-server: "+format+"\n", args...)
 	return errUsage
 }
 
