@@ -28,11 +28,11 @@ func TestAdminBackupWhileServing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	api := http.Server{Handler: srv.Handler()}
 	ln := listenLoopback(t)
-	go api.Serve(ln)
-	defer api.Close()
+	go func() { _ = api.Serve(ln) }() // http.ErrServerClosed once the test ends
+	defer func() { _ = api.Close() }()
 	raw, err := os.ReadFile(filepath.Join(dataDir, server.BootstrapKeyFile))
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestAdminBackupWhileServing(t *testing.T) {
 			t.Error(err)
 			return 0
 		}
-		res.Body.Close()
+		_ = res.Body.Close()
 		return res.StatusCode
 	}
 	for i := range 20 {
@@ -94,11 +94,11 @@ func TestAdminBackupWhileServing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a server on the backup: %v", err)
 	}
-	defer restored.Close()
+	defer func() { _ = restored.Close() }()
 	api2 := http.Server{Handler: restored.Handler()}
 	ln2 := listenLoopback(t)
-	go api2.Serve(ln2)
-	defer api2.Close()
+	go func() { _ = api2.Serve(ln2) }() // http.ErrServerClosed once the test ends
+	defer func() { _ = api2.Close() }()
 	if code, _ := whoami(t, ln2.Addr().String(), key); code != 200 {
 		t.Fatalf("the bootstrap key on the restored store: %d", code)
 	}
@@ -111,8 +111,11 @@ func TestAdminBackupWhileServing(t *testing.T) {
 			t.Fatal(err)
 		}
 		var body bytes.Buffer
-		body.ReadFrom(res.Body)
-		res.Body.Close()
+		_, err = body.ReadFrom(res.Body)
+		_ = res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !strings.Contains(body.String(), `"total":1`) {
 			t.Errorf("before-%d is not in the backup: %s", i, body.String())
 		}

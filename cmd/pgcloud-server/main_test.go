@@ -53,7 +53,7 @@ func whoami(t *testing.T, addr, key string) (int, map[string]any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	var body map[string]any
 	_ = json.NewDecoder(res.Body).Decode(&body)
 	return res.StatusCode, body

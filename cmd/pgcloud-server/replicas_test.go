@@ -160,7 +160,7 @@ func queryInt(t *testing.T, dsn, sql string, args ...any) int {
 	if err != nil {
 		t.Fatalf("connect to the store's database: %v", err)
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	var n int
 	if err := conn.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", sql, err)
@@ -451,7 +451,7 @@ func call(method, base, path, key string, body any, headers ...string) reply {
 	if err != nil {
 		return reply{err: err, elapsed: time.Since(start)}
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	raw, err := io.ReadAll(res.Body)
 	return reply{status: res.StatusCode, header: res.Header, body: raw, err: err, elapsed: time.Since(start)}
 }

@@ -120,7 +120,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 			_ = httpSrv.Close()
 			return fmt.Errorf("write address file: %w", err)
 		}
-		defer os.Remove(*addrFile)
+		defer func() { _ = os.Remove(*addrFile) }()
 	}
 
 	select {
@@ -146,9 +146,9 @@ func writeFileAtomic(path, content string) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name())
+	defer func() { _ = os.Remove(f.Name()) }() // after the rename, a no-op
 	if _, err := f.WriteString(content); err != nil {
-		f.Close()
+		_ = f.Close() // the write's error is the one to report
 		return err
 	}
 	if err := f.Close(); err != nil {

@@ -221,7 +221,7 @@ func TestAccessKeyWireForm(t *testing.T) {
 		gotBody, gotKey, gotPath = string(b[:n]), r.Header.Get("Idempotency-Key"), r.URL.EscapedPath()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
-		fmt.Fprint(w, `{"type":"access-key","id":"abcdefghij12","href":"/x",
+		_, _ = fmt.Fprint(w, `{"type":"access-key","id":"abcdefghij12","href":"/x",
 		 "metadata":{"createdDate":"2026-01-02T03:04:05Z","createdBy":"u","lastModifiedDate":"2026-01-02T03:04:05Z","lastModifiedBy":"u","resourceOwner":"org","sequence":1},
 		 "properties":{"userId":"mu","organizationId":"org","name":"deploy","expiresAt":"2026-02-01T03:04:05Z",
 		 "maskedKey":"pgc_abcdefghij12_…wxyz","state":"active","secret":"pgc_abcdefghij12_s3cr3t_wxyz"}}`)

@@ -66,7 +66,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return c.requestError(req, rawURL, tries, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 
 	if !isSuccess(resp.StatusCode) {
 		// The transport decoded the answer as it arrived.

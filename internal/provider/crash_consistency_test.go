@@ -74,7 +74,7 @@ func newAnswerLoser(t *testing.T, target string) *answerLoser {
 		l.mu.Unlock()
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
-			conn.Close() // and the answer is lost
+			_ = conn.Close() // and the answer is lost
 		}
 	}))
 	t.Cleanup(l.server.Close)
@@ -441,11 +441,13 @@ func TestAccCrashConsistency_serverKilledAfterCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	listen := ln.Addr().String()
-	ln.Close()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
 	var server *exec.Cmd
 	start := func() {
 		t.Helper()
-		os.Remove(addrFile)
+		_ = os.Remove(addrFile) // the previous run's, if any: start waits for a new one
 		server = exec.Command(bin, "serve", "--listen", listen, "--data-dir", dataDir, "--addr-file", addrFile, "--rate-limit", "0")
 		if err := server.Start(); err != nil {
 			t.Fatal(err)
@@ -484,7 +486,7 @@ func TestAccCrashConsistency_serverKilledAfterCommit(t *testing.T) {
 			_, _ = server.Process.Wait()
 		}
 		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-			conn.Close()
+			_ = conn.Close()
 		}
 	}))
 	t.Cleanup(front.Close)

@@ -51,8 +51,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "start the pgcloud test server:", err)
 		os.Exit(1)
 	}
-	os.Setenv(envEndpoint, env.URL)
-	os.Setenv(envAccessKey, env.AdminKey)
+	for name, value := range map[string]string{envEndpoint: env.URL, envAccessKey: env.AdminKey} {
+		if err := os.Setenv(name, value); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			env.Close()
+			os.Exit(1)
+		}
+	}
 	testEnv = env
 	code := m.Run()
 	stopTestPostgres()

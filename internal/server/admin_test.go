@@ -16,13 +16,13 @@ func TestAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	closeAtEnd(t, s)
 	// A second Admin on the same store, as `pgcloud-server admin` would open it.
 	a, err := OpenAdmin(ctx, Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	closeAtEnd(t, a)
 
 	acme, err := a.CreateOrganization(ctx, "acme")
 	if err != nil {

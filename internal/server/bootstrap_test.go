@@ -77,7 +77,7 @@ func TestNoBootstrapOnAStoreSetUpByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	closeAtEnd(t, s)
 	if _, err := os.Stat(filepath.Join(dir, BootstrapKeyFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("bootstrapped a store that already had organizations: %v", err)
 	}
@@ -91,7 +91,7 @@ func TestStoreOption(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	closeAtEnd(t, s)
 	if _, err := os.Stat(dbPath); err != nil {
 		t.Error(err)
 	}
@@ -100,7 +100,7 @@ func TestStoreOption(t *testing.T) {
 	}
 	for _, bad := range []Config{{}, {Store: "mysql:x"}, {Store: "sqlite:"}, {Store: "nonsense"}, {DataDir: dir, MachineUserQuota: -1}} {
 		if s, err := New(ctx, bad); err == nil {
-			s.Close()
+			_ = s.Close()
 			t.Errorf("New(%+v) worked", bad)
 		}
 	}

@@ -272,7 +272,7 @@ func (e *env) trySend(req *http.Request) (*resp, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
 		return nil, err
@@ -395,6 +395,16 @@ func basicOf(key string) string {
 
 // privateDir is a data directory that does not exist yet: the server makes
 // it 0700 (t.TempDir's own directories are 0755, which it refuses).
+// closeAtEnd closes c when the test ends, and fails the test if that fails.
+func closeAtEnd(t *testing.T, c io.Closer) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("close %T: %v", c, err)
+		}
+	})
+}
+
 func privateDir(t *testing.T) string {
 	return filepath.Join(t.TempDir(), "data")
 }

@@ -234,7 +234,9 @@ func TestDataDirectoryIsPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +274,7 @@ func TestDataDirectoryIsPrivate(t *testing.T) {
 		}
 		s, err := New(context.Background(), Config{DataDir: dir})
 		if err == nil {
-			s.Close()
+			_ = s.Close()
 			t.Errorf("the server started with %s at mode %04o", tc.path, tc.mode)
 		} else if !strings.Contains(err.Error(), tc.fix) {
 			t.Errorf("with %s at mode %04o: %v (want the fix %q)", tc.path, tc.mode, err, tc.fix)
@@ -285,7 +287,9 @@ func TestDataDirectoryIsPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a private directory again: %v", err)
 	}
-	s.Close()
+	if err := s.Close(); err != nil {
+		t.Error(err)
+	}
 }
 
 // A DSN stored in plain text by an older server is sealed at the next start,
@@ -333,18 +337,20 @@ func TestServerKeyFromTheEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(dir, serverKeyFileName)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a key file was made although the key came from the environment: %v", err)
 	}
 	other := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{8}, 32))
 	if s, err := New(ctx, Config{DataDir: dir, ServerKey: other}); err == nil {
-		s.Close()
+		_ = s.Close()
 		t.Fatal("a server with another key started on the store")
 	}
 	if s, err := New(ctx, Config{DataDir: dir, ServerKey: "c2hvcnQ="}); err == nil || !strings.Contains(err.Error(), "PGCLOUD_SERVER_KEY") {
 		if s != nil {
-			s.Close()
+			_ = s.Close()
 		}
 		t.Fatalf("a 5-byte key: %v", err)
 	}

@@ -117,7 +117,7 @@ func (c Config) open(ctx context.Context) (Config, store.Store, *platform.Servic
 	}
 	if err := svc.PrepareStore(ctx, st); err != nil {
 		svc.Close()
-		st.Close()
+		_ = st.Close()
 		return c, nil, nil, err
 	}
 	return c, st, svc, nil
@@ -148,7 +148,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, store: st, platform: svc, log: cfg.Logger,
 		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now), authFailures: newRateLimiter(cfg.AuthFailureRate, cfg.AuthFailureBurst, svc.Now)}
 	if err := s.bootstrap(ctx); err != nil {
-		s.Close()
+		_ = s.Close() // err is the one to report
 		return nil, err
 	}
 	s.handler = s.buildHandler()

@@ -107,7 +107,7 @@ func openDB(t *testing.T, driver, dsn string) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	closeAtEnd(t, db)
 	return db
 }
 
@@ -117,7 +117,7 @@ func queryNames(t *testing.T, db *sql.DB, query string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var names []string
 	for rows.Next() {
 		var n string
@@ -163,7 +163,12 @@ func (s testStore) dump(t *testing.T) []byte {
 			}
 			out = append(out, '\n')
 		}
-		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if len(out) == 0 {
 		t.Fatal("the dump is empty: a scan of it would prove nothing")

@@ -79,7 +79,7 @@ func Start(opts Options) (*Env, error) {
 		PurgeInterval:    opts.PurgeInterval,
 	})
 	if err != nil {
-		os.RemoveAll(dataDir)
+		_ = os.RemoveAll(dataDir)
 		return nil, fmt.Errorf("start pgcloud-server: %w", err)
 	}
 	env := &Env{DataDir: dataDir, srv: srv, Admin: srv.Admin(), requests: &requestLog{}}

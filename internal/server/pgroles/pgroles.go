@@ -154,7 +154,7 @@ func Check(ctx context.Context, dsn string) (version string, err error) {
 	if err != nil {
 		return "", safeErr("connect", err)
 	}
-	defer conn.Close(context.Background())
+	defer func() { _ = conn.Close(context.Background()) }()
 	var (
 		user       string
 		canManage  bool
@@ -415,7 +415,7 @@ func settleCreate(ctx context.Context, dsn string, b backend, name, verifier str
 	if err != nil {
 		return unverified(err)
 	}
-	defer conn.Close(context.Background())
+	defer func() { _ = conn.Close(context.Background()) }()
 	if err := stopBackend(ctx, conn, b); err != nil {
 		return unverified(err)
 	}

@@ -65,7 +65,7 @@ func WriteFile(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp) // after the rename, a no-op
+	defer func() { _ = os.Remove(tmp) }() // after the rename, a no-op
 	return os.Rename(tmp, path)
 }
 
@@ -77,7 +77,7 @@ func CreateFile(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp)
+	defer func() { _ = os.Remove(tmp) }() // the link is the file now
 	return os.Link(tmp, path)
 }
 
@@ -99,7 +99,7 @@ func writeAside(path string, data []byte) (string, error) {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(f.Name())
+		_ = os.Remove(f.Name()) // best effort: err is the one to report
 		return "", err
 	}
 	return f.Name(), nil

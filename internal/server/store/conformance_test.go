@@ -33,8 +33,18 @@ func (db testDB) open(t *testing.T) Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	closeAtEnd(t, s)
 	return s
+}
+
+// closeAtEnd closes s when the test ends, and fails the test if that fails.
+func closeAtEnd(t *testing.T, s Store) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close the store: %v", err)
+		}
+	})
 }
 
 // forEachStore runs test once per kind of store, each on a fresh database.

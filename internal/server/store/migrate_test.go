@@ -25,7 +25,7 @@ func TestMigrationsOnceUnderConcurrentOpens(t *testing.T) {
 			if err != nil {
 				t.Fatalf("open %d: %v", i, err)
 			}
-			defer stores[i].Close()
+			closeAtEnd(t, stores[i])
 		}
 		s := sqlOf(t, stores[0])
 		ms, err := loadMigrations(s.dialect.name)

@@ -103,11 +103,11 @@ func OpenPostgres(ctx context.Context, connURL string) (*Postgres, error) {
 	reset.pool.Store(pool)
 	s := &Postgres{sqlStore: newSQLStore(stdlib.OpenDBFromPool(pool), postgresDialect), pool: pool}
 	if err := s.Ping(ctx); err != nil {
-		s.Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("open postgres store %s: %w", shown, withoutSecrets(err, secrets))
 	}
 	if err := s.migrate(ctx); err != nil {
-		s.Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("migrate postgres store %s: %w", shown, withoutSecrets(err, secrets))
 	}
 	return s, nil

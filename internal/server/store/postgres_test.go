@@ -45,7 +45,7 @@ func TestPostgresErrorsHidePassword(t *testing.T) {
 	} {
 		s, err := Open(context.Background(), spec)
 		if err == nil {
-			s.Close()
+			_ = s.Close()
 			t.Errorf("Open worked with a URL that should fail")
 			continue
 		}

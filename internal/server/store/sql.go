@@ -260,7 +260,7 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err() reports what went wrong
 	items := []T{}
 	for rows.Next() {
 		item, err := scan(rows)

@@ -67,11 +67,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// turns, across processes too: no lock statement is needed.
 	s := &SQLite{newSQLStore(db, dialect{name: "sqlite"})}
 	if err := pingUntilNotBusy(ctx, db); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, fmt.Errorf("migrate sqlite store %s: %w", path, err)
 	}
 	return s, nil
@@ -91,7 +91,7 @@ func (s *SQLite) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("backup %s: %w", path, err)
 	}
 	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		os.Remove(path)
+		_ = os.Remove(path) // best effort: the VACUUM's error is the one to report
 		return fmt.Errorf("backup %s: %w", path, err)
 	}
 	return nil

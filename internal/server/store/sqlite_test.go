@@ -13,7 +13,7 @@ func TestSQLiteSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	closeAtEnd(t, s)
 	var mode string
 	var fk, busy, secureDelete int
 	_ = s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)

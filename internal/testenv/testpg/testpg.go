@@ -314,7 +314,7 @@ func (p *Postgres) ConnectAs(ctx context.Context, user, password string) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	var one int
 	return conn.QueryRow(ctx, "SELECT 1").Scan(&one)
 }
@@ -330,7 +330,7 @@ func (p *Postgres) Exec(ctx context.Context, sql string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	_, err = conn.Exec(ctx, sql, args...)
 	return err
 }
@@ -345,7 +345,7 @@ func (p *Postgres) QueryString(ctx context.Context, sql string, args ...any) (st
 	if err != nil {
 		return "", err
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	var s string
 	err = conn.QueryRow(ctx, sql, args...).Scan(&s)
 	return s, err
@@ -388,7 +388,7 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
