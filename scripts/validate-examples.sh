@@ -92,13 +92,16 @@ terraform {
 EOF
   fi
   log=$work/log
-  if terraform -chdir="$dir" init -backend=false -no-color >"$log" 2>&1 &&
-    terraform -chdir="$dir" validate -no-color >>"$log" 2>&1; then
-    echo "ok   $name"
-  else
-    echo "FAIL $name" >&2
+  if ! terraform -chdir="$dir" init -backend=false -no-color >"$log" 2>&1; then
+    echo "FAIL $name: terraform init" >&2
     sed 's/^/     /' "$log" >&2
     failed+=("$name")
+  elif ! terraform -chdir="$dir" validate -no-color >"$log" 2>&1; then
+    echo "FAIL $name: terraform validate" >&2
+    sed 's/^/     /' "$log" >&2
+    failed+=("$name")
+  else
+    echo "ok   $name"
   fi
 done
 

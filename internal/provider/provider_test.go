@@ -187,7 +187,9 @@ func TestProviderSchemaIsValid(t *testing.T) {
 }
 
 // checkImportExamples checks that the importable resource name has both
-// import examples, and that its docs page shows them.
+// import examples, that the import block imports into a resource of the
+// example (terraform validate does not check that), and that its docs page
+// shows them.
 func checkImportExamples(t *testing.T, name string) {
 	t.Helper()
 	dir := filepath.Join("..", "..", "examples", "resources", name)
@@ -207,6 +209,9 @@ func checkImportExamples(t *testing.T, name string) {
 		}
 		if !regexp.MustCompile(example.want).Match(raw) {
 			t.Errorf("%s: want %s", path, example.what)
+		}
+		if example.file == "import-by-string-id.tf" {
+			checkImportTargets(t, dir, path, raw)
 		}
 		doc, err := os.ReadFile(page)
 		if err != nil {
@@ -274,6 +279,27 @@ func TestSchemasAreDocumented(t *testing.T) {
 		checkNoBlocks(t, "ephemeral."+meta.TypeName, len(s.Schema.Blocks))
 		if diags := s.Schema.ValidateImplementation(ctx); diags.HasError() {
 			t.Errorf("ephemeral.%s: %v", meta.TypeName, diags)
+		}
+	}
+}
+
+// checkImportTargets checks that every import block of the file at path
+// imports into a resource block of the example directory dir.
+func checkImportTargets(t *testing.T, dir, path string, raw []byte) {
+	t.Helper()
+	var config []byte
+	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		config = append(config, b...)
+	}
+	for _, m := range regexp.MustCompile(`(?m)^\s*to\s*=\s*([A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)\s*$`).FindAllSubmatch(raw, -1) {
+		block := `(?m)^resource\s+"` + regexp.QuoteMeta(string(m[1])) + `"\s+"` + regexp.QuoteMeta(string(m[2])) + `"\s*\{`
+		if !regexp.MustCompile(block).Match(config) {
+			t.Errorf("%s imports into %s.%s, which no resource block of %s declares", path, m[1], m[2], dir)
 		}
 	}
 }
