@@ -99,25 +99,33 @@ func TestTeams(t *testing.T) {
 
 	step("refused at plan time", func(t *testing.T, w *workspace) {
 		// What the platform would refuse fails the plan, in the module's
-		// variables, before anything is written. One plan per mistake:
-		// Terraform skips the rules that compare two variables once a rule
-		// about one variable has failed.
-		for _, c := range []struct {
+		// variables, before anything is written. Two plans: Terraform skips
+		// the rules that compare two variables once a rule about a single
+		// variable has failed.
+		for _, bad := range []map[string]struct {
 			team team
 			want string
-		}{
-			{team{KeyExpiresInDays: 400}, "key_expires_in_days must be a whole number of days from 1 to 365"},
-			{team{KeyExpiresInDays: 10, KeyRotateBeforeDays: 10}, "key_rotate_before_days must be less than key_expires_in_days"},
-			{team{ProjectRoles: []string{"org_owner"}}, "project_roles may only hold project roles"},
-			{team{DatabaseUsers: map[string]dbUser{"pg_monitor": {}}}, "names starting with pg_ belong to PostgreSQL"},
-			{team{DatabaseUsers: map[string]dbUser{"no_password_app": {}}}, "database_passwords must hold a password for every user in database_users"},
-		} {
-			bad := defaultTeams()
-			bad["bad"] = c.team
-			w.Env["TF_VAR_teams"] = tfVarJSON(t, bad)
+		}{{
+			"bad-days": {team{KeyExpiresInDays: 400}, "key_expires_in_days must be a whole number of days from 1 to 365"},
+			"bad-role": {team{ProjectRoles: []string{"org_owner"}}, "project_roles may only hold project roles"},
+			"bad-db":   {team{DatabaseUsers: map[string]dbUser{"pg_monitor": {}}}, "names starting with pg_ belong to PostgreSQL"},
+		}, {
+			"bad-window":  {team{KeyExpiresInDays: 10, KeyRotateBeforeDays: 10}, "key_rotate_before_days must be less than key_expires_in_days"},
+			"no-password": {team{DatabaseUsers: map[string]dbUser{"no_password_app": {}}}, "database_passwords must hold a password for every user in database_users"},
+		}} {
+			teams := defaultTeams()
+			for name, c := range bad {
+				teams[name] = c.team
+			}
+			w.Env["TF_VAR_teams"] = tfVarJSON(t, teams)
 			out, code := w.run("plan", "-input=false")
-			if code != 1 || !strings.Contains(out, c.want) {
-				t.Errorf("plan with team %+v exited %d, want 1 with %q:\n%s", c.team, code, c.want, out)
+			if code != 1 {
+				t.Errorf("plan with invalid teams exited %d, want 1:\n%s", code, out)
+			}
+			for name, c := range bad {
+				if !strings.Contains(out, c.want) {
+					t.Errorf("team %s %+v: the plan does not say %q:\n%s", name, c.team, c.want, out)
+				}
 			}
 		}
 		delete(w.Env, "TF_VAR_teams")
