@@ -28,6 +28,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure        = (*accessKeyResource)(nil)
 	_ resource.ResourceWithImportState      = (*accessKeyResource)(nil)
+	_ resource.ResourceWithIdentity         = (*accessKeyResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*accessKeyResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*accessKeyResource)(nil)
 )
@@ -408,6 +409,7 @@ func (r *accessKeyResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	plan.setFromAPI(k)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *accessKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -431,7 +433,7 @@ func (r *accessKeyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	k, err := r.data.client.GetMachineUserAccessKey(ctx, organizationID, state.MachineUserID.ValueString(), state.ID.ValueString())
 	if client.IsNotFound(err) {
 		r.data.noteDropped(accessKeyTypeName, keyParent(organizationID, state.MachineUserID.ValueString()))
-		dropFromState(ctx, resp, "Access key deleted outside Terraform",
+		dropFromState(ctx, req, resp, r.identity(), "Access key deleted outside Terraform",
 			fmt.Sprintf("access key %s of machine user %s was deleted outside Terraform (or its machine user was); it will be re-created",
 				state.ID.ValueString(), state.MachineUserID.ValueString()))
 		return
@@ -442,6 +444,7 @@ func (r *accessKeyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	state.setFromAPI(k)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Update only ever changes what lives in Terraform alone (rotate_before_days,
@@ -453,6 +456,7 @@ func (r *accessKeyResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *accessKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -480,7 +484,11 @@ const accessKeyImportIDForms = `Use "<organization_id>/<machine_user_id>/<key_id
 // "<machine_user_id>/<key_id>". Ids never contain "/". The secret of an
 // imported key stays null: the platform shows it only once, at creation.
 func (r *accessKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts := strings.Split(req.ID, "/")
+	importID := r.identity().importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	parts := strings.Split(importID, "/")
 	var organizationID, machineUserID, keyID string
 	switch len(parts) {
 	case 2:
@@ -493,7 +501,7 @@ func (r *accessKeyResource) ImportState(ctx context.Context, req resource.Import
 	}
 	if machineUserID == "" || keyID == "" {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Import ID %q is not an access key import ID. %s A key's secret is never part of its import ID.", req.ID, accessKeyImportIDForms))
+			fmt.Sprintf("Import ID %q is not an access key import ID. %s A key's secret is never part of its import ID.", importID, accessKeyImportIDForms))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), keyID)...)
@@ -501,4 +509,18 @@ func (r *accessKeyResource) ImportState(ctx context.Context, req resource.Import
 	if organizationID != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
 	}
+}
+
+// accessKeyIdentity is an access key's identity: the same as its import ID
+// "<organization_id>/<machine_user_id>/<id>".
+var accessKeyIdentity = resourceIdentity{
+	{name: "organization_id", description: "the id of the organization of the key's machine user (default: the provider's organization)", optional: true},
+	{name: "machine_user_id", description: "the id of the machine user the key belongs to"},
+	{name: "id", description: "the key's id"},
+}
+
+func (r *accessKeyResource) identity() resourceIdentity { return accessKeyIdentity }
+
+func (r *accessKeyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = r.identity().schema()
 }
