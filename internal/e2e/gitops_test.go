@@ -258,6 +258,11 @@ func TestGitOpsReadOnlyPlan(t *testing.T) {
 	if out, code := pipeline("plan", planner); code != 0 {
 		t.Fatalf("the read-only plan after the apply exited %d, want 0 (no changes):\n%s", code, out)
 	}
+	// The destruction of every resource, planned: reads only.
+	w.Env["PGCLOUD_ACCESS_KEY"] = planner.Key
+	if out, code := w.run("plan", "-destroy", "-input=false", "-detailed-exitcode"); code != 2 || !strings.Contains(out, "to destroy.") {
+		t.Fatalf("the read-only plan of the destruction exited %d, want 2:\n%s", code, out)
+	}
 
 	// The ephemeral pgcloud_access_key opens a session token during plan: a
 	// write, refused to org_admin with the message README.md quotes.
