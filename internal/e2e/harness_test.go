@@ -300,9 +300,26 @@ func (w *workspace) run(args ...string) (string, int) {
 // output when they are not needed apart, stderr only what went there.
 func (w *workspace) runSplit(args ...string) (combined, stderr string, code int) {
 	w.t.Helper()
-	cmd := exec.Command(terraformBinary(w.t), append(args, "-no-color")...)
+	return w.execute(exec.Command(terraformBinary(w.t), append(args, "-no-color")...))
+}
+
+// runProgram runs a program other than terraform, such as a pipeline script,
+// in the workspace with the environment terraform gets there, and returns
+// its combined output and exit code. TERRAFORM names the terraform the tests
+// run, for a script that honours it.
+func (w *workspace) runProgram(name string, args ...string) (string, int) {
+	w.t.Helper()
+	cmd := exec.Command(name, args...)
+	out, _, code := w.execute(cmd, "TERRAFORM="+terraformBinary(w.t))
+	return out, code
+}
+
+// execute runs cmd in the workspace with its environment (and extra
+// variables), as runSplit describes.
+func (w *workspace) execute(cmd *exec.Cmd, extra ...string) (combined, stderr string, code int) {
+	w.t.Helper()
 	cmd.Dir = w.Dir
-	cmd.Env = w.environ()
+	cmd.Env = append(w.environ(), extra...)
 	var all lockedBuffer
 	var errOut bytes.Buffer
 	cmd.Stdout = &all
@@ -315,7 +332,7 @@ func (w *workspace) runSplit(args ...string) (combined, stderr string, code int)
 	case errors.As(err, &exit):
 		return all.String(), errOut.String(), exit.ExitCode()
 	default:
-		w.t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
+		w.t.Fatalf("%s: %v", strings.Join(cmd.Args, " "), err)
 		return "", "", -1
 	}
 }

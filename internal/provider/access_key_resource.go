@@ -264,6 +264,42 @@ func (r *accessKeyResource) checkKeyQuota(ctx context.Context, organizationID, m
 			machineUserID, len(active), strings.Join(active, ", "), planned, client.AccessKeysPerMachineUser))
 }
 
+// checkRoomToRotate warns, when the key in state is to be replaced, if its
+// machine user has no room for the replacement while the key still exists.
+// checkKeyQuota counts a replaced key as gone before its replacement is
+// created, which holds only when Terraform deletes it first. With
+// create_before_destroy, the way to rotate a key, Terraform creates the new
+// key first, and the provider cannot tell which of the two this plan does:
+// so a warning, not an error. It is made here, in the plan of the replaced
+// key: Terraform drops the warnings of the plan of the replacement.
+func (r *accessKeyResource) checkRoomToRotate(ctx context.Context, state accessKeyResourceModel, diags *diag.Diagnostics) {
+	organizationID, machineUserID := state.OrganizationID.ValueString(), state.MachineUserID.ValueString()
+	keys, err := r.data.client.ListMachineUserAccessKeys(ctx, organizationID, machineUserID)
+	if err != nil {
+		// Gone, or not readable with this key: the replacement's own plan
+		// and its create say so.
+		if !client.IsNotFound(err) && !client.IsPermissionDenied(err) {
+			addAPIError(diags, "Could not list the access keys of machine user "+machineUserID, err, nil)
+		}
+		return
+	}
+	var active []string
+	for _, k := range keys {
+		if k.State != client.AccessKeyStateExpired {
+			active = append(active, fmt.Sprintf("%s (%s)", k.Name, k.ID))
+		}
+	}
+	if len(active) < client.AccessKeysPerMachineUser {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("machine_user_id"), "Rotation without room for both keys",
+		fmt.Sprintf("This plan replaces access key %s, and machine user %s holds %d active access keys (%s), the most it may hold. "+
+			"The replacement fits only if the old key is deleted before it is created. With lifecycle { create_before_destroy = true } "+
+			"Terraform creates the new key first, and the apply fails (No room for another access key) before anything is deleted. "+
+			"Make room first (delete a key the machine user no longer needs), or keep a key that rotates on a machine user that "+
+			"holds no other key.", state.ID.ValueString(), machineUserID, len(active), strings.Join(active, ", ")))
+}
+
 // nameChangedInConfig replaces the key when a configured name changes. A name
 // that was generated (none configured) never forces a replacement on its own.
 func nameChangedInConfig(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -327,6 +363,7 @@ func (r *accessKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// replacement right after this one.
 	if len(resp.RequiresReplace) > 0 || replacedByConfig(config, plan, state) {
 		r.data.plannedKeyChange(keyParent(state.OrganizationID.ValueString(), state.MachineUserID.ValueString()), -1)
+		r.checkRoomToRotate(ctx, state, &resp.Diagnostics)
 	}
 }
 
