@@ -28,6 +28,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure        = (*accessKeyResource)(nil)
 	_ resource.ResourceWithImportState      = (*accessKeyResource)(nil)
+	_ resource.ResourceWithIdentity         = (*accessKeyResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*accessKeyResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*accessKeyResource)(nil)
 )
@@ -263,6 +264,42 @@ func (r *accessKeyResource) checkKeyQuota(ctx context.Context, organizationID, m
 			machineUserID, len(active), strings.Join(active, ", "), planned, client.AccessKeysPerMachineUser))
 }
 
+// checkRoomToRotate warns, when the key in state is to be replaced, if its
+// machine user has no room for the replacement while the key still exists.
+// checkKeyQuota counts a replaced key as gone before its replacement is
+// created, which holds only when Terraform deletes it first. With
+// create_before_destroy, the way to rotate a key, Terraform creates the new
+// key first, and the provider cannot tell which of the two this plan does:
+// so a warning, not an error. It is made here, in the plan of the replaced
+// key: Terraform drops the warnings of the plan of the replacement.
+func (r *accessKeyResource) checkRoomToRotate(ctx context.Context, state accessKeyResourceModel, diags *diag.Diagnostics) {
+	organizationID, machineUserID := state.OrganizationID.ValueString(), state.MachineUserID.ValueString()
+	keys, err := r.data.client.ListMachineUserAccessKeys(ctx, organizationID, machineUserID)
+	if err != nil {
+		// Gone, or not readable with this key: the replacement's own plan
+		// and its create say so.
+		if !client.IsNotFound(err) && !client.IsPermissionDenied(err) {
+			addAPIError(diags, "Could not list the access keys of machine user "+machineUserID, err, nil)
+		}
+		return
+	}
+	var active []string
+	for _, k := range keys {
+		if k.State != client.AccessKeyStateExpired {
+			active = append(active, fmt.Sprintf("%s (%s)", k.Name, k.ID))
+		}
+	}
+	if len(active) < client.AccessKeysPerMachineUser {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("machine_user_id"), "Rotation without room for both keys",
+		fmt.Sprintf("This plan replaces access key %s, and machine user %s holds %d active access keys (%s), the most it may hold. "+
+			"The replacement fits only if the old key is deleted before it is created. With lifecycle { create_before_destroy = true } "+
+			"Terraform creates the new key first, and the apply fails (No room for another access key) before anything is deleted. "+
+			"Make room first (delete a key the machine user no longer needs), or keep a key that rotates on a machine user that "+
+			"holds no other key.", state.ID.ValueString(), machineUserID, len(active), strings.Join(active, ", ")))
+}
+
 // nameChangedInConfig replaces the key when a configured name changes. A name
 // that was generated (none configured) never forces a replacement on its own.
 func nameChangedInConfig(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
@@ -326,6 +363,7 @@ func (r *accessKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// replacement right after this one.
 	if len(resp.RequiresReplace) > 0 || replacedByConfig(config, plan, state) {
 		r.data.plannedKeyChange(keyParent(state.OrganizationID.ValueString(), state.MachineUserID.ValueString()), -1)
+		r.checkRoomToRotate(ctx, state, &resp.Diagnostics)
 	}
 }
 
@@ -408,6 +446,7 @@ func (r *accessKeyResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	plan.setFromAPI(k)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *accessKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -431,7 +470,7 @@ func (r *accessKeyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	k, err := r.data.client.GetMachineUserAccessKey(ctx, organizationID, state.MachineUserID.ValueString(), state.ID.ValueString())
 	if client.IsNotFound(err) {
 		r.data.noteDropped(accessKeyTypeName, keyParent(organizationID, state.MachineUserID.ValueString()))
-		dropFromState(ctx, resp, "Access key deleted outside Terraform",
+		dropFromState(ctx, req, resp, r.identity(), "Access key deleted outside Terraform",
 			fmt.Sprintf("access key %s of machine user %s was deleted outside Terraform (or its machine user was); it will be re-created",
 				state.ID.ValueString(), state.MachineUserID.ValueString()))
 		return
@@ -442,6 +481,7 @@ func (r *accessKeyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	state.setFromAPI(k)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Update only ever changes what lives in Terraform alone (rotate_before_days,
@@ -453,6 +493,7 @@ func (r *accessKeyResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *accessKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -480,7 +521,11 @@ const accessKeyImportIDForms = `Use "<organization_id>/<machine_user_id>/<key_id
 // "<machine_user_id>/<key_id>". Ids never contain "/". The secret of an
 // imported key stays null: the platform shows it only once, at creation.
 func (r *accessKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts := strings.Split(req.ID, "/")
+	importID := r.identity().importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	parts := strings.Split(importID, "/")
 	var organizationID, machineUserID, keyID string
 	switch len(parts) {
 	case 2:
@@ -493,7 +538,7 @@ func (r *accessKeyResource) ImportState(ctx context.Context, req resource.Import
 	}
 	if machineUserID == "" || keyID == "" {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Import ID %q is not an access key import ID. %s A key's secret is never part of its import ID.", req.ID, accessKeyImportIDForms))
+			fmt.Sprintf("Import ID %q is not an access key import ID. %s A key's secret is never part of its import ID.", importID, accessKeyImportIDForms))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), keyID)...)
@@ -501,4 +546,18 @@ func (r *accessKeyResource) ImportState(ctx context.Context, req resource.Import
 	if organizationID != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
 	}
+}
+
+// accessKeyIdentity is an access key's identity: the same as its import ID
+// "<organization_id>/<machine_user_id>/<id>".
+var accessKeyIdentity = resourceIdentity{
+	{name: "organization_id", description: "the id of the organization of the key's machine user (default: the provider's organization)", optional: true},
+	{name: "machine_user_id", description: "the id of the machine user the key belongs to"},
+	{name: "id", description: "the key's id"},
+}
+
+func (r *accessKeyResource) identity() resourceIdentity { return accessKeyIdentity }
+
+func (r *accessKeyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = r.identity().schema()
 }

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -551,12 +553,48 @@ expires_in_days = 1`, errorText(`has no user with id "no-such-user"`)),
 // --- unit tests (no server) ---
 
 // planAccessKey runs the resource's ModifyPlan for an existing key whose
-// expires_at is expiresAt, with the provider's clock at now.
+// expires_at is expiresAt, with the provider's clock at now; its machine
+// user holds that one key.
 func planAccessKey(t *testing.T, now, expiresAt time.Time, rotateBeforeDays *int64) *resource.ModifyPlanResponse {
+	t.Helper()
+	return planAccessKeyOf(t, now, expiresAt, rotateBeforeDays, keyListAPI(t, now, 1))
+}
+
+// keyListAPI is a client of a server that answers every request with a
+// list of held active access keys (and fails the test on anything but a
+// GET of a key list).
+func keyListAPI(t *testing.T, now time.Time, held int) *client.Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/access-keys") {
+			t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
+			http.Error(w, "{}", http.StatusTeapot)
+			return
+		}
+		ts := now.UTC().Format(time.RFC3339)
+		var items []string
+		for i := range held {
+			items = append(items, fmt.Sprintf(`{"type":"access-key","id":"key%d","metadata":{"createdDate":%q,"lastModifiedDate":%q},`+
+				`"properties":{"userId":"mu","organizationId":"org","name":"held-%d","expiresAt":%q,"maskedKey":"pgc_key%d_…abcd","state":"active"}}`,
+				i, ts, ts, i, now.Add(24*time.Hour).UTC().Format(time.RFC3339), i))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"type":"collection","offset":0,"limit":100,"total":%d,"items":[%s]}`, held, strings.Join(items, ","))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := client.New(client.Config{Endpoint: srv.URL, AccessKey: "unit-test", MaxRetries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// planAccessKeyOf is planAccessKey with the API that api reaches.
+func planAccessKeyOf(t *testing.T, now, expiresAt time.Time, rotateBeforeDays *int64, api *client.Client) *resource.ModifyPlanResponse {
 	t.Helper()
 	ctx := context.Background()
 	r := &accessKeyResource{}
-	r.data = &providerData{configuredOrganizationID: "org", now: func() time.Time { return now }}
+	r.data = &providerData{configuredOrganizationID: "org", now: func() time.Time { return now }, client: api}
 	var s resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &s)
 	objectType := s.Schema.Type().TerraformType(ctx).(tftypes.Object)
@@ -635,6 +673,39 @@ func TestAccessKeyModifyPlanRotationWindow(t *testing.T) {
 				t.Fatalf("a rotated key's expires_at is planned as %v, want unknown", expiresAt)
 			}
 		})
+	}
+}
+
+// A key that rotates while its machine user holds another one fits only if
+// the old key goes first; with create_before_destroy the apply would fail,
+// so the plan of the replaced key warns. With room for both, it does not.
+func TestAccessKeyModifyPlanWarnsWithoutRoomToRotate(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	seven := int64(7)
+	inWindow := now.Add(24 * time.Hour)
+
+	roomWarnings := func(resp *resource.ModifyPlanResponse) (details []string) {
+		for _, w := range resp.Diagnostics.Warnings() {
+			if w.Summary() == "Rotation without room for both keys" {
+				details = append(details, w.Detail())
+			}
+		}
+		return details
+	}
+
+	resp := planAccessKeyOf(t, now, inWindow, &seven, keyListAPI(t, now, 2))
+	if len(resp.RequiresReplace) == 0 {
+		t.Fatal("a key inside its rotation window is not replaced")
+	}
+	if w := roomWarnings(resp); len(w) != 1 ||
+		!strings.Contains(w[0], "machine user mu holds 2 active access keys (held-0 (key0), held-1 (key1))") ||
+		!strings.Contains(w[0], "create_before_destroy") {
+		t.Fatalf("want one warning about the room to rotate, got %v", resp.Diagnostics)
+	}
+
+	resp = planAccessKeyOf(t, now, inWindow, &seven, keyListAPI(t, now, 1))
+	if len(resp.RequiresReplace) == 0 || len(roomWarnings(resp)) != 0 {
+		t.Fatalf("a key that rotates alone: replace %v, diagnostics %v", resp.RequiresReplace, resp.Diagnostics)
 	}
 }
 

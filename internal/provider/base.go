@@ -62,8 +62,11 @@ func (b *ephemeralResourceBase) Configure(_ context.Context, req ephemeral.Confi
 }
 
 // dropFromState removes a resource that was deleted outside Terraform from
-// the state, with a warning, so that the plan creates it again.
-func dropFromState(ctx context.Context, resp *resource.ReadResponse, summary, detail string) {
+// the state, with a warning, so that the plan creates it again. The
+// framework wants an identity even then, and a Terraform older than 1.12
+// keeps none to hand back: the prior state's serves.
+func dropFromState(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, identity resourceIdentity, summary, detail string) {
+	identity.set(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	resp.Diagnostics.AddWarning(summary, detail)
 	resp.State.RemoveResource(ctx)
 }

@@ -26,6 +26,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*machineUserResource)(nil)
 	_ resource.ResourceWithImportState = (*machineUserResource)(nil)
+	_ resource.ResourceWithIdentity    = (*machineUserResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*machineUserResource)(nil)
 )
 
@@ -320,6 +321,7 @@ func (r *machineUserResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	plan.setFromAPI(mu)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *machineUserResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -341,7 +343,7 @@ func (r *machineUserResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	mu, err := r.data.client.GetMachineUser(ctx, organizationID, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		dropFromState(ctx, resp, "Machine user deleted outside Terraform",
+		dropFromState(ctx, req, resp, r.identity(), "Machine user deleted outside Terraform",
 			fmt.Sprintf("machine user %s was deleted outside Terraform; it will be re-created", state.ID.ValueString()))
 		return
 	}
@@ -351,6 +353,7 @@ func (r *machineUserResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	state.setFromAPI(mu)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *machineUserResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -382,6 +385,7 @@ func (r *machineUserResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.setFromAPI(mu)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *machineUserResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -408,7 +412,11 @@ const machineUserImportIDForms = `Use "<id>" (the machine user in the provider's
 // ImportState takes "<id>" or "<organization_id>/<id>". Machine user ids never
 // contain "/", so the split is unambiguous.
 func (r *machineUserResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts := strings.Split(req.ID, "/")
+	importID := r.identity().importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	parts := strings.Split(importID, "/")
 	var organizationID, id string
 	switch len(parts) {
 	case 1:
@@ -421,11 +429,24 @@ func (r *machineUserResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	if id == "" {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Import ID %q is not a machine user import ID. %s", req.ID, machineUserImportIDForms))
+			fmt.Sprintf("Import ID %q is not a machine user import ID. %s", importID, machineUserImportIDForms))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	if organizationID != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
 	}
+}
+
+// machineUserIdentity is a machine user's identity: the same as its import
+// ID "<organization_id>/<id>".
+var machineUserIdentity = resourceIdentity{
+	{name: "organization_id", description: "the id of the machine user's organization (default: the provider's organization)", optional: true},
+	{name: "id", description: "the machine user's id"},
+}
+
+func (r *machineUserResource) identity() resourceIdentity { return machineUserIdentity }
+
+func (r *machineUserResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = r.identity().schema()
 }

@@ -24,6 +24,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure        = (*postgresClusterUserResource)(nil)
 	_ resource.ResourceWithImportState      = (*postgresClusterUserResource)(nil)
+	_ resource.ResourceWithIdentity         = (*postgresClusterUserResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*postgresClusterUserResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*postgresClusterUserResource)(nil)
 )
@@ -251,6 +252,7 @@ func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.C
 	plan.ID = types.StringValue(clusterUserID(clusterID, username))
 	plan.PasswordWO = types.StringNull() // write-only: never stored
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -270,7 +272,7 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 	u, err := r.data.client.GetClusterUser(ctx, clusterID, username)
 	if client.IsNotFound(err) {
 		r.data.noteDropped(clusterUserTypeName, clusterUserID(clusterID, username))
-		dropFromState(ctx, resp, "Cluster user deleted outside Terraform",
+		dropFromState(ctx, req, resp, r.identity(), "Cluster user deleted outside Terraform",
 			fmt.Sprintf("user %q of cluster %s no longer exists (dropped outside Terraform); it will be re-created", username, clusterID))
 		return
 	}
@@ -288,6 +290,7 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 	// Passwords are never readable: what the state holds stays as it is.
 	state.ID = types.StringValue(clusterUserID(clusterID, u.Username))
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Update sets a new password, the only thing about a cluster user that can
@@ -316,6 +319,7 @@ func (r *postgresClusterUserResource) Update(ctx context.Context, req resource.U
 	}
 	plan.PasswordWO = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *postgresClusterUserResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -343,10 +347,14 @@ func (r *postgresClusterUserResource) Delete(ctx context.Context, req resource.D
 // ImportState takes "<cluster_id>/<username>". The password cannot be read
 // back, so it stays unknown to Terraform until the configuration next sets it.
 func (r *postgresClusterUserResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	clusterID, username, found := strings.Cut(req.ID, "/")
+	importID := r.identity().importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clusterID, username, found := strings.Cut(importID, "/")
 	if !found || clusterID == "" || username == "" {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf(`Import ID %q is not a cluster user import ID. Use "<cluster_id>/<username>" (the username may itself contain "/").`, req.ID))
+			fmt.Sprintf(`Import ID %q is not a cluster user import ID. Use "<cluster_id>/<username>" (the username may itself contain "/").`, importID))
 		return
 	}
 	// A system user can be neither changed nor dropped through the platform,
@@ -369,7 +377,7 @@ func (r *postgresClusterUserResource) ImportState(ctx context.Context, req resou
 		resp.Diagnostics.AddError("System user of the cluster", systemUserDetail(username, clusterID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), importID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster_id"), clusterID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("username"), username)...)
 }
@@ -384,4 +392,17 @@ func systemUserDetail(username, clusterID string) string {
 // message tells a person to run.
 func pgQuoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// postgresClusterUserIdentity is a cluster user's identity: the same as its
+// import ID "<cluster_id>/<username>".
+var postgresClusterUserIdentity = resourceIdentity{
+	{name: "cluster_id", description: "the id of the cluster"},
+	{name: "username", description: "the database user's name"},
+}
+
+func (r *postgresClusterUserResource) identity() resourceIdentity { return postgresClusterUserIdentity }
+
+func (r *postgresClusterUserResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = r.identity().schema()
 }

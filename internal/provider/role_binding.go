@@ -30,6 +30,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*roleBindingResource)(nil)
 	_ resource.ResourceWithImportState = (*roleBindingResource)(nil)
+	_ resource.ResourceWithIdentity    = (*roleBindingResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*roleBindingResource)(nil)
 )
 
@@ -268,6 +269,7 @@ func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	setRoleBindingFromAPI(plan, scopeID, *b)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // createKey is the Idempotency-Key of the create of the binding (see
@@ -306,11 +308,12 @@ func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest
 		if b.UserID == userID && b.Role == role {
 			setRoleBindingFromAPI(state, scopeID, b)
 			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+			r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 			return
 		}
 	}
 	r.data.noteDropped(r.scope.typeName(), roleBindingID(scopeID, userID, role))
-	dropFromState(ctx, resp, "Role binding deleted outside Terraform",
+	dropFromState(ctx, req, resp, r.identity(), "Role binding deleted outside Terraform",
 		fmt.Sprintf("role %s of user %s on %s %s was unbound outside Terraform (or the user or the %s was deleted); it will be bound again",
 			role, userID, r.scope.kind(), scopeID, r.scope.kind()))
 }
@@ -323,6 +326,7 @@ func (r *roleBindingResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *roleBindingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -351,14 +355,18 @@ func (r *roleBindingResource) Delete(ctx context.Context, req resource.DeleteReq
 // ImportState takes "<scope id>/<user_id>/<role>", with a role of the
 // scope: a role of the other scope could never be read back.
 func (r *roleBindingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	scopeID, userID, role, ok := splitRoleBindingID(req.ID)
+	importID := r.identity().importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	scopeID, userID, role, ok := splitRoleBindingID(importID)
 	if !ok || !slices.Contains(r.scope.roles(), role) {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf(`Import ID %q is not %s role binding import ID. Use "<%s>/<user_id>/<role>", where role is one of %s.`,
-				req.ID, withArticle(r.scope.kind()), r.scope.attribute(), strings.Join(r.scope.roles(), ", ")))
+				importID, withArticle(r.scope.kind()), r.scope.attribute(), strings.Join(r.scope.roles(), ", ")))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), importID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.scope.attribute()), scopeID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role"), role)...)
@@ -370,4 +378,18 @@ func withArticle(noun string) string {
 		return "an " + noun
 	}
 	return "a " + noun
+}
+
+// identity is a binding's identity: the same as its import ID
+// "<scope id>/<user_id>/<role>".
+func (r *roleBindingResource) identity() resourceIdentity {
+	return resourceIdentity{
+		{name: r.scope.attribute(), description: "the id of the " + r.scope.kind()},
+		{name: "user_id", description: "the id of the bound user"},
+		{name: "role", description: "the role, one of " + strings.Join(r.scope.roles(), ", ")},
+	}
+}
+
+func (r *roleBindingResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = r.identity().schema()
 }

@@ -1,0 +1,80 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// resourceIdentity is the identity of a resource type (Terraform 1.12+): the
+// state attributes, all strings, that name one object on the platform, in
+// the order of the type's string import ID ("<a>/<b>/<c>"). Terraform stores
+// the identity beside the state and accepts it in import blocks
+// (`identity = { … }`) instead of an ID string.
+type resourceIdentity []identityAttribute
+
+type identityAttribute struct {
+	name        string
+	description string
+	// optional: may be left out of an import block's identity, as it may be
+	// left out of the string ID (the provider's default organization).
+	optional bool
+}
+
+// schema is the type's identity schema.
+func (ri resourceIdentity) schema() identityschema.Schema {
+	attrs := make(map[string]identityschema.Attribute, len(ri))
+	for _, a := range ri {
+		attrs[a.name] = identityschema.StringAttribute{
+			Description:       a.description,
+			RequiredForImport: !a.optional,
+			OptionalForImport: a.optional,
+		}
+	}
+	return identityschema.Schema{Attributes: attrs}
+}
+
+// set copies the identity from state, at the end of every Create, Read and
+// Update that leaves the object in the state: Terraform requires an identity
+// then, and it never changes for the life of the object (every attribute of
+// it forces a replacement).
+func (ri resourceIdentity) set(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	if identity == nil || state.Raw.IsNull() {
+		return
+	}
+	for _, a := range ri {
+		var v types.String
+		diags.Append(state.GetAttribute(ctx, path.Root(a.name), &v)...)
+		diags.Append(identity.SetAttribute(ctx, path.Root(a.name), v)...)
+	}
+}
+
+// importID is the string import ID of an import: the one Terraform passed
+// (`terraform import`, an import block's `id`), or, for an import block's
+// `identity`, the same ID joined from its attributes, so both forms share one
+// parser, one set of checks and one set of errors.
+func (ri resourceIdentity) importID(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) string {
+	if req.ID != "" || req.Identity == nil || req.Identity.Raw.IsNull() {
+		return req.ID
+	}
+	var parts []string
+	for _, a := range ri {
+		var v types.String
+		diags.Append(req.Identity.GetAttribute(ctx, path.Root(a.name), &v)...)
+		switch {
+		case !v.IsNull() && v.ValueString() != "":
+			parts = append(parts, v.ValueString())
+		case !a.optional:
+			diags.AddAttributeError(path.Root(a.name), "Missing identity attribute",
+				fmt.Sprintf("The import block's identity needs %s: set %q.", a.description, a.name))
+		}
+	}
+	return strings.Join(parts, "/")
+}
