@@ -708,7 +708,7 @@ func zipEntries(t *testing.T, path string) []zipEntry {
 	if err != nil {
 		t.Fatalf("open the saved plan: %v", err)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	var entries []zipEntry
 	for _, f := range r.File {
 		rc, err := f.Open()
@@ -716,7 +716,7 @@ func zipEntries(t *testing.T, path string) []zipEntry {
 			t.Fatal(err)
 		}
 		b, err := io.ReadAll(rc)
-		rc.Close()
+		_ = rc.Close() // read-only: err says whether the entry was read whole
 		if err != nil {
 			t.Fatal(err)
 		}

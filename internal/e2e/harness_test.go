@@ -51,7 +51,7 @@ func buildAndRun(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		return 0, err
@@ -114,15 +114,30 @@ func startPlatform(t *testing.T, args ...string) *platform {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait(); logFile.Close() }()
+	// exited is closed when the process has ended, with waitErr its exit.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		_ = logFile.Close() // the log is only read, afterwards
+		close(exited)
+	}()
 	t.Cleanup(func() {
+		select {
+		case <-exited:
+			return // it ended early, which the test has already reported
+		default:
+		}
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
+			if waitErr != nil {
+				t.Errorf("pgcloud-server did not stop cleanly on SIGTERM: %v", waitErr)
+			}
 		case <-time.After(20 * time.Second):
 			_ = cmd.Process.Kill()
 			<-exited
+			t.Errorf("pgcloud-server did not stop within 20s of SIGTERM (its shutdown timeout is 15s): killed")
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
@@ -132,9 +147,9 @@ func startPlatform(t *testing.T, args ...string) *platform {
 			break
 		}
 		select {
-		case err := <-exited:
+		case <-exited:
 			log, _ := os.ReadFile(p.LogFile)
-			t.Fatalf("pgcloud-server exited (%v):\n%s", err, log)
+			t.Fatalf("pgcloud-server exited (%v):\n%s", waitErr, log)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {

@@ -579,7 +579,7 @@ func keyListAPI(t *testing.T, now time.Time, held int) *client.Client {
 				i, ts, ts, i, now.Add(24*time.Hour).UTC().Format(time.RFC3339), i))
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"type":"collection","offset":0,"limit":100,"total":%d,"items":[%s]}`, held, strings.Join(items, ","))
+		_, _ = fmt.Fprintf(w, `{"type":"collection","offset":0,"limit":100,"total":%d,"items":[%s]}`, held, strings.Join(items, ","))
 	}))
 	t.Cleanup(srv.Close)
 	c, err := client.New(client.Config{Endpoint: srv.URL, AccessKey: "unit-test", MaxRetries: 0})
