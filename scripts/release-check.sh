@@ -12,8 +12,8 @@
 #    both matching); pgcloud-server's own archive, whose binary runs and
 #    reports the snapshot's version.
 #
-# Offline: goreleaser runs `go build` (modules come from the module cache, or
-# the Go module proxy) and git; a snapshot publishes nothing.
+# No network but the Go module proxy (for modules not in the module cache):
+# goreleaser runs go and git, and a snapshot uploads nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -55,7 +55,7 @@ echo "==> goreleaser release --snapshot for $os/$arch"
 goreleaser release --snapshot --clean --skip=sign,publish --config "$config"
 
 dist=$work/dist
-version=$(jq -r .version "$dist/metadata.json")
+version=$(sed -nE 's/.*"version": *"([^"]*)".*/\1/p' "$dist/metadata.json" | head -n 1)
 [ -n "$version" ] && [ "$version" != null ] || fail "no version in $dist/metadata.json"
 echo "==> checking the artifacts of snapshot $version"
 cd "$dist"
