@@ -58,23 +58,6 @@ type postgresClusterUserResource struct {
 	resourceBase
 }
 
-type postgresClusterUserResourceModel struct {
-	ID                types.String   `tfsdk:"id"`
-	ClusterID         types.String   `tfsdk:"cluster_id"`
-	Username          types.String   `tfsdk:"username"`
-	Password          types.String   `tfsdk:"password"`
-	PasswordWO        types.String   `tfsdk:"password_wo"`
-	PasswordWOVersion types.Int64    `tfsdk:"password_wo_version"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
-}
-
-// clusterUserID is the resource's id and import ID. Cluster ids never
-// contain "/", so the first "/" separates them from the username, which may.
-func clusterUserID(clusterID, username string) string { return clusterID + "/" + username }
-
-// clusterUserTypeName is the resource's type name without the provider's.
-const clusterUserTypeName = "postgres_cluster_user"
-
 func (r *postgresClusterUserResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + clusterUserTypeName
 }
@@ -287,8 +270,7 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 				"the cluster (GRANT pgcloud_managed TO %s;); to stop managing it, remove it from the state (terraform state rm <address>).",
 				username, clusterID, pgQuoteIdent(username)))
 	}
-	// Passwords are never readable: what the state holds stays as it is.
-	state.ID = types.StringValue(clusterUserID(clusterID, u.Username))
+	state.setFromAPI(u)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
@@ -392,13 +374,6 @@ func systemUserDetail(username, clusterID string) string {
 // message tells a person to run.
 func pgQuoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
-
-// postgresClusterUserIdentity is a cluster user's identity: the same as its
-// import ID "<cluster_id>/<username>".
-var postgresClusterUserIdentity = resourceIdentity{
-	{name: "cluster_id", description: "the id of the cluster"},
-	{name: "username", description: "the database user's name"},
 }
 
 func (r *postgresClusterUserResource) identity() resourceIdentity { return postgresClusterUserIdentity }
