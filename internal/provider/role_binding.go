@@ -380,13 +380,16 @@ func withArticle(noun string) string {
 	return "a " + noun
 }
 
-// identity is a binding's identity: the same as its import ID
+func (r *roleBindingResource) identity() resourceIdentity { return roleBindingIdentity(r.scope) }
+
+// roleBindingIdentity is the identity of a binding on scope, which the
+// resource keeps and its list resource finds: the same as its import ID
 // "<scope id>/<user_id>/<role>".
-func (r *roleBindingResource) identity() resourceIdentity {
+func roleBindingIdentity(scope roleBindingScope) resourceIdentity {
 	return resourceIdentity{
-		{name: r.scope.attribute(), description: "the id of the " + r.scope.kind()},
+		{name: scope.attribute(), description: "the id of the " + scope.kind()},
 		{name: "user_id", description: "the id of the bound user"},
-		{name: "role", description: "the role, one of " + strings.Join(r.scope.roles(), ", ")},
+		{name: "role", description: "the role, one of " + strings.Join(scope.roles(), ", ")},
 	}
 }
 
