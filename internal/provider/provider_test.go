@@ -55,6 +55,7 @@ func TestMain(m *testing.M) {
 	os.Setenv(envAccessKey, env.AdminKey)
 	testEnv = env
 	code := m.Run()
+	removeProviderMirror()
 	stopTestPostgres()
 	env.Close()
 	os.Exit(code)
