@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"iter"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -80,11 +82,20 @@ func (orgScope) planScope(ctx context.Context, data *providerData, config, _, st
 	return id, id, "that organization", !resp.Diagnostics.HasError()
 }
 
-// scopeID is the organization in m, else (an import by id alone never
-// leaves it out, but a state from before organization_id was planned might)
-// the default.
-func (orgScope) scopeID(ctx context.Context, data *providerData, m roleBindingState, diags *diag.Diagnostics) string {
-	return data.organizationID(ctx, m.scopeAttribute(), diags)
+// scopeID is the organization held, else the default: a list block may
+// leave it out, and so may a state from before organization_id was planned
+// (an import by id alone never does).
+func (orgScope) scopeID(ctx context.Context, data *providerData, held types.String, diags *diag.Diagnostics) string {
+	return data.organizationID(ctx, held, diags)
+}
+
+func (orgScope) listAttribute() listschema.StringAttribute {
+	return listschema.StringAttribute{
+		MarkdownDescription: "Organization whose role bindings are listed. Defaults to the provider's " +
+			"`organization_id`, else the organization of the provider's access key.",
+		Optional:   true,
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
 }
 
 func (orgScope) create(ctx context.Context, c *client.Client, organizationID, userID, role string) (*client.RoleBinding, error) {
@@ -93,6 +104,10 @@ func (orgScope) create(ctx context.Context, c *client.Client, organizationID, us
 
 func (orgScope) list(ctx context.Context, c *client.Client, organizationID string, filter client.RoleBindingFilter) ([]client.RoleBinding, error) {
 	return c.ListOrgRoleBindings(ctx, organizationID, filter)
+}
+
+func (orgScope) each(ctx context.Context, c *client.Client, organizationID string, filter client.RoleBindingFilter) iter.Seq2[client.RoleBinding, error] {
+	return c.EachOrgRoleBinding(ctx, organizationID, filter)
 }
 
 func (orgScope) delete(ctx context.Context, c *client.Client, organizationID, bindingID string) error {

@@ -3,9 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"iter"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -86,8 +88,16 @@ func (projectScope) planScope(ctx context.Context, data *providerData, _, plan, 
 	return project.ID, project.OrganizationID, fmt.Sprintf("project %s (%s)", project.ID, project.Name), true
 }
 
-func (projectScope) scopeID(_ context.Context, _ *providerData, m roleBindingState, _ *diag.Diagnostics) string {
-	return m.scopeAttribute().ValueString()
+func (projectScope) scopeID(_ context.Context, _ *providerData, held types.String, _ *diag.Diagnostics) string {
+	return held.ValueString()
+}
+
+func (projectScope) listAttribute() listschema.StringAttribute {
+	return listschema.StringAttribute{
+		MarkdownDescription: "Project whose role bindings are listed.",
+		Required:            true,
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
 }
 
 func (projectScope) create(ctx context.Context, c *client.Client, projectID, userID, role string) (*client.RoleBinding, error) {
@@ -96,6 +106,10 @@ func (projectScope) create(ctx context.Context, c *client.Client, projectID, use
 
 func (projectScope) list(ctx context.Context, c *client.Client, projectID string, filter client.RoleBindingFilter) ([]client.RoleBinding, error) {
 	return c.ListProjectRoleBindings(ctx, projectID, filter)
+}
+
+func (projectScope) each(ctx context.Context, c *client.Client, projectID string, filter client.RoleBindingFilter) iter.Seq2[client.RoleBinding, error] {
+	return c.EachProjectRoleBinding(ctx, projectID, filter)
 }
 
 func (projectScope) delete(ctx context.Context, c *client.Client, projectID, bindingID string) error {
