@@ -156,7 +156,7 @@ func TestAccMachineUserListResource_adopt250ExistingUsers(t *testing.T) {
 
 	cli := newTerraformDir(t)
 	cli.write("main.tf", cliProviderConfig(env.URL, env.AdminKey))
-	generated := cli.adoptByQuery(fmt.Sprintf(`
+	generated, _ := cli.adoptByQuery(fmt.Sprintf(`
 list "pgcloud_machine_user" "migrated" {
   provider = pgcloud
   limit    = 1000

@@ -181,16 +181,18 @@ func skipBelowTerraform(t *testing.T, minimum *goversion.Version) {
 // query (the content of a *.tfquery.hcl file) finds: terraform query
 // -generate-config-out writes the configuration; its plan imports exactly
 // want resources and changes nothing; the apply imports them; and the plan
-// after it is empty. It returns the generated configuration.
-func (d *terraformDir) adoptByQuery(query string, want int) string {
+// after it is empty. It returns the generated configuration and what
+// terraform query said.
+func (d *terraformDir) adoptByQuery(query string, want int) (generated, queried string) {
 	d.t.Helper()
 	d.write("query.tfquery.hcl", query)
 	d.run("init", "-input=false")
-	d.run("query", "-generate-config-out=generated.tf")
-	generated, err := os.ReadFile(filepath.Join(d.dir, "generated.tf"))
+	queried = d.run("query", "-generate-config-out=generated.tf")
+	raw, err := os.ReadFile(filepath.Join(d.dir, "generated.tf"))
 	if err != nil {
 		d.t.Fatal(err)
 	}
+	generated = string(raw)
 	d.run("plan", "-input=false", "-out=tfplan")
 	var plan tfjson.Plan
 	if err := json.Unmarshal([]byte(d.run("show", "-json", "tfplan")), &plan); err != nil {
@@ -219,5 +221,5 @@ func (d *terraformDir) adoptByQuery(query string, want int) string {
 		}
 		d.t.Fatalf("terraform plan after the imports: %v\n%s", err, out)
 	}
-	return string(generated)
+	return generated, queried
 }
