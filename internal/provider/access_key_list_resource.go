@@ -45,7 +45,8 @@ func (r *accessKeyListResource) ListResourceConfigSchema(_ context.Context, _ li
 			"`-generate-config-out` writes an `import` block and a `pgcloud_access_key` resource for each, which " +
 			"plan with no change (`expires_in_days` is the key's life span, from its creation to its expiry). " +
 			"Each result is named by the key's name, its state and its expiry. The secret of a key is never " +
-			"listed: the platform shows it only once, when the key is created. Listing needs the `org_owner` role.",
+			"listed: the platform shows it only once, when the key is created. Listing needs the `org_admin` or " +
+			"`org_owner` role; managing keys needs `org_owner`.",
 		Attributes: map[string]listschema.Attribute{
 			"organization_id": listschema.StringAttribute{
 				MarkdownDescription: "Organization of the machine user. Defaults to the provider's " +

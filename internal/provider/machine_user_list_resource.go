@@ -43,7 +43,7 @@ func (r *machineUserListResource) ListResourceConfigSchema(_ context.Context, _ 
 		MarkdownDescription: "Finds the machine users of an organization, such as those made by hand before " +
 			"Terraform managed them, for `terraform query`; `-generate-config-out` writes an `import` block and a " +
 			"`pgcloud_machine_user` resource for each, which plan with no change. Each result is named by the " +
-			"machine user's username. Listing needs a role that reads the organization (`org_admin` or `org_owner`).",
+			"machine user's username. Any user of the organization may list them; managing them needs `org_owner`.",
 		Attributes: map[string]listschema.Attribute{
 			"organization_id": listschema.StringAttribute{
 				MarkdownDescription: "Organization whose machine users are listed. Defaults to the provider's " +

@@ -50,7 +50,8 @@ func (r *postgresClusterUserListResource) ListResourceConfigSchema(_ context.Con
 			"each, which plan with no change. Passwords cannot be read back, so the generated resources set none " +
 			"(`password = null # sensitive`, `password_wo = null # sensitive`): they manage the users and leave " +
 			"their passwords as they are until `password_wo` and `password_wo_version` (or `password`) are added. " +
-			"Each result is named by the username. Listing needs a role on the cluster's project.",
+			"Each result is named by the username. Listing needs a role on the cluster's project (`project_viewer` or " +
+			"more) or on its organization.",
 		Attributes: map[string]listschema.Attribute{
 			"cluster_id": listschema.StringAttribute{
 				MarkdownDescription: "Identifier of the cluster whose users are listed.",

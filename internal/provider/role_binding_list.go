@@ -37,8 +37,8 @@ func (r *roleBindingListResource) ListResourceConfigSchema(_ context.Context, _ 
 		MarkdownDescription: fmt.Sprintf("Finds the role bindings of %s, such as those made by hand before Terraform "+
 			"managed them, for `terraform query`; `-generate-config-out` writes an `import` block and a "+
 			"`pgcloud_%s` resource for each, which plan with no change. Each result is named by its role and its "+
-			"user's username (or email). Listing needs a role that reads the %s.",
-			withArticle(r.scope.kind()), r.scope.typeName(), r.scope.kind()),
+			"user's username (or email). Any user of the organization may list them.",
+			withArticle(r.scope.kind()), r.scope.typeName()),
 		Attributes: map[string]listschema.Attribute{
 			r.scope.attribute(): r.scope.listAttribute(),
 			"user_id": listschema.StringAttribute{
