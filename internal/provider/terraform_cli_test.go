@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +15,8 @@ import (
 
 	goversion "github.com/hashicorp/go-version"
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
 )
 
 // Some tests run the real terraform CLI in a working directory of their
@@ -151,30 +151,12 @@ func (d *terraformDir) run(args ...string) string {
 	return string(out)
 }
 
-// skipBelowTerraform skips the test, as tfversion.SkipBelow skips those of
-// terraform-plugin-testing, when the terraform the tests run is older than
-// minimum.
+// skipBelowTerraform skips the test when the terraform the tests run is
+// older than minimum, as tfversion.SkipBelow skips those of
+// terraform-plugin-testing.
 func skipBelowTerraform(t *testing.T, minimum *goversion.Version) {
 	t.Helper()
-	out, err := exec.Command(terraformBinary(t), "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("terraform version: %v", err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("terraform version -json: %v\n%s", err, out)
-	}
-	current, err := goversion.NewVersion(v.Version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var resp tfversion.CheckTerraformVersionResponse
-	tfversion.SkipBelow(minimum).CheckTerraformVersion(context.Background(), tfversion.CheckTerraformVersionRequest{TerraformVersion: current}, &resp)
-	if resp.Skip != "" {
-		t.Skip(resp.Skip)
-	}
+	testenv.SkipBelowTerraform(t, terraformBinary(t), minimum)
 }
 
 // adoptByQuery is the migration the guide walks through, on the objects
