@@ -64,16 +64,13 @@ func (r *accessKeyListResource) ListResourceConfigSchema(_ context.Context, _ li
 }
 
 func (r *accessKeyListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var diags diag.Diagnostics
 	var config accessKeyListConfig
-	diags.Append(req.Config.Get(ctx, &config)...)
-	ctx, ok := r.begin(ctx, &diags)
-	if !ok || diags.HasError() {
-		stream.Results = listFailed(diags)
+	ctx, noTimeouts, ok := r.beginList(ctx, req, &config, stream)
+	if !ok {
 		return
 	}
+	var diags diag.Diagnostics
 	organizationID := r.data.organizationID(ctx, config.OrganizationID, &diags)
-	noTimeouts := nullTimeouts(ctx, req, &diags)
 	if diags.HasError() {
 		stream.Results = listFailed(diags)
 		return

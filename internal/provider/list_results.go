@@ -19,6 +19,28 @@ import (
 // the same model and conversion, so that the configuration Terraform
 // generates from it plans no change once imported.
 
+// beginList starts a List, as begin starts the other operations: it reads
+// the list block's config into config (unless nil) and makes sure the API
+// can be reached. It returns ctx prepared for the client and the timeouts
+// of the results; when it reports false, it has set the stream to the
+// errors.
+func (c *configured) beginList(ctx context.Context, req list.ListRequest, config any, stream *list.ListResultsStream) (context.Context, timeouts.Value, bool) {
+	var diags diag.Diagnostics
+	if config != nil {
+		diags.Append(req.Config.Get(ctx, config)...)
+	}
+	ctx, ok := c.begin(ctx, &diags)
+	var noTimeouts timeouts.Value
+	if ok {
+		noTimeouts = nullTimeouts(ctx, req, &diags)
+	}
+	if !ok || diags.HasError() {
+		stream.Results = listFailed(diags)
+		return ctx, noTimeouts, false
+	}
+	return ctx, noTimeouts, true
+}
+
 // listResults streams a result per item that result makes, until the items
 // end, the request's limit is reached (so no page beyond it is fetched), or
 // Terraform stops listening. An error ends the stream as a result carrying

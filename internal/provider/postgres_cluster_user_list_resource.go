@@ -71,17 +71,9 @@ func (r *postgresClusterUserListResource) ListResourceConfigSchema(_ context.Con
 }
 
 func (r *postgresClusterUserListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var diags diag.Diagnostics
 	var config postgresClusterUserListConfig
-	diags.Append(req.Config.Get(ctx, &config)...)
-	ctx, ok := r.begin(ctx, &diags)
-	if !ok || diags.HasError() {
-		stream.Results = listFailed(diags)
-		return
-	}
-	noTimeouts := nullTimeouts(ctx, req, &diags)
-	if diags.HasError() {
-		stream.Results = listFailed(diags)
+	ctx, noTimeouts, ok := r.beginList(ctx, req, &config, stream)
+	if !ok {
 		return
 	}
 	clusterID := config.ClusterID.ValueString()

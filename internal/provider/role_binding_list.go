@@ -56,18 +56,21 @@ func (r *roleBindingListResource) ListResourceConfigSchema(_ context.Context, _ 
 }
 
 func (r *roleBindingListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	// The config's attributes are read one by one: the scope's differs.
 	var diags diag.Diagnostics
 	var held, userID, role types.String
 	diags.Append(req.Config.GetAttribute(ctx, path.Root(r.scope.attribute()), &held)...)
 	diags.Append(req.Config.GetAttribute(ctx, path.Root("user_id"), &userID)...)
 	diags.Append(req.Config.GetAttribute(ctx, path.Root("role"), &role)...)
-	ctx, ok := r.begin(ctx, &diags)
-	if !ok || diags.HasError() {
+	if diags.HasError() {
 		stream.Results = listFailed(diags)
 		return
 	}
+	ctx, noTimeouts, ok := r.beginList(ctx, req, nil, stream)
+	if !ok {
+		return
+	}
 	scopeID := r.scope.scopeID(ctx, r.data, held, &diags)
-	noTimeouts := nullTimeouts(ctx, req, &diags)
 	if diags.HasError() {
 		stream.Results = listFailed(diags)
 		return
