@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"iter"
 	"time"
 )
 
@@ -87,6 +88,13 @@ func (c *Client) CreateMachineUserAccessKey(ctx context.Context, orgID, userID s
 // pages), expired ones included.
 func (c *Client) ListMachineUserAccessKeys(ctx context.Context, orgID, userID string) ([]AccessKey, error) {
 	return listAll[AccessKey](ctx, c, nil, "organizations", orgID, "machine-users", userID, "access-keys")
+}
+
+// EachMachineUserAccessKey walks the access keys of a machine user, expired
+// ones included, a page at a time; breaking out of the loop fetches no
+// further page.
+func (c *Client) EachMachineUserAccessKey(ctx context.Context, orgID, userID string) iter.Seq2[AccessKey, error] {
+	return each[AccessKey](ctx, c, nil, "organizations", orgID, "machine-users", userID, "access-keys")
 }
 
 // GetMachineUserAccessKey reads an access key of a machine user.

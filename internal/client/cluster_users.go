@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/url"
 )
@@ -31,11 +32,22 @@ func (u *ClusterUser) UnmarshalJSON(b []byte) error {
 // ListClusterUsers lists the users of a cluster (all pages); system users
 // only when includeSystem is set.
 func (c *Client) ListClusterUsers(ctx context.Context, clusterID string, includeSystem bool) ([]ClusterUser, error) {
+	return listAll[ClusterUser](ctx, c, clusterUsersQuery(includeSystem), "clusters", clusterID, "users")
+}
+
+// EachClusterUser walks the users of a cluster, system users only when
+// includeSystem is set, a page at a time; breaking out of the loop fetches
+// no further page.
+func (c *Client) EachClusterUser(ctx context.Context, clusterID string, includeSystem bool) iter.Seq2[ClusterUser, error] {
+	return each[ClusterUser](ctx, c, clusterUsersQuery(includeSystem), "clusters", clusterID, "users")
+}
+
+func clusterUsersQuery(includeSystem bool) url.Values {
 	q := url.Values{}
 	if includeSystem {
 		q.Set("system", "true")
 	}
-	return listAll[ClusterUser](ctx, c, q, "clusters", clusterID, "users")
+	return q
 }
 
 // GetClusterUser reads a user of a cluster, system users included.

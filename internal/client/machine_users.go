@@ -1,6 +1,9 @@
 package client
 
-import "context"
+import (
+	"context"
+	"iter"
+)
 
 // MachineUser is a machine user ("machine-user").
 type MachineUser struct {
@@ -77,6 +80,12 @@ type ListMachineUsersOptions struct {
 // ListMachineUsers lists the machine users of an organization (all pages).
 func (c *Client) ListMachineUsers(ctx context.Context, orgID string, opts ListMachineUsersOptions) ([]MachineUser, error) {
 	return listAll[MachineUser](ctx, c, filter("username", opts.Username), "organizations", orgID, "machine-users")
+}
+
+// EachMachineUser walks the machine users of an organization a page at a
+// time; breaking out of the loop fetches no further page.
+func (c *Client) EachMachineUser(ctx context.Context, orgID string, opts ListMachineUsersOptions) iter.Seq2[MachineUser, error] {
+	return each[MachineUser](ctx, c, filter("username", opts.Username), "organizations", orgID, "machine-users")
 }
 
 // GetMachineUser reads a machine user by id.

@@ -72,16 +72,26 @@ func pages[T any](ctx context.Context, c *Client, path string, query url.Values)
 	}
 }
 
+// each walks the collection at the path made of parts (see resourcePath)
+// page by page, as pages does: a caller that needs only the first few items
+// (a list resource with a limit) breaks out and fetches no further page.
+func each[T any](ctx context.Context, c *Client, query url.Values, parts ...string) iter.Seq2[T, error] {
+	path, err := resourcePath(parts...)
+	if err != nil {
+		return func(yield func(T, error) bool) {
+			var zero T
+			yield(zero, err)
+		}
+	}
+	return pages[T](ctx, c, path, query)
+}
+
 // listAll gathers every item of the collection at the path made of parts
 // (see resourcePath), stopping at the first error. It returns a non-nil
 // (possibly empty) slice on success.
 func listAll[T any](ctx context.Context, c *Client, query url.Values, parts ...string) ([]T, error) {
-	path, err := resourcePath(parts...)
-	if err != nil {
-		return nil, err
-	}
 	out := []T{}
-	for item, err := range pages[T](ctx, c, path, query) {
+	for item, err := range each[T](ctx, c, query, parts...) {
 		if err != nil {
 			return nil, err
 		}

@@ -129,3 +129,42 @@ func TestPagesErrors(t *testing.T) {
 		t.Fatalf("%v %v", mus, err)
 	}
 }
+
+// The Each* walks of the list resources fetch a page only when the caller
+// asks for an item beyond the pages it has, and a bad id is an error, not a
+// request.
+func TestEachFetchesOnlyWhatIsTaken(t *testing.T) {
+	var requests atomic.Int32
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		writeRaw(w, 200, fmt.Sprintf(`{"type":"collection","offset":%d,"limit":2,"total":6,"items":[
+			{"type":"machine-user","id":"mu%d","properties":{"username":"u%d"}},
+			{"type":"machine-user","id":"mu%d","properties":{"username":"u%d"}}]}`, off, off, off, off+1, off+1))
+	})
+	c, _ := newTestClient(t, srv.URL)
+	c.pageSize = 2
+	var got []string
+	for mu, err := range c.EachMachineUser(context.Background(), "o", ListMachineUsersOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, mu.ID)
+		if len(got) == 3 {
+			break
+		}
+	}
+	if strings.Join(got, ",") != "mu0,mu1,mu2" || requests.Load() != 2 {
+		t.Fatalf("got %v after %d requests, want 3 users from 2 pages", got, requests.Load())
+	}
+
+	requests.Store(0)
+	for _, err := range c.EachMachineUserAccessKey(context.Background(), "o", " ") {
+		if err == nil || !strings.Contains(err.Error(), "an id is required") {
+			t.Fatalf("err %v", err)
+		}
+	}
+	if requests.Load() != 0 {
+		t.Fatalf("%d requests for a blank machine user id", requests.Load())
+	}
+}

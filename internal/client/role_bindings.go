@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"iter"
 	"net/url"
 )
 
@@ -63,6 +64,13 @@ func (c *Client) ListOrgRoleBindings(ctx context.Context, orgID string, f RoleBi
 	return listAll[RoleBinding](ctx, c, f.query(), "organizations", orgID, "role-bindings")
 }
 
+// EachOrgRoleBinding walks the role bindings of an organization, filtered by
+// user and role, a page at a time; breaking out of the loop fetches no
+// further page.
+func (c *Client) EachOrgRoleBinding(ctx context.Context, orgID string, f RoleBindingFilter) iter.Seq2[RoleBinding, error] {
+	return each[RoleBinding](ctx, c, f.query(), "organizations", orgID, "role-bindings")
+}
+
 // GetOrgRoleBinding reads a role binding of an organization by id.
 func (c *Client) GetOrgRoleBinding(ctx context.Context, orgID, id string) (*RoleBinding, error) {
 	return getOne[RoleBinding](ctx, c, "organizations", orgID, "role-bindings", id)
@@ -86,6 +94,13 @@ func (c *Client) CreateProjectRoleBinding(ctx context.Context, projectID, userID
 // filtered by user and role.
 func (c *Client) ListProjectRoleBindings(ctx context.Context, projectID string, f RoleBindingFilter) ([]RoleBinding, error) {
 	return listAll[RoleBinding](ctx, c, f.query(), "projects", projectID, "role-bindings")
+}
+
+// EachProjectRoleBinding walks the role bindings of a project, filtered by
+// user and role, a page at a time; breaking out of the loop fetches no
+// further page.
+func (c *Client) EachProjectRoleBinding(ctx context.Context, projectID string, f RoleBindingFilter) iter.Seq2[RoleBinding, error] {
+	return each[RoleBinding](ctx, c, f.query(), "projects", projectID, "role-bindings")
 }
 
 // GetProjectRoleBinding reads a role binding of a project by id.

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -49,57 +48,6 @@ func NewAccessKeyResource() resource.Resource {
 type accessKeyResource struct {
 	resourceBase
 }
-
-// accessKeyResourceModel is the pgcloud_access_key resource.
-type accessKeyResourceModel struct {
-	ID               types.String   `tfsdk:"id"`
-	OrganizationID   types.String   `tfsdk:"organization_id"`
-	MachineUserID    types.String   `tfsdk:"machine_user_id"`
-	Name             types.String   `tfsdk:"name"`
-	NamePrefix       types.String   `tfsdk:"name_prefix"`
-	ExpiresInDays    types.Int64    `tfsdk:"expires_in_days"`
-	RotateBeforeDays types.Int64    `tfsdk:"rotate_before_days"`
-	Keepers          types.Map      `tfsdk:"keepers"`
-	ExpiresAt        types.String   `tfsdk:"expires_at"`
-	Secret           types.String   `tfsdk:"secret"`
-	MaskedKey        types.String   `tfsdk:"masked_key"`
-	State            types.String   `tfsdk:"state"`
-	CreatedAt        types.String   `tfsdk:"created_at"`
-	Timeouts         timeouts.Value `tfsdk:"timeouts"`
-}
-
-// setFromAPI copies what the API says about a key into the model. The secret
-// is only in a create's answer, so a read keeps the one in state (none after
-// an import). expires_in_days is not something the API keeps: an imported
-// key gets it from its life span.
-func (m *accessKeyResourceModel) setFromAPI(k *client.AccessKey) {
-	m.ID = types.StringValue(k.ID)
-	m.OrganizationID = types.StringValue(k.OrganizationID)
-	m.MachineUserID = types.StringValue(k.UserID)
-	m.Name = types.StringValue(k.Name)
-	m.ExpiresAt = timestamp(k.ExpiresAt)
-	m.MaskedKey = types.StringValue(k.MaskedKey)
-	m.State = types.StringValue(k.State)
-	m.CreatedAt = timestamp(k.Metadata.CreatedDate)
-	if k.Secret != "" {
-		m.Secret = types.StringValue(k.Secret)
-	}
-	if m.ExpiresInDays.IsNull() || m.ExpiresInDays.IsUnknown() {
-		m.ExpiresInDays = types.Int64Value(lifeInDays(k))
-	}
-}
-
-// lifeInDays is the expires_in_days a key was created with: the whole days
-// between its creation and its expiry.
-func lifeInDays(k *client.AccessKey) int64 {
-	if k.Metadata.CreatedDate.IsZero() || k.ExpiresAt.IsZero() {
-		return 0
-	}
-	return int64(math.Round(k.ExpiresAt.Sub(k.Metadata.CreatedDate).Hours() / 24))
-}
-
-// accessKeyTypeName is the resource's type name without the provider's.
-const accessKeyTypeName = "access_key"
 
 // keyParent names the machine user of a key, for noteDropped and wasDropped.
 func keyParent(organizationID, machineUserID string) string {
@@ -546,14 +494,6 @@ func (r *accessKeyResource) ImportState(ctx context.Context, req resource.Import
 	if organizationID != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
 	}
-}
-
-// accessKeyIdentity is an access key's identity: the same as its import ID
-// "<organization_id>/<machine_user_id>/<id>".
-var accessKeyIdentity = resourceIdentity{
-	{name: "organization_id", description: "the id of the organization of the key's machine user (default: the provider's organization)", optional: true},
-	{name: "machine_user_id", description: "the id of the machine user the key belongs to"},
-	{name: "id", description: "the key's id"},
 }
 
 func (r *accessKeyResource) identity() resourceIdentity { return accessKeyIdentity }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -212,60 +211,20 @@ resource "pgcloud_postgres_cluster_user" "test" {
 // the provider built as a binary, as a pipeline runs them.
 func TestAccCrashConsistency_terraformKilledMidApply(t *testing.T) {
 	env := accEnv(t)
-	dir := t.TempDir()
-	version := "0.0.1"
-	plugins := filepath.Join(dir, "plugins", "registry.terraform.io", "pgcloud", "pgcloud", version, runtime.GOOS+"_"+runtime.GOARCH)
-	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-pgcloud_v"+version), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build the provider: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n",
-		filepath.Join(dir, "plugins"))), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cli := newTerraformDir(t)
 	// Creates answered slowly, so that the kill lands in the middle.
 	slow := newAnswerLoser(t, env.URL)
 	slow.delay.Store(int64(150 * time.Millisecond))
 	const count = 24
 	prefix := randomName("killed")
-	work := filepath.Join(dir, "work")
-	if err := os.MkdirAll(work, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	config := fmt.Sprintf(`
-terraform {
-  required_providers {
-    pgcloud = {
-      source  = "pgcloud/pgcloud"
-      version = %q
-    }
-  }
-}
-
-provider "pgcloud" {
-  endpoint   = %q
-  access_key = %q
-}
-
+	cli.write("main.tf", cliProviderConfig(slow.server.URL, env.AdminKey)+fmt.Sprintf(`
 resource "pgcloud_machine_user" "ci" {
   count    = %d
   username = "%s-${count.index}"
 }
-`, version, slow.server.URL, env.AdminKey, count, prefix)
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tf := func(args ...string) *exec.Cmd {
-		cmd := exec.Command(terraformBinary(t), append(args, "-no-color")...)
-		cmd.Dir = work
-		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // terraform and its provider, killed together
-		return cmd
-	}
-	if out, err := tf("init", "-input=false").CombinedOutput(); err != nil {
-		t.Fatalf("terraform init: %v\n%s", err, out)
-	}
+`, count, prefix))
+	tf := cli.command
+	cli.run("init", "-input=false")
 	api := env.Client(env.AdminKey)
 	ctx := context.Background()
 	made := func() int {
@@ -333,19 +292,6 @@ resource "pgcloud_machine_user" "ci" {
 	if n := made(); n != 0 {
 		t.Errorf("%d machine users left after destroy", n)
 	}
-}
-
-// terraformBinary is the terraform the acceptance tests run.
-func terraformBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatalf("terraform is not on PATH: %v", err)
-	}
-	return p
 }
 
 // sideEffect is a plan check that acts between the plan and the apply, as

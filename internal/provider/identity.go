@@ -49,9 +49,20 @@ func (ri resourceIdentity) set(ctx context.Context, state tfsdk.State, identity 
 	if identity == nil || state.Raw.IsNull() {
 		return
 	}
+	ri.copyFrom(ctx, state, identity, diags)
+}
+
+// attributeSource is a resource's state as Read leaves it (tfsdk.State) or
+// as a list resource builds it (tfsdk.Resource).
+type attributeSource interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+// copyFrom copies the identity's attributes from the state source holds.
+func (ri resourceIdentity) copyFrom(ctx context.Context, source attributeSource, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	for _, a := range ri {
 		var v types.String
-		diags.Append(state.GetAttribute(ctx, path.Root(a.name), &v)...)
+		diags.Append(source.GetAttribute(ctx, path.Root(a.name), &v)...)
 		diags.Append(identity.SetAttribute(ctx, path.Root(a.name), v)...)
 	}
 }

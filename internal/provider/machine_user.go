@@ -1,10 +1,29 @@
 package provider
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 )
+
+// machineUserResourceModel is the pgcloud_machine_user resource, as its
+// Read and its list resource both build it.
+type machineUserResourceModel struct {
+	machineUserModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// machineUserTypeName is the resource's type name without the provider's.
+const machineUserTypeName = "machine_user"
+
+// machineUserIdentity is a machine user's identity, which the resource keeps
+// and its list resource finds: the same as its import ID
+// "<organization_id>/<id>".
+var machineUserIdentity = resourceIdentity{
+	{name: "organization_id", description: "the id of the machine user's organization (default: the provider's organization)", optional: true},
+	{name: "id", description: "the machine user's id"},
+}
 
 // machineUserModel holds the attributes of a machine user that the resource
 // and the data source share.

@@ -65,15 +65,6 @@ type machineUserResource struct {
 	resourceBase
 }
 
-// machineUserResourceModel is the pgcloud_machine_user resource.
-type machineUserResourceModel struct {
-	machineUserModel
-	Timeouts timeouts.Value `tfsdk:"timeouts"`
-}
-
-// machineUserTypeName is the resource's type name without the provider's.
-const machineUserTypeName = "machine_user"
-
 func (r *machineUserResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + machineUserTypeName
 }
@@ -436,13 +427,6 @@ func (r *machineUserResource) ImportState(ctx context.Context, req resource.Impo
 	if organizationID != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
 	}
-}
-
-// machineUserIdentity is a machine user's identity: the same as its import
-// ID "<organization_id>/<id>".
-var machineUserIdentity = resourceIdentity{
-	{name: "organization_id", description: "the id of the machine user's organization (default: the provider's organization)", optional: true},
-	{name: "id", description: "the machine user's id"},
 }
 
 func (r *machineUserResource) identity() resourceIdentity { return machineUserIdentity }

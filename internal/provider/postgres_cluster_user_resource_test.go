@@ -316,7 +316,16 @@ resource "pgcloud_postgres_cluster_user" "this" {
   password_wo = %q
 }
 `, clusterID, goodPassword, goodPassword),
-				ExpectError: errorText(`Exactly one of these attributes must be configured: [password,password_wo]`),
+				ExpectError: errorText(`These attributes cannot be configured together: [password,password_wo]`),
+			},
+			{
+				Config: fmt.Sprintf(`
+resource "pgcloud_postgres_cluster_user" "this" {
+  cluster_id = %q
+  username   = "no_password"
+}
+`, clusterID),
+				ExpectError: errorText(`A new cluster user needs a password`),
 			},
 			{
 				Config: fmt.Sprintf(`
@@ -333,6 +342,53 @@ resource "pgcloud_postgres_cluster_user" "this" {
 	if writes := env.Writes(writesBefore); len(writes) != 0 {
 		t.Errorf("refused plans wrote to the server: %v", writes)
 	}
+}
+
+// A user made outside Terraform is adopted without a password, as the
+// configuration terraform query generates has none (none can be read back):
+// the import plans no change and leaves the password alone. Adding
+// password_wo later sets it in place; leaving both out again stops
+// managing it, and the role keeps the password it has.
+func TestAccPostgresClusterUser_adoptedWithoutPassword(t *testing.T) {
+	env := accEnv(t)
+	clusterID, pg := testCluster(t)
+	ctx := context.Background()
+	username := randomName("adopted")
+	const byHand, managed = "set-by-hand-1", "set-by-terraform-1"
+	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, username, byHand); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Client(env.AdminKey).DeleteClusterUser(context.Background(), clusterID, username) })
+	withoutPassword := fmt.Sprintf(`
+resource "pgcloud_postgres_cluster_user" "this" {
+  cluster_id = %q
+  username   = %q
+}
+`, clusterID, username)
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkClusterUsersDestroyed(env),
+		Steps: []acc.TestStep{
+			{
+				Config: withoutPassword + fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", clusterUserAddress, clusterID+"/"+username),
+				ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(clusterUserAddress, plancheck.ResourceActionNoop),
+				}},
+				Check: canLogIn(pg, username, byHand),
+			},
+			{
+				Config: clusterUserWriteOnlyConfig(clusterID, username, managed, 1),
+				ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(clusterUserAddress, plancheck.ResourceActionUpdate),
+				}},
+				Check: acc.ComposeTestCheckFunc(canLogIn(pg, username, managed), cannotLogIn(pg, username, byHand)),
+			},
+			{
+				Config: withoutPassword,
+				Check:  canLogIn(pg, username, managed),
+			},
+		},
+	})
 }
 
 // Each bad username gets the one error that explains it: an empty name is

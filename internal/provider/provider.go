@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -46,6 +47,7 @@ const (
 var (
 	_ provider.Provider                       = (*pgcloudProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*pgcloudProvider)(nil)
+	_ provider.ProviderWithListResources      = (*pgcloudProvider)(nil)
 )
 
 type pgcloudProvider struct {
@@ -200,6 +202,7 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 func (m pgcloudProviderModel) hasUnknownValue() bool {
@@ -302,6 +305,18 @@ func (p *pgcloudProvider) DataSources(context.Context) []func() datasource.DataS
 func (p *pgcloudProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewAccessKeyEphemeralResource,
+	}
+}
+
+// ListResources are what `terraform query` lists (Terraform 1.14+), one per
+// resource type, named as the resource they find.
+func (p *pgcloudProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewMachineUserListResource,
+		NewAccessKeyListResource,
+		NewOrgRoleBindingListResource,
+		NewProjectRoleBindingListResource,
+		NewPostgresClusterUserListResource,
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -60,6 +61,7 @@ func TestMain(m *testing.M) {
 	}
 	testEnv = env
 	code := m.Run()
+	removeProviderMirror()
 	stopTestPostgres()
 	env.Close()
 	os.Exit(code)
@@ -127,13 +129,29 @@ func registeredTypes(t *testing.T) (resources, dataSources, ephemeralResources [
 	return resources, dataSources, ephemeralResources, importable
 }
 
+// registeredListResources names every list resource the provider registers,
+// as its Metadata names it: the resource type it lists.
+func registeredListResources(t *testing.T) []string {
+	t.Helper()
+	ctx := context.Background()
+	var names []string
+	for _, newList := range New("test")().(fwprovider.ProviderWithListResources).ListResources(ctx) {
+		var meta resource.MetadataResponse
+		newList().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "pgcloud"}, &meta)
+		names = append(names, meta.TypeName)
+	}
+	return names
+}
+
 // The schema the provider serves holds exactly the types it registers, all
 // valid, and each has its generated page in docs/ and its example in
-// examples/, so no type the provider registers escapes the docs. Each
-// resource that can be imported shows both ways to import it, in examples/
-// and on its page: the terraform import command (import.sh) and an import
-// block (import-by-string-id.tf, which make validate-examples validates with
-// the resource's example).
+// examples/, so no type the provider registers escapes the docs. A list
+// resource lists a resource of its name that has an identity: Terraform
+// imports what it finds by that identity. Each resource that can be
+// imported shows both ways to import it, in examples/ and on its page: the
+// terraform import command (import.sh) and an import block
+// (import-by-string-id.tf, which make validate-examples validates with the
+// resource's example).
 func TestProviderSchemaIsValid(t *testing.T) {
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
@@ -147,6 +165,18 @@ func TestProviderSchemaIsValid(t *testing.T) {
 		t.Errorf("%s: %s: %s", d.Severity, d.Summary, d.Detail)
 	}
 	resources, dataSources, ephemeralResources, importable := registeredTypes(t)
+	listResources := registeredListResources(t)
+	identities, err := server.GetResourceIdentitySchemas(context.Background(), &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range listResources {
+		if _, ok := resp.ResourceSchemas[name]; !ok {
+			t.Errorf("list resource %s lists no resource of its name", name)
+		} else if _, ok := identities.IdentitySchemas[name]; !ok {
+			t.Errorf("list resource %s lists resource %s, which has no identity to import by", name, name)
+		}
+	}
 	for _, kind := range []struct {
 		name       string
 		registered []string
@@ -158,6 +188,7 @@ func TestProviderSchemaIsValid(t *testing.T) {
 		{"resource", resources, slices.Collect(maps.Keys(resp.ResourceSchemas)), "resources", "resources", "resource.tf"},
 		{"data source", dataSources, slices.Collect(maps.Keys(resp.DataSourceSchemas)), "data-sources", "data-sources", "data-source.tf"},
 		{"ephemeral resource", ephemeralResources, slices.Collect(maps.Keys(resp.EphemeralResourceSchemas)), "ephemeral-resources", "ephemeral-resources", "ephemeral-resource.tf"},
+		{"list resource", listResources, slices.Collect(maps.Keys(resp.ListResourceSchemas)), "list-resources", "list-resources", "list-resource.tfquery.hcl"},
 	} {
 		slices.Sort(kind.registered)
 		slices.Sort(kind.served)
@@ -279,6 +310,23 @@ func TestSchemasAreDocumented(t *testing.T) {
 		checkNoBlocks(t, "ephemeral."+meta.TypeName, len(s.Schema.Blocks))
 		if diags := s.Schema.ValidateImplementation(ctx); diags.HasError() {
 			t.Errorf("ephemeral.%s: %v", meta.TypeName, diags)
+		}
+	}
+}
+
+// Every list resource's config block (the `config` of a list block) says
+// what it is and what each of its arguments does, and is valid.
+func TestListResourceSchemasAreDocumented(t *testing.T) {
+	ctx := context.Background()
+	for _, newList := range New("test")().(fwprovider.ProviderWithListResources).ListResources(ctx) {
+		l := newList()
+		var meta resource.MetadataResponse
+		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "pgcloud"}, &meta)
+		var s list.ListResourceSchemaResponse
+		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
+		checkDocumented(t, "list."+meta.TypeName, s.Schema.MarkdownDescription, s.Schema.Attributes)
+		if diags := s.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Errorf("list.%s: %v", meta.TypeName, diags)
 		}
 	}
 }

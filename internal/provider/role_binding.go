@@ -3,12 +3,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -58,12 +60,17 @@ type roleBindingScope interface {
 	// unknown, or after adding an error); for a binding in state, whether
 	// a change of the scope replaces it.
 	planScope(ctx context.Context, data *providerData, config, plan, state roleBindingState, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) (scopeID, organizationID, where string, ok bool)
-	// scopeID is the scope's id for an operation on m: what the state or
-	// plan holds, or the default where the scope has one.
-	scopeID(ctx context.Context, data *providerData, m roleBindingState, diags *diag.Diagnostics) string
+	// scopeID is the scope's id for an operation: held, the value of the
+	// scope's attribute in the state, the plan or a list block, or the
+	// default where the scope has one.
+	scopeID(ctx context.Context, data *providerData, held types.String, diags *diag.Diagnostics) string
+	// listAttribute is the scope's attribute in the config of a list
+	// block (scopeID takes its value).
+	listAttribute() listschema.StringAttribute
 
 	create(ctx context.Context, c *client.Client, scopeID, userID, role string) (*client.RoleBinding, error)
 	list(ctx context.Context, c *client.Client, scopeID string, filter client.RoleBindingFilter) ([]client.RoleBinding, error)
+	each(ctx context.Context, c *client.Client, scopeID string, filter client.RoleBindingFilter) iter.Seq2[client.RoleBinding, error]
 	delete(ctx context.Context, c *client.Client, scopeID, bindingID string) error
 }
 
@@ -247,7 +254,7 @@ func (r *roleBindingResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	scopeID := r.scope.scopeID(ctx, r.data, plan, &resp.Diagnostics)
+	scopeID := r.scope.scopeID(ctx, r.data, plan.scopeAttribute(), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -293,7 +300,7 @@ func (r *roleBindingResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	scopeID := r.scope.scopeID(ctx, r.data, state, &resp.Diagnostics)
+	scopeID := r.scope.scopeID(ctx, r.data, state.scopeAttribute(), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -341,7 +348,7 @@ func (r *roleBindingResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	scopeID := r.scope.scopeID(ctx, r.data, state, &resp.Diagnostics)
+	scopeID := r.scope.scopeID(ctx, r.data, state.scopeAttribute(), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -380,13 +387,16 @@ func withArticle(noun string) string {
 	return "a " + noun
 }
 
-// identity is a binding's identity: the same as its import ID
+func (r *roleBindingResource) identity() resourceIdentity { return roleBindingIdentity(r.scope) }
+
+// roleBindingIdentity is the identity of a binding on scope, which the
+// resource keeps and its list resource finds: the same as its import ID
 // "<scope id>/<user_id>/<role>".
-func (r *roleBindingResource) identity() resourceIdentity {
+func roleBindingIdentity(scope roleBindingScope) resourceIdentity {
 	return resourceIdentity{
-		{name: r.scope.attribute(), description: "the id of the " + r.scope.kind()},
+		{name: scope.attribute(), description: "the id of the " + scope.kind()},
 		{name: "user_id", description: "the id of the bound user"},
-		{name: "role", description: "the role, one of " + strings.Join(r.scope.roles(), ", ")},
+		{name: "role", description: "the role, one of " + strings.Join(scope.roles(), ", ")},
 	}
 }
 
