@@ -17,6 +17,11 @@
 # - The per-type examples of the docs have no required_providers block, and
 #   terraform would look for hashicorp/pgcloud: where a directory has none, the
 #   copy gets one that names pgcloud/pgcloud.
+# - Each directory is validated with the terraform on PATH (the version the
+#   README asks users for). One whose required_version that terraform does
+#   not meet (examples/migrate needs 1.14 for terraform query) is validated
+#   with a newer one: VALIDATE_TERRAFORM if set, else the newest of
+#   ../shared/tools/terraform-*/terraform (as make docs finds one).
 #
 # Usage: scripts/validate-examples.sh [DIR...]   (default: all of examples/)
 set -euo pipefail
@@ -24,6 +29,11 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 command -v terraform >/dev/null 2>&1 || { echo "validate-examples: terraform is not on PATH (install Terraform >= 1.11)" >&2; exit 1; }
+terraform=$(command -v terraform)
+newer_terraform=${VALIDATE_TERRAFORM:-$(ls ../shared/tools/terraform-*/terraform 2>/dev/null | sort -V | tail -n 1 || true)}
+if [ -n "$newer_terraform" ]; then
+  newer_terraform=$(cd "$(dirname "$newer_terraform")" && pwd)/$(basename "$newer_terraform")
+fi
 
 version=${VERSION:-0.1.0}
 os=$(go env GOOS)
@@ -92,16 +102,29 @@ terraform {
 EOF
   fi
   log=$work/log
-  if ! terraform -chdir="$dir" init -backend=false -no-color >"$log" 2>&1; then
-    echo "FAIL $name: terraform init" >&2
+  tf=$terraform
+  initialized=true
+  "$tf" -chdir="$dir" init -backend=false -no-color >"$log" 2>&1 || initialized=false
+  if ! $initialized && grep -q 'Unsupported Terraform Core version' "$log" && [ -n "$newer_terraform" ]; then
+    tf=$newer_terraform
+    initialized=true
+    rm -rf "$dir/.terraform" "$dir/.terraform.lock.hcl"
+    "$tf" -chdir="$dir" init -backend=false -no-color >"$log" 2>&1 || initialized=false
+  fi
+  with=""
+  [ "$tf" = "$terraform" ] || with=" (with $("$tf" version | head -n 1), as its required_version asks)"
+  if ! $initialized; then
+    echo "FAIL $name: terraform init$with" >&2
     sed 's/^/     /' "$log" >&2
+    grep -q 'Unsupported Terraform Core version' "$log" && [ -z "$newer_terraform" ] &&
+      echo "     set VALIDATE_TERRAFORM to a terraform that meets its required_version" >&2
     failed+=("$name")
-  elif ! terraform -chdir="$dir" validate -no-color >"$log" 2>&1; then
-    echo "FAIL $name: terraform validate" >&2
+  elif ! "$tf" -chdir="$dir" validate -no-color >"$log" 2>&1; then
+    echo "FAIL $name: terraform validate$with" >&2
     sed 's/^/     /' "$log" >&2
     failed+=("$name")
   else
-    echo "ok   $name"
+    echo "ok   $name$with"
   fi
 done
 

@@ -62,7 +62,7 @@ func providerMirror(t *testing.T) string {
 // once the tests are done.
 func removeProviderMirror() {
 	if builtProvider.dir != "" {
-		os.RemoveAll(builtProvider.dir)
+		_ = os.RemoveAll(builtProvider.dir) // a temporary directory: nothing to do if it stays
 	}
 }
 
