@@ -55,7 +55,8 @@ echo "==> goreleaser release --snapshot for $os/$arch"
 goreleaser release --snapshot --clean --skip=sign,publish --config "$config"
 
 dist=$work/dist
-version=$(sed -nE 's/.*"version": *"([^"]*)".*/\1/p' "$dist/metadata.json" | head -n 1)
+# metadata.json is one line of JSON with one "version" key.
+version=$(sed -nE 's/.*"version": *"([^"]*)".*/\1/p' "$dist/metadata.json")
 [ -n "$version" ] && [ "$version" != null ] || fail "no version in $dist/metadata.json"
 echo "==> checking the artifacts of snapshot $version"
 cd "$dist"
@@ -74,8 +75,11 @@ archives=$(ls -- *.zip *.tar.gz 2>/dev/null | sort | tr '\n' ' ')
   fail "want exactly $provider_zip and $server_archive, got: $archives"
 
 # The Registry's layout: the zip holds terraform-provider-pgcloud_v<version>.
-unzip -Z1 "$provider_zip" | grep -qx "terraform-provider-pgcloud_v${version}" ||
-  fail "$provider_zip does not hold terraform-provider-pgcloud_v${version}: $(unzip -Z1 "$provider_zip" | tr '\n' ' ')"
+# (Listed to a file first: grep -q stopping early could kill unzip with
+# SIGPIPE, which pipefail would count as a failure.)
+unzip -Z1 "$provider_zip" >"$work/zip-list"
+grep -qx "terraform-provider-pgcloud_v${version}" "$work/zip-list" ||
+  fail "$provider_zip does not hold terraform-provider-pgcloud_v${version}: $(tr '\n' ' ' <"$work/zip-list")"
 # SHA256SUMS lists the provider's zip and manifest, nothing else, and they match.
 listed=$(awk '{print $2}' "$sums" | sort | tr '\n' ' ')
 [ "$listed" = "$provider_zip $manifest " ] || fail "$sums lists: $listed (want $provider_zip $manifest)"

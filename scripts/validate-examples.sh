@@ -112,7 +112,12 @@ EOF
     "$tf" -chdir="$dir" init -backend=false -no-color >"$log" 2>&1 || initialized=false
   fi
   with=""
-  [ "$tf" = "$terraform" ] || with=" (with $("$tf" version | head -n 1), as its required_version asks)"
+  if [ "$tf" != "$terraform" ]; then
+    # The whole output, then its first line: a pipe into head could kill
+    # terraform with SIGPIPE, which pipefail would count as a failure.
+    tf_version=$("$tf" version)
+    with=" (with ${tf_version%%$'\n'*}, as its required_version asks)"
+  fi
   if ! $initialized; then
     echo "FAIL $name: terraform init$with" >&2
     sed 's/^/     /' "$log" >&2
