@@ -231,6 +231,9 @@ func checkImportExamples(t *testing.T, name string) {
 	}{
 		{"import.sh", `(?m)^terraform import ` + address + ` \S`, "a `terraform import " + name + ".<name> <id>` command"},
 		{"import-by-string-id.tf", `(?m)^import\s*\{[^}]*\bto\s*=\s*` + address, "an `import { to = " + name + ".<name> ... }` block"},
+		// Every resource has an identity (Terraform 1.12+).
+		{"import-by-identity.tf", `(?m)^import\s*\{[^}]*\bto\s*=\s*` + address + `\s+identity\s*=\s*\{`,
+			"an `import { to = " + name + ".<name>  identity = { ... } }` block"},
 	} {
 		path := filepath.Join(dir, example.file)
 		raw, err := os.ReadFile(path)
@@ -241,7 +244,7 @@ func checkImportExamples(t *testing.T, name string) {
 		if !regexp.MustCompile(example.want).Match(raw) {
 			t.Errorf("%s: want %s", path, example.what)
 		}
-		if example.file == "import-by-string-id.tf" {
+		if strings.HasSuffix(example.file, ".tf") {
 			checkImportTargets(t, dir, path, raw)
 		}
 		doc, err := os.ReadFile(page)
@@ -250,7 +253,7 @@ func checkImportExamples(t *testing.T, name string) {
 		}
 		if !strings.Contains(string(doc), strings.TrimSpace(string(raw))) {
 			t.Errorf("%s does not show %s: its template (templates/resources/) should include it "+
-				"({{ codefile \"shell\" .ImportFile }}, {{ tffile .ImportIDConfigFile }}), then run make docs", page, path)
+				"({{ codefile \"shell\" .ImportFile }}, {{ tffile .ImportIDConfigFile }}, {{ tffile .ImportIdentityConfigFile }}), then run make docs", page, path)
 		}
 	}
 }
