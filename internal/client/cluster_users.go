@@ -92,8 +92,7 @@ type connectionTerminationProps struct {
 // UnmarshalJSON decodes the answer's form; unknown fields are ignored.
 func (t *ConnectionTermination) UnmarshalJSON(b []byte) error {
 	return decodeEnvelope(b, "connection termination", t, func(e envelope[connectionTerminationProps]) ConnectionTermination {
-		p := e.Properties
-		return ConnectionTermination{ClusterID: p.ClusterID, Username: p.Username, Terminated: p.Terminated}
+		return ConnectionTermination(e.Properties)
 	})
 }
 

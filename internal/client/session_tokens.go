@@ -117,8 +117,7 @@ type sessionTokenRevocationProps struct {
 // UnmarshalJSON decodes the answer's form; unknown fields are ignored.
 func (r *SessionTokenRevocation) UnmarshalJSON(b []byte) error {
 	return decodeEnvelope(b, "session token revocation", r, func(e envelope[sessionTokenRevocationProps]) SessionTokenRevocation {
-		p := e.Properties
-		return SessionTokenRevocation{OrganizationID: p.OrganizationID, UserID: p.UserID, Revoked: p.Revoked}
+		return SessionTokenRevocation(e.Properties)
 	})
 }
 
