@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -46,6 +47,7 @@ const (
 var (
 	_ provider.Provider                       = (*pgcloudProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*pgcloudProvider)(nil)
+	_ provider.ProviderWithActions            = (*pgcloudProvider)(nil)
 )
 
 type pgcloudProvider struct {
@@ -200,6 +202,7 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
 }
 
 func (m pgcloudProviderModel) hasUnknownValue() bool {
@@ -302,6 +305,16 @@ func (p *pgcloudProvider) DataSources(context.Context) []func() datasource.DataS
 func (p *pgcloudProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewAccessKeyEphemeralResource,
+	}
+}
+
+// Actions are operations run on demand (terraform apply -invoke=..., or a
+// resource's action_trigger), for incident response; they keep nothing in
+// state.
+func (p *pgcloudProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewMachineUserRevokeSessionsAction,
+		NewPostgresClusterUserTerminateConnectionsAction,
 	}
 }
 
