@@ -272,17 +272,14 @@ func (f *matrixFixture) fingerprint() string {
 	// must not have created, dropped or re-passworded any role, nor ended
 	// any connection. The connections are those the cells opened, as
 	// other roles than the superuser the server and this query use.
-	roles, err := f.pg.QueryString(context.Background(),
-		`SELECT string_agg(rolname || ':' || coalesce(rolpassword, ''), ',' ORDER BY rolname) FROM pg_authid`)
+	cluster, err := f.pg.QueryString(context.Background(),
+		`SELECT (SELECT string_agg(rolname || ':' || coalesce(rolpassword, ''), ',' ORDER BY rolname) FROM pg_authid) || ' ' ||
+		(SELECT coalesce(string_agg(usename || ':' || pid, ',' ORDER BY pid), '') FROM pg_stat_activity
+		  WHERE usename IS NOT NULL AND usename <> current_user)`)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	conns, err := f.pg.QueryString(context.Background(), `SELECT coalesce(string_agg(usename || ':' || pid, ',' ORDER BY pid), '')
-		FROM pg_stat_activity WHERE usename IS NOT NULL AND usename <> current_user`)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return out + " " + roles + " " + conns
+	return out + " " + cluster
 }
 
 // connect opens a connection to the matrix's cluster as user, left open
