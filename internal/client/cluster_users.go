@@ -86,3 +86,33 @@ func (c *Client) UpdateClusterUserPassword(ctx context.Context, clusterID, usern
 func (c *Client) DeleteClusterUser(ctx context.Context, clusterID, username string) error {
 	return deleteOne(ctx, c, "clusters", clusterID, "users", username)
 }
+
+// ConnectionTermination is what ending the connections of a cluster user
+// did.
+type ConnectionTermination struct {
+	ClusterID  string
+	Username   string
+	Terminated int // how many open connections of the user were ended
+}
+
+type connectionTerminationProps struct {
+	ClusterID  string `json:"clusterId"`
+	Username   string `json:"username"`
+	Terminated int    `json:"terminated"`
+}
+
+// UnmarshalJSON decodes the answer's form; unknown fields are ignored.
+func (t *ConnectionTermination) UnmarshalJSON(b []byte) error {
+	return decodeEnvelope(b, "connection termination", t, func(e envelope[connectionTerminationProps]) ConnectionTermination {
+		return ConnectionTermination(e.Properties)
+	})
+}
+
+// TerminateClusterUserConnections ends the open PostgreSQL connections of
+// a cluster user the platform created (a system user is 409), and returns
+// once they are gone. It is sent, as a create is, with one Idempotency-Key
+// that its retries reuse: a retry of a lost answer gets the first answer,
+// with the count of what the first attempt ended.
+func (c *Client) TerminateClusterUserConnections(ctx context.Context, clusterID, username string) (*ConnectionTermination, error) {
+	return createOne[ConnectionTermination](ctx, c, nil, "clusters", clusterID, "users", username, "terminate-connections")
+}

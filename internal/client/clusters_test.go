@@ -89,3 +89,40 @@ func TestClusterUserLifecycle(t *testing.T) {
 		t.Fatalf("after delete: want 404, got %v", err)
 	}
 }
+
+// TerminateClusterUserConnections ends the user's open connections, for
+// real, and counts them.
+func TestTerminateClusterUserConnections(t *testing.T) {
+	ctx := context.Background()
+	env := startEnv(t, testenv.Options{})
+	clusterID, pg := startCluster(t, env)
+	c := env.Client(env.AdminKey)
+	const name = `o'brien ü/y`
+	if _, err := c.CreateClusterUser(ctx, clusterID, name, "first-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		conn, err := pg.OpenAs(ctx, name, "first-password-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = conn.Close(ctx) }()
+	}
+	got, err := c.TerminateClusterUserConnections(ctx, clusterID, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *got != (client.ConnectionTermination{ClusterID: clusterID, Username: name, Terminated: 2}) {
+		t.Fatalf("termination %+v", got)
+	}
+	if n, err := pg.QueryString(ctx, `SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1`, name); err != nil || n != "0" {
+		t.Fatalf("%s connections left (%v)", n, err)
+	}
+	if again, err := c.TerminateClusterUserConnections(ctx, clusterID, name); err != nil || again.Terminated != 0 {
+		t.Errorf("second termination: %+v %v", again, err)
+	}
+	_, err = c.TerminateClusterUserConnections(ctx, clusterID, "postgres")
+	wantStatus(t, "terminate a system user's connections", err, http.StatusConflict, "SYSTEM_USER_IMMUTABLE")
+	_, err = c.TerminateClusterUserConnections(ctx, clusterID, "nobody")
+	wantStatus(t, "terminate an unknown user's connections", err, http.StatusNotFound, "NOT_FOUND")
+}

@@ -100,8 +100,9 @@ func getOne[T any](ctx context.Context, c *Client, parts ...string) (*T, error) 
 	return sendOne[T](ctx, c, http.MethodGet, nil, "", parts)
 }
 
-// createOne POSTs body to the collection at parts. Its Idempotency-Key, taken
-// from ctx (see WithIdempotencyKey) or made here, is reused by every retry of
+// createOne POSTs body to the collection at parts (or to another POST
+// endpoint that honours Idempotency-Key). Its Idempotency-Key, taken from
+// ctx (see WithIdempotencyKey) or made here, is reused by every retry of
 // this create, so that a retry returns the first answer instead of making a
 // second object.
 func createOne[T any](ctx context.Context, c *Client, body any, parts ...string) (*T, error) {

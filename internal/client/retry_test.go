@@ -688,3 +688,44 @@ func TestRetryAfterJitterSpreadsClients(t *testing.T) {
 		}
 	}
 }
+
+// Ending a cluster user's connections is a POST that creates nothing; its
+// retries reuse one Idempotency-Key, so a retry of a lost answer gets the
+// count of the first attempt rather than 0. It sends no body.
+func TestTerminateConnectionsRetriesReuseIdempotencyKey(t *testing.T) {
+	var mu sync.Mutex
+	var keys, bodies []string
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		bodies = append(bodies, string(b))
+		n := len(keys)
+		mu.Unlock()
+		if r.Method != http.MethodPost || r.URL.EscapedPath() != "/api/v1/clusters/c-1/users/app%20user/terminate-connections" {
+			t.Errorf("request %s %s", r.Method, r.URL.EscapedPath())
+		}
+		switch n {
+		case 1:
+			hijackClose(t, w) // the answer is lost: the connections may have been ended
+		default:
+			w.Header().Set("Idempotent-Replayed", "true")
+			writeRaw(w, 200, `{"type":"connection-termination","href":"/api/v1/clusters/c-1/users/app%20user/terminate-connections",
+				"properties":{"clusterId":"c-1","username":"app user","terminated":2}}`)
+		}
+	})
+	c, _ := newTestClient(t, srv.URL)
+	got, err := c.TerminateClusterUserConnections(context.Background(), "c-1", "app user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *got != (ConnectionTermination{ClusterID: "c-1", Username: "app user", Terminated: 2}) {
+		t.Fatalf("got %+v", got)
+	}
+	if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
+		t.Fatalf("Idempotency-Keys of the attempts: %q", keys)
+	}
+	if bodies[0] != "" || bodies[1] != "" {
+		t.Fatalf("bodies %q, want none", bodies)
+	}
+}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
 
@@ -95,4 +96,37 @@ func (c *Client) GetMachineUserSessionToken(ctx context.Context, orgID, userID, 
 // done use IsNotFound.
 func (c *Client) DeleteMachineUserSessionToken(ctx context.Context, orgID, userID, tokenID string) error {
 	return deleteOne(ctx, c, "organizations", orgID, "machine-users", userID, "session-tokens", tokenID)
+}
+
+// SessionTokenRevocation is what revoking the session tokens of a machine
+// user did.
+type SessionTokenRevocation struct {
+	OrganizationID string
+	UserID         string
+	// Revoked is how many of its tokens still worked: none of them
+	// authenticates any more.
+	Revoked int
+}
+
+type sessionTokenRevocationProps struct {
+	OrganizationID string `json:"organizationId"`
+	UserID         string `json:"userId"`
+	Revoked        int    `json:"revoked"`
+}
+
+// UnmarshalJSON decodes the answer's form; unknown fields are ignored.
+func (r *SessionTokenRevocation) UnmarshalJSON(b []byte) error {
+	return decodeEnvelope(b, "session token revocation", r, func(e envelope[sessionTokenRevocationProps]) SessionTokenRevocation {
+		return SessionTokenRevocation(e.Properties)
+	})
+}
+
+// RevokeMachineUserSessionTokens revokes every session token of a machine
+// user at once (for when they may have leaked); its access keys are not
+// touched. Like every DELETE it is retried after a lost answer, and the
+// retry finds nothing left: Revoked then counts only what the last attempt
+// revoked.
+func (c *Client) RevokeMachineUserSessionTokens(ctx context.Context, orgID, userID string) (*SessionTokenRevocation, error) {
+	return sendOne[SessionTokenRevocation](ctx, c, http.MethodDelete, nil, "",
+		[]string{"organizations", orgID, "machine-users", userID, "session-tokens"})
 }

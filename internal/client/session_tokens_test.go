@@ -169,3 +169,52 @@ func TestMachineUserSessionTokenExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// RevokeMachineUserSessionTokens ends every session token of the machine
+// user, and only those.
+func TestRevokeMachineUserSessionTokens(t *testing.T) {
+	env, admin, mu := startWithMachineUser(t)
+	ctx := context.Background()
+	var secrets []string
+	for range 3 {
+		tok, err := admin.CreateMachineUserSessionToken(ctx, env.OrgID, mu.ID, client.SessionTokenCreate{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, tok.Secret)
+	}
+	key, err := admin.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "kept", ExpiresInDays: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := newMachineUser(t, env)
+	otherTok, err := admin.CreateMachineUserSessionToken(ctx, env.OrgID, other.ID, client.SessionTokenCreate{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := admin.RevokeMachineUserSessionTokens(ctx, env.OrgID, mu.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *got != (client.SessionTokenRevocation{OrganizationID: env.OrgID, UserID: mu.ID, Revoked: 3}) {
+		t.Fatalf("revocation %+v", got)
+	}
+	for i, s := range secrets {
+		if _, err := env.Client(s).WhoAmI(ctx); !client.IsUnauthenticated(err) {
+			t.Errorf("token %d still authenticates: %v", i, err)
+		}
+	}
+	for what, s := range map[string]string{"the access key": key.Secret, "another machine user's token": otherTok.Secret} {
+		if _, err := env.Client(s).WhoAmI(ctx); err != nil {
+			t.Errorf("%s no longer works: %v", what, err)
+		}
+	}
+	if again, err := admin.RevokeMachineUserSessionTokens(ctx, env.OrgID, mu.ID); err != nil || again.Revoked != 0 {
+		t.Errorf("second revocation: %+v %v", again, err)
+	}
+	_, err = admin.RevokeMachineUserSessionTokens(ctx, env.OrgID, "nobody")
+	wantStatus(t, "revoke the tokens of nobody", err, 404, "NOT_FOUND")
+	_, err = env.Client(otherTok.Secret).RevokeMachineUserSessionTokens(ctx, env.OrgID, mu.ID)
+	wantStatus(t, "revoke as a machine user without a role", err, 403, "PERMISSION_DENIED")
+}

@@ -271,6 +271,33 @@ func (s *Service) DeleteClusterUser(ctx context.Context, cl store.Cluster, usern
 	return nil
 }
 
+// TerminateClusterUserConnections ends the open connections of a user the
+// platform created, for when its sessions must not go on (its password was
+// just rotated because it leaked, a runaway client): it returns how many it
+// ended, and they are gone when it returns. The connections of a system user
+// are not the platform's to end.
+func (s *Service) TerminateClusterUserConnections(ctx context.Context, cl store.Cluster, username string) (int, error) {
+	if !possibleRoleName(username) {
+		return 0, clusterError(cl, username, pgroles.ErrNotFound)
+	}
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.clusters.TerminateConnections(ctx, pc, username)
+	switch {
+	case errors.Is(err, pgroles.ErrSystemUser):
+		return 0, Errorf(SystemUserImmutable,
+			"%q is a system user of cluster %q (the platform did not create it); its connections are not the platform's to end", username, cl.Name)
+	case errors.Is(err, pgroles.ErrNotPermitted):
+		return 0, Errorf(FailedPrecondition,
+			"the platform's role in cluster %q may not end the connections of its users (%s); ask the platform operator to grant it", cl.Name, err.Error())
+	case err != nil:
+		return 0, clusterError(cl, username, err)
+	}
+	return n, nil
+}
+
 // clusterError turns an error of package pgroles about user username of cl
 // into the platform's. The errors of pgroles never contain a DSN or a
 // password, so their text can be shown.

@@ -135,6 +135,27 @@ func (s *Service) DeleteSessionToken(ctx context.Context, q store.Queries, u sto
 	return nil
 }
 
+// RevokeSessionTokens closes every session token of machine user u at once,
+// for when they may have leaked (a pipeline's logs, a compromised runner):
+// from the commit on none of them authenticates, as every request looks its
+// token up in the store. It returns how many of them still worked; the
+// expired ones the purge has not reached yet go too, uncounted. The user's
+// access keys are not touched: revoking those is deleting them, one by one,
+// since each may be in use elsewhere.
+func (s *Service) RevokeSessionTokens(ctx context.Context, q store.Queries, u store.User) (int, error) {
+	if u.Type != store.UserTypeMachine {
+		return 0, Errorf(FailedPrecondition, "user %q is a person: people have no session tokens", u.Username)
+	}
+	_, live, err := q.ListSessionTokens(ctx, store.SessionTokenFilter{UserID: u.ID, ActiveAt: s.Now()}, store.Page{Limit: 1})
+	if err != nil {
+		return 0, fmt.Errorf("count session tokens: %w", err)
+	}
+	if _, err := q.DeleteSessionTokensOfUser(ctx, u.ID); err != nil {
+		return 0, fmt.Errorf("delete session tokens: %w", err)
+	}
+	return live, nil
+}
+
 // SessionTokenExpired reports whether t has expired at the time at: an
 // expired token authenticates nothing, and the server deletes it.
 func SessionTokenExpired(t store.SessionToken, at time.Time) bool { return !at.Before(t.ExpiresAt) }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -10,11 +11,11 @@ import (
 )
 
 // configured holds what the provider's Configure hands to a resource, data
-// source or ephemeral resource. Terraform may call their methods before the
-// provider is configured (validation), or leave the provider unconfigured
-// while its own configuration is unknown (see pgcloudProvider.Configure), so
-// data stays nil until then and every operation that needs the API begins
-// with begin.
+// source, ephemeral resource or action. Terraform may call their methods
+// before the provider is configured (validation), or leave the provider
+// unconfigured while its own configuration is unknown (see
+// pgcloudProvider.Configure), so data stays nil until then and every
+// operation that needs the API begins with begin.
 type configured struct {
 	data *providerData
 }
@@ -39,7 +40,7 @@ const (
 )
 
 // resourceBase is embedded by every resource: it is their Configure. The
-// three bases differ only in the framework's request types.
+// four bases differ only in the framework's request types.
 type resourceBase struct{ configured }
 
 func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -58,6 +59,13 @@ func (b *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRe
 type ephemeralResourceBase struct{ configured }
 
 func (b *ephemeralResourceBase) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	b.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// actionBase is embedded by every action: it is their Configure.
+type actionBase struct{ configured }
+
+func (b *actionBase) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
 	b.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 

@@ -10,10 +10,11 @@ import (
 	"testing"
 )
 
-// A resource, data source or ephemeral resource file holds what is that
-// type's alone; what several of them use lives in a file named for what it
-// is (convert.go, plan_checks.go, role_binding.go, ...). This test keeps it
-// so: no such file may use a package-level name declared in another one.
+// A resource, data source, ephemeral resource or action file holds what is
+// that type's alone; what several of them use lives in a file named for
+// what it is (convert.go, plan_checks.go, role_binding.go, ...). This test
+// keeps it so: no such file may use a package-level name declared in
+// another one.
 func TestTypeFilesUseNoNamesOfOtherTypeFiles(t *testing.T) {
 	declare := func(declaredIn map[string]string, id *ast.Ident, file string) {
 		if id.Name != "_" {
@@ -26,7 +27,8 @@ func TestTypeFilesUseNoNamesOfOtherTypeFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	isTypeFile := func(name string) bool {
-		return !strings.HasSuffix(name, "_test.go") && (strings.HasSuffix(name, "_resource.go") || strings.HasSuffix(name, "_data_source.go"))
+		return !strings.HasSuffix(name, "_test.go") && (strings.HasSuffix(name, "_resource.go") || strings.HasSuffix(name, "_data_source.go") ||
+			strings.HasSuffix(name, "_action.go"))
 	}
 	declaredIn := map[string]string{} // package-level name -> type file
 	parsed := map[string]*ast.File{}

@@ -182,6 +182,7 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 	}
 	clusterID, username := plan.ClusterID.ValueString(), plan.Username.ValueString()
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), clusterUserID(clusterID, username))...)
+	r.data.notePlannedClusterUser(clusterID, username)
 
 	existing, err := r.data.client.GetClusterUser(ctx, clusterID, username)
 	switch {

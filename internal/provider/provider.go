@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -48,6 +49,7 @@ var (
 	_ provider.Provider                       = (*pgcloudProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*pgcloudProvider)(nil)
 	_ provider.ProviderWithListResources      = (*pgcloudProvider)(nil)
+	_ provider.ProviderWithActions            = (*pgcloudProvider)(nil)
 )
 
 type pgcloudProvider struct {
@@ -203,6 +205,7 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (m pgcloudProviderModel) hasUnknownValue() bool {
@@ -317,6 +320,16 @@ func (p *pgcloudProvider) ListResources(context.Context) []func() list.ListResou
 		NewOrgRoleBindingListResource,
 		NewProjectRoleBindingListResource,
 		NewPostgresClusterUserListResource,
+	}
+}
+
+// Actions are operations run on demand (terraform apply -invoke=..., or a
+// resource's action_trigger), for incident response; they keep nothing in
+// state.
+func (p *pgcloudProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewMachineUserRevokeSessionsAction,
+		NewPostgresClusterUserTerminateConnectionsAction,
 	}
 }
 

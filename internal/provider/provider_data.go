@@ -39,6 +39,11 @@ type providerData struct {
 	// See notePlannedMachineUser.
 	plannedMachineUsers sync.Map
 
+	// plannedClusterUsers holds "<cluster_id>/<username>" of the cluster
+	// users this run's plan creates, for the same reason. See
+	// notePlannedClusterUser.
+	plannedClusterUsers sync.Map
+
 	// dropped holds what Read dropped from state in this run because its
 	// object (or the object's parent) was deleted outside Terraform, keyed
 	// by resource type and identity. See parentGone.
@@ -179,6 +184,21 @@ func (d *providerData) notePlannedMachineUser(organizationID, id types.String) {
 // in organizationID.
 func (d *providerData) plannedMachineUser(organizationID, id string) bool {
 	_, ok := d.plannedMachineUsers.Load(organizationID + "/" + id)
+	return ok
+}
+
+// notePlannedClusterUser records that the plan creates user username of
+// cluster clusterID, which makes plannedClusterUser true for it: an action
+// that refers to that user is planned after it, and must not take it for
+// missing.
+func (d *providerData) notePlannedClusterUser(clusterID, username string) {
+	d.plannedClusterUsers.Store(clusterID+"/"+username, true)
+}
+
+// plannedClusterUser reports whether this run's plan creates user username
+// of cluster clusterID.
+func (d *providerData) plannedClusterUser(clusterID, username string) bool {
+	_, ok := d.plannedClusterUsers.Load(clusterID + "/" + username)
 	return ok
 }
 

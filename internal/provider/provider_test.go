@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -97,6 +98,16 @@ func errorText(sentence string) *regexp.Regexp {
 	return regexp.MustCompile(strings.Join(words, `\s+`))
 }
 
+// errorTexts matches the sentences of a diagnostic in this order, however
+// Terraform wrapped them, with anything between them.
+func errorTexts(sentences ...string) *regexp.Regexp {
+	patterns := make([]string, len(sentences))
+	for i, s := range sentences {
+		patterns[i] = errorText(s).String()
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(patterns, ".*"))
+}
+
 // --- unit tests (no server) ---
 
 // registeredTypes names every resource, data source and ephemeral resource
@@ -141,6 +152,19 @@ func registeredListResources(t *testing.T) []string {
 		names = append(names, meta.TypeName)
 	}
 	return names
+}
+
+// registeredActions names every action the provider registers, as its
+// Metadata names them.
+func registeredActions(t *testing.T) (actions []string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, newAction := range New("test")().(fwprovider.ProviderWithActions).Actions(ctx) {
+		var meta action.MetadataResponse
+		newAction().Metadata(ctx, action.MetadataRequest{ProviderTypeName: "pgcloud"}, &meta)
+		actions = append(actions, meta.TypeName)
+	}
+	return actions
 }
 
 // The schema the provider serves holds exactly the types it registers, all
@@ -189,6 +213,7 @@ func TestProviderSchemaIsValid(t *testing.T) {
 		{"data source", dataSources, slices.Collect(maps.Keys(resp.DataSourceSchemas)), "data-sources", "data-sources", "data-source.tf"},
 		{"ephemeral resource", ephemeralResources, slices.Collect(maps.Keys(resp.EphemeralResourceSchemas)), "ephemeral-resources", "ephemeral-resources", "ephemeral-resource.tf"},
 		{"list resource", listResources, slices.Collect(maps.Keys(resp.ListResourceSchemas)), "list-resources", "list-resources", "list-resource.tfquery.hcl"},
+		{"action", registeredActions(t), slices.Collect(maps.Keys(resp.ActionSchemas)), "actions", "actions", "action.tf"},
 	} {
 		slices.Sort(kind.registered)
 		slices.Sort(kind.served)
@@ -313,6 +338,22 @@ func TestSchemasAreDocumented(t *testing.T) {
 		checkNoBlocks(t, "ephemeral."+meta.TypeName, len(s.Schema.Blocks))
 		if diags := s.Schema.ValidateImplementation(ctx); diags.HasError() {
 			t.Errorf("ephemeral.%s: %v", meta.TypeName, diags)
+		}
+	}
+	for _, newAction := range p.(fwprovider.ProviderWithActions).Actions(ctx) {
+		a := newAction()
+		var meta action.MetadataResponse
+		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "pgcloud"}, &meta)
+		var s action.SchemaResponse
+		a.Schema(ctx, action.SchemaRequest{}, &s)
+		checkDocumented(t, "action."+meta.TypeName, s.Schema.MarkdownDescription, s.Schema.Attributes)
+		if diags := s.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Errorf("action.%s: %v", meta.TypeName, diags)
+		}
+		// An action is run by a command, not by a plan of resources: its
+		// documentation gives that command.
+		if invoke := "terraform apply -invoke=action." + meta.TypeName + ".<name>"; !strings.Contains(s.Schema.MarkdownDescription, invoke) {
+			t.Errorf("action.%s: the description does not give the command %q", meta.TypeName, invoke)
 		}
 	}
 }

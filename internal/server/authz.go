@@ -24,12 +24,14 @@ import (
 //     never 403, so ids of other tenants cannot be probed;
 //   - writes need a role, checked after the 404 rule; a 403 names the role:
 //     an org_owner (person or machine) writes machine users, their keys and
-//     session tokens, and every role binding of the organization; a project_owner binds project
+//     session tokens (revoking them all at once too), and every role binding
+//     of the organization; a project_owner binds project
 //     roles on its own project; people manage their own keys; only an
 //     org_owner who is a person invites;
 //   - clusters go through project roles: a project_viewer reads the
 //     project's clusters and their users, a project_editor or project_owner
-//     also manages those users; an org_owner manages and an org_admin reads
+//     also manages those users (ending their connections too); an org_owner
+//     manages and an org_admin reads
 //     every cluster of the organization.
 
 // hasOrgRole reports whether the caller holds role on organization orgID.

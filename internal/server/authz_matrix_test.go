@@ -113,6 +113,8 @@ var authzMatrix = []matrixRow{
 	{w{403, 403, 403, 403, 403, 403, 403, 404, 401, 401}, "POST /organizations/{org}/machine-users/{user}/session-tokens", "for a person", personNewToken},
 	{w{200, 200, 200, 403, 403, 403, 403, 404, 401, 401}, "GET /organizations/{org}/machine-users/{user}/session-tokens/{token}", "", nil},
 	{w{204, 204, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /organizations/{org}/machine-users/{user}/session-tokens/{token}", "", freshMachineUserToken},
+	{w{200, 200, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /organizations/{org}/machine-users/{user}/session-tokens", "", freshMachineUserToken},
+	{w{403, 403, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /organizations/{org}/machine-users/{user}/session-tokens", "of a person", personAsUser},
 
 	// people's own keys
 	{w{200, 403, 200, 403, 200, 403, 200, 200, 401, 401}, "GET /users/me/access-keys", "", nil},
@@ -154,6 +156,10 @@ var authzMatrix = []matrixRow{
 	{w{200, 200, 200, 200, 200, 200, 403, 404, 401, 401}, "GET /clusters/{cluster}/users/{username}", "", nil},
 	{w{200, 200, 403, 200, 200, 403, 403, 404, 401, 401}, "PATCH /clusters/{cluster}/users/{username}", "", freshClusterUserPatch},
 	{w{204, 204, 403, 204, 204, 403, 403, 404, 401, 401}, "DELETE /clusters/{cluster}/users/{username}", "", freshClusterUser},
+	// ending a user's connections is changing that user: the fingerprint
+	// holds the open connections, so a refusal provably ended none
+	{w{200, 200, 403, 200, 200, 403, 403, 404, 401, 401}, "POST /clusters/{cluster}/users/{username}/terminate-connections", "", connectedClusterUser},
+	{w{409, 409, 403, 409, 409, 403, 403, 404, 401, 401}, "POST /clusters/{cluster}/users/{username}/terminate-connections", "a system user", connectedSystemUser},
 }
 
 // matrixFixture is the organization the matrix runs in: one caller of each kind
@@ -176,6 +182,7 @@ type matrixFixture struct {
 	pg            *testpg.Postgres // the cluster's real PostgreSQL
 	cluster       string           // a cluster of the project
 	clusterUser   string           // a managed user of that cluster, read by the read rows
+	systemUser    string           // a role of that cluster the platform did not create
 	n             int
 	db            *sql.DB // the server's store, read directly by fingerprint
 }
@@ -185,8 +192,9 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	// The matrix sends hundreds of requests with refused credentials from
 	// one address while its clock stands still: the limit of failed
 	// authentications (ratelimit_test.go) would answer 429 instead of the
-	// cells' 401s, so it is off here.
-	e := newEnv(t, func(c *Config) { c.AuthFailureRate = -1 })
+	// cells' 401s, so it is off here. Its write cells make a fresh machine
+	// user each, more than the default quota of one organization.
+	e := newEnv(t, func(c *Config) { c.AuthFailureRate = -1; c.MachineUserQuota = 1000 })
 	f := &matrixFixture{t: t, e: e}
 	admin := e.srv.Admin()
 	must := func(id string, err error) string {
@@ -234,6 +242,10 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 
 	f.pg, f.cluster = e.startPG("matrix")
 	f.clusterUser = f.freshClusterUser()
+	f.systemUser = "by hand"
+	if err := f.pg.Exec(ctx, `CREATE ROLE "by hand" LOGIN PASSWORD 'by-hand-password'`); err != nil {
+		t.Fatal(err)
+	}
 
 	f.db = e.store.open()
 
@@ -257,13 +269,28 @@ func (f *matrixFixture) fingerprint() string {
 		f.t.Fatal(err)
 	}
 	// The cluster is the source of truth for its users: a refused request
-	// must not have created, dropped or re-passworded any role.
-	roles, err := f.pg.QueryString(context.Background(),
-		`SELECT string_agg(rolname || ':' || coalesce(rolpassword, ''), ',' ORDER BY rolname) FROM pg_authid`)
+	// must not have created, dropped or re-passworded any role, nor ended
+	// any connection. The connections are those the cells opened, as
+	// other roles than the superuser the server and this query use.
+	cluster, err := f.pg.QueryString(context.Background(),
+		`SELECT (SELECT string_agg(rolname || ':' || coalesce(rolpassword, ''), ',' ORDER BY rolname) FROM pg_authid) || ' ' ||
+		(SELECT coalesce(string_agg(usename || ':' || pid, ',' ORDER BY pid), '') FROM pg_stat_activity
+		  WHERE usename IS NOT NULL AND usename <> current_user)`)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return out + " " + roles
+	return out + " " + cluster
+}
+
+// connect opens a connection to the matrix's cluster as user, left open
+// until the test ends (or a cell's request ends it).
+func (f *matrixFixture) connect(user, password string) {
+	f.t.Helper()
+	conn, err := f.pg.OpenAs(context.Background(), user, password)
+	if err != nil {
+		f.t.Fatalf("connect as %s: %v", user, err)
+	}
+	f.t.Cleanup(func() { _ = conn.Close(context.Background()) })
 }
 
 func keyIDOf(key string) string {
@@ -421,6 +448,19 @@ func freshClusterUser(f *matrixFixture, _ int) matrixCell {
 
 func freshClusterUserPatch(f *matrixFixture, _ int) matrixCell {
 	return matrixCell{vars: map[string]string{"username": f.freshClusterUser()}, body: map[string]any{"password": "a-new-password-2"}}
+}
+
+// connectedClusterUser is a fresh managed user with an open connection.
+func connectedClusterUser(f *matrixFixture, _ int) matrixCell {
+	name := f.freshClusterUser()
+	f.connect(name, "first-password-1")
+	return matrixCell{vars: map[string]string{"username": name}}
+}
+
+// connectedSystemUser is the cluster's system user, with an open connection.
+func connectedSystemUser(f *matrixFixture, _ int) matrixCell {
+	f.connect(f.systemUser, "by-hand-password")
+	return matrixCell{vars: map[string]string{"username": f.systemUser}}
 }
 
 func newInvitationBody(f *matrixFixture, _ int) matrixCell {

@@ -186,3 +186,66 @@ func (s *Server) deleteClusterUser(w http.ResponseWriter, r *http.Request, c *ca
 	}
 	return writeDeleted(w, nil)
 }
+
+type connectionTerminationProps struct {
+	ClusterID  string `json:"clusterId"`
+	Username   string `json:"username"`
+	Terminated int    `json:"terminated"`
+}
+
+// terminateClusterUserConnections ends the open PostgreSQL connections of a
+// cluster user the platform created (POST .../terminate-connections), for
+// whoever may change that user. Repeating it is harmless (it ends only the
+// connections opened since), and an Idempotency-Key is honoured as for a
+// cluster user's create, on a best-effort basis: a stored first answer is
+// replayed, so a client's retry of a lost answer reports the connections
+// the first attempt ended rather than none.
+func (s *Server) terminateClusterUserConnections(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ctx := r.Context()
+	cl, err := s.managedCluster(r, c, "ending the connections of")
+	if err != nil {
+		return err
+	}
+	body, err := readNoInput(r)
+	if err != nil {
+		return err
+	}
+	idem, err := readIdempotency(r, c, body)
+	if err != nil {
+		return err
+	}
+	if idem.key != "" {
+		rec, err := s.firstAnswer(ctx, s.store, c, idem)
+		if err != nil {
+			return err
+		}
+		if rec != nil {
+			writeAnswer(w, rec.status, "", rec.body, true)
+			return nil
+		}
+	}
+	username := r.PathValue("username")
+	n, err := s.platform.TerminateClusterUserConnections(ctx, cl, username)
+	if err != nil {
+		return err
+	}
+	// Below the user's href, so that deleting the user forgets it too.
+	href := clusterUserHref(cl.ID, username) + "/terminate-connections"
+	out, err := marshalJSON(operationResult{Type: "connection-termination", Href: href,
+		Properties: connectionTerminationProps{ClusterID: cl.ID, Username: username, Terminated: n}})
+	if err != nil {
+		return err
+	}
+	if idem.key != "" {
+		if err := s.store.InTx(ctx, func(q store.Queries) error {
+			return s.keepAnswer(ctx, q, c, idem, http.StatusOK, href, out)
+		}); err != nil {
+			// The connections are ended whatever happens to the record; a
+			// retry with this key ends those opened since, and counts them.
+			s.log.Warn("could not record the idempotency key of a connection termination", "request_id", requestID(ctx),
+				"cluster_id", cl.ID, "error", err.Error())
+		}
+	}
+	writeAnswer(w, http.StatusOK, "", out, false)
+	return nil
+}

@@ -3,10 +3,16 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
 type clusterUser struct {
@@ -374,6 +380,7 @@ func TestClusterUnavailable(t *testing.T) {
 		e.do("POST", users, e.adminKey, map[string]any{"username": "x", "password": "0123456789"}),
 		e.do("PATCH", users+"/x", e.adminKey, map[string]any{"password": "0123456789"}),
 		e.do("DELETE", users+"/x", e.adminKey, nil),
+		e.do("POST", users+"/x/terminate-connections", e.adminKey, nil),
 	} {
 		er := r.wantError(503, "UNAVAILABLE")
 		if got := r.header.Get("Retry-After"); got != "2" {
@@ -386,4 +393,169 @@ func TestClusterUnavailable(t *testing.T) {
 	}
 	// The cluster itself is still readable: it lives in the store.
 	e.do("GET", "/api/v1/clusters/"+id, e.adminKey, nil).want(200)
+}
+
+// connectionTermination is the decoded answer of ending a cluster user's
+// connections.
+type connectionTermination struct {
+	Type       string `json:"type"`
+	Href       string `json:"href"`
+	Properties struct {
+		ClusterID  string `json:"clusterId"`
+		Username   string `json:"username"`
+		Terminated int    `json:"terminated"`
+	} `json:"properties"`
+}
+
+// openConns opens n connections to pg as user, closed when the test ends.
+func openConns(t *testing.T, pg *testpg.Postgres, user, password string, n int) []*pgx.Conn {
+	t.Helper()
+	var out []*pgx.Conn
+	for range n {
+		conn, err := pg.OpenAs(context.Background(), user, password)
+		if err != nil {
+			t.Fatalf("connect as %q: %v", user, err)
+		}
+		t.Cleanup(func() { _ = conn.Close(context.Background()) })
+		out = append(out, conn)
+	}
+	return out
+}
+
+// connAlive reports whether conn still answers a query.
+func connAlive(conn *pgx.Conn) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var one int
+	return conn.QueryRow(ctx, "SELECT 1").Scan(&one) == nil
+}
+
+// Right after a password rotation: one request ends the open connections of
+// the cluster user, for real, and only those.
+func TestClusterUserTerminateConnections(t *testing.T) {
+	e := newEnv(t)
+	pg, id := e.startPG("main")
+	ctx := context.Background()
+	users := "/api/v1/clusters/" + id + "/users"
+	for _, name := range []string{"app user", "other"} {
+		e.do("POST", users, e.adminKey, map[string]any{"username": name, "password": "0123456789"}).want(201)
+	}
+	app := openConns(t, pg, "app user", "0123456789", 2)
+	other := openConns(t, pg, "other", "0123456789", 1)[0]
+	// The password rotates, then the sessions opened with the old one end.
+	e.do("PATCH", users+"/app%20user", e.adminKey, map[string]any{"password": "rotated-password"}).want(200)
+	terminate := users + "/app%20user/terminate-connections"
+
+	var got connectionTermination
+	r := e.do("POST", terminate, e.adminKey, nil)
+	r.decode(200, &got)
+	if got.Type != "connection-termination" || got.Href != terminate || got.Properties.ClusterID != id ||
+		got.Properties.Username != "app user" || got.Properties.Terminated != 2 || r.header.Get("Location") != "" {
+		t.Fatalf("answer %+v", got)
+	}
+	for i, conn := range app {
+		if connAlive(conn) {
+			t.Errorf("connection %d of the user still works", i)
+		}
+	}
+	if n, err := pg.QueryString(ctx, `SELECT count(*)::text FROM pg_stat_activity WHERE usename = 'app user'`); err != nil || n != "0" {
+		t.Errorf("%s backends of the user left (%v)", n, err)
+	}
+	if !connAlive(other) {
+		t.Error("another user's connection was ended")
+	}
+	if err := pg.ConnectAs(ctx, "app user", "rotated-password"); err != nil {
+		t.Errorf("the user cannot log in with its new password: %v", err)
+	}
+
+	// None left: 0. An empty object is no input either.
+	e.do("POST", terminate, e.adminKey, map[string]any{}).decode(200, &got)
+	if got.Properties.Terminated != 0 {
+		t.Errorf("second termination: %d, want 0", got.Properties.Terminated)
+	}
+
+	// With an Idempotency-Key, a repeat is answered with the first answer
+	// (a retry of a lost answer reports what the first attempt ended).
+	openConns(t, pg, "app user", "rotated-password", 1)
+	first := e.do("POST", terminate, e.adminKey, nil, "Idempotency-Key", "end-1")
+	first.decode(200, &got)
+	if got.Properties.Terminated != 1 {
+		t.Fatalf("terminated %d, want 1", got.Properties.Terminated)
+	}
+	again := e.do("POST", terminate, e.adminKey, nil, "Idempotency-Key", "end-1").want(200)
+	if string(again.body) != string(first.body) || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("replay: %s %v", again.body, again.header)
+	}
+	e.do("POST", users+"/other/terminate-connections", e.adminKey, nil, "Idempotency-Key", "end-1").
+		wantError(422, "INVALID_ARGUMENT", "Idempotency-Key")
+	if !connAlive(other) {
+		t.Error("a refused termination ended a connection")
+	}
+
+	// No input is taken; unknown, system and impossible users end nothing.
+	e.do("POST", terminate, e.adminKey, map[string]any{"force": true, "all": 1}).wantError(422, "INVALID_ARGUMENT", "all", "force")
+	e.do("POST", terminate, e.adminKey, `[]`).wantError(400, "INVALID_ARGUMENT")
+	e.do("POST", users+"/nobody/terminate-connections", e.adminKey, nil).wantError(404, "NOT_FOUND")
+	e.do("POST", users+"/a%00b/terminate-connections", e.adminKey, nil).wantError(404, "NOT_FOUND")
+	e.do("POST", "/api/v1/clusters/nope/users/other/terminate-connections", e.adminKey, nil).wantError(404, "NOT_FOUND")
+	super, err := pg.OpenAs(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = super.Close(ctx) }()
+	er := e.do("POST", users+"/postgres/terminate-connections", e.adminKey, nil).wantError(409, "SYSTEM_USER_IMMUTABLE")
+	if !strings.Contains(er.Message, "system user") {
+		t.Errorf("409 message %q", er.Message)
+	}
+	if !connAlive(super) || !connAlive(other) {
+		t.Error("a refused termination ended a connection")
+	}
+	// A project viewer may read the user, not end its connections; the 403
+	// says which roles may.
+	viewer := e.person("viewer@example.com", "project_viewer")
+	er = e.do("POST", users+"/other/terminate-connections", viewer, nil).wantError(403, "PERMISSION_DENIED")
+	if !strings.Contains(er.Message, "project_editor or project_owner") {
+		t.Errorf("403 message %q does not name the roles", er.Message)
+	}
+	if !connAlive(other) {
+		t.Error("a refused termination ended a connection")
+	}
+	// Deleting the user forgets the recorded answer with it.
+	e.do("DELETE", users+"/app%20user", e.adminKey, nil).want(204)
+	e.do("POST", terminate, e.adminKey, nil, "Idempotency-Key", "end-1").wantError(404, "NOT_FOUND")
+}
+
+// A cluster registered with a CREATEROLE role manages its users, but ending
+// their connections needs pg_signal_backend as well: the answer says so,
+// and nothing ends.
+func TestClusterUserTerminateConnectionsNeedsSignalBackend(t *testing.T) {
+	e := newEnv(t)
+	pg, _ := e.startPG("main")
+	ctx := context.Background()
+	if err := pg.Exec(ctx, `CREATE ROLE operator LOGIN CREATEROLE PASSWORD 'operator-password'`); err != nil {
+		t.Fatal(err)
+	}
+	id, err := e.srv.Admin().AddCluster(ctx, e.projectID, "limited",
+		fmt.Sprintf("postgres://operator:operator-password@127.0.0.1:%d/postgres?sslmode=disable", pg.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := "/api/v1/clusters/" + id + "/users"
+	e.do("POST", users, e.adminKey, map[string]any{"username": "app", "password": "0123456789"}).want(201)
+	conn := openConns(t, pg, "app", "0123456789", 1)[0]
+	er := e.do("POST", users+"/app/terminate-connections", e.adminKey, nil).wantError(409, "FAILED_PRECONDITION")
+	if !strings.Contains(er.Message, `GRANT pg_signal_backend TO "operator"`) || !strings.Contains(er.Message, `cluster "limited"`) {
+		t.Errorf("409 message %q does not say what to grant", er.Message)
+	}
+	if !connAlive(conn) {
+		t.Fatal("the refused termination ended the connection")
+	}
+	if err := pg.Exec(ctx, `GRANT pg_signal_backend TO operator`); err != nil {
+		t.Fatal(err)
+	}
+	var got connectionTermination
+	e.do("POST", users+"/app/terminate-connections", e.adminKey, nil).decode(200, &got)
+	if got.Properties.Terminated != 1 || connAlive(conn) {
+		t.Errorf("terminated %d, connection alive %v", got.Properties.Terminated, connAlive(conn))
+	}
 }

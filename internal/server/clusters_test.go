@@ -246,6 +246,7 @@ func tourClusters(t *testing.T, e *env) {
 		{"GET", users + "?system=true", nil, 200},
 		{"GET", users + "/tour%20user", nil, 200},
 		{"PATCH", users + "/tour%20user", map[string]any{"password": "9876543210"}, 200},
+		{"POST", users + "/tour%20user/terminate-connections", nil, 200},
 		{"DELETE", users + "/tour%20user", nil, 204},
 	} {
 		e.do(c.method, c.path, e.adminKey, c.body).want(c.status)

@@ -54,6 +54,34 @@ func readInput[T any](r *http.Request, parse func(body []byte) (T, error)) (T, [
 	return in, body, err
 }
 
+// readNoInput reads the body of an operation that takes no input: none at
+// all, or an empty JSON object (what a client that always sends a JSON body
+// sends). Members are refused, each by name, rather than ignored: a caller
+// that sends one expects it to mean something. It returns the body, for the
+// fingerprint of an Idempotency-Key.
+func readNoInput(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errTooLarge()
+		}
+		return nil, errBadRequest("the request body could not be read: %v", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return body, nil
+	}
+	o, err := decodeObject(body)
+	if err != nil {
+		return nil, err
+	}
+	var v platform.Violations
+	for _, name := range slices.Sorted(maps.Keys(o.raw)) {
+		v.Add(name, "unknown field: this operation takes no input; send no body, or {}")
+	}
+	return body, v.Err()
+}
+
 // decodeInput decodes body, a JSON object, into an input of the platform:
 // read takes its members (a member of the wrong JSON type is a 400); then
 // the members not in known, and the input's own field rules, are the

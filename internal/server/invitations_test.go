@@ -69,6 +69,8 @@ func tourAccess(t *testing.T, e *env) {
 	e.do("GET", e.tokensPath(mu.ID), e.adminKey, nil).want(200)
 	e.do("GET", tok.Href, e.adminKey, nil).want(200)
 	e.do("DELETE", tok.Href, e.adminKey, nil).want(204)
+	e.openToken(mu.ID, map[string]any{})
+	e.do("DELETE", e.tokensPath(mu.ID), e.adminKey, nil).want(200)
 
 	person, personKey := e.personWithKey("tour@example.com")
 	mine, _ := e.createKey("/api/v1/users/me/access-keys", personKey, map[string]any{"name": "mine", "expiresInDays": 1})

@@ -42,6 +42,15 @@ type envelope struct {
 	Properties any           `json:"properties"`
 }
 
+// operationResult is the answer of an operation that makes no object, such
+// as revoking every session token of a machine user: the href of what it
+// acted on and, in properties, what it did (how many it revoked, ...).
+type operationResult struct {
+	Type       string `json:"type"`
+	Href       string `json:"href"`
+	Properties any    `json:"properties"`
+}
+
 func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 func metadata(m store.Meta, owner string) *metadataJSON {

@@ -38,6 +38,7 @@ var routes = []route{
 	{Method: "GET", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}", handle: (*Server).getClusterUser},
 	{Method: "PATCH", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}", handle: (*Server).updateClusterUser},
 	{Method: "DELETE", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}", handle: (*Server).deleteClusterUser},
+	{Method: "POST", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}/terminate-connections", handle: (*Server).terminateClusterUserConnections},
 
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/users", handle: (*Server).listUsers},
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/users/{user}", handle: (*Server).getUser},
@@ -54,6 +55,7 @@ var routes = []route{
 	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/access-keys/{key}", handle: (*Server).deleteMachineUserKey},
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens", handle: (*Server).listSessionTokens},
 	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens", handle: (*Server).createSessionToken},
+	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens", handle: (*Server).revokeSessionTokens},
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens/{token}", handle: (*Server).getSessionToken},
 	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens/{token}", handle: (*Server).deleteSessionToken},
 	{Method: "GET", Pattern: apiPrefix + "/users/me/access-keys", handle: (*Server).listMyKeys},

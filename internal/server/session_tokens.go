@@ -113,6 +113,39 @@ func (s *Server) deleteSessionToken(w http.ResponseWriter, r *http.Request, c *c
 	}))
 }
 
+type sessionTokenRevocationProps struct {
+	UserID         string `json:"userId"`
+	OrganizationID string `json:"organizationId"`
+	Revoked        int    `json:"revoked"` // tokens that still worked
+}
+
+// revokeSessionTokens closes every session token of the machine user at
+// once (DELETE on the collection), for when they may have leaked; its
+// access keys are untouched. Who may is who may close one token: an
+// org_owner. The answer says how many tokens still worked; a repeat (the
+// client's retry of a lost answer too) finds none and answers 0. A retry of
+// the create of a revoked token opens a new one rather than replay it.
+func (s *Server) revokeSessionTokens(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ctx := r.Context()
+	u, err := s.sessionTokenOwner(ctx, s.store, c, r, true)
+	if err != nil {
+		return err
+	}
+	n, err := store.Tx(ctx, s.store, func(q store.Queries) (int, error) {
+		n, err := s.platform.RevokeSessionTokens(ctx, q, u)
+		if err != nil {
+			return 0, err
+		}
+		return n, q.ForgetIdempotencyRecords(ctx, platform.SessionTokensPath(u))
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, operationResult{Type: "session-token-revocation", Href: platform.SessionTokensPath(u),
+		Properties: sessionTokenRevocationProps{UserID: platform.PublicUserID(u.ID), OrganizationID: u.OrganizationID, Revoked: n}})
+	return nil
+}
+
 // ---- the purge ----
 
 // purgeBatch is how many expired tokens one transaction of the purge

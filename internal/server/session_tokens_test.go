@@ -432,3 +432,101 @@ func TestSessionTokensHaveTheirOwnRateLimit(t *testing.T) {
 	e.do("GET", "/api/v1/whoami", two, nil).want(200)
 	e.do("GET", "/api/v1/whoami", key.Properties.Secret, nil).want(200)
 }
+
+// sessionTokenRevocation is the decoded answer of revoking a machine user's
+// session tokens.
+type sessionTokenRevocation struct {
+	Type       string `json:"type"`
+	Href       string `json:"href"`
+	Properties struct {
+		UserID         string `json:"userId"`
+		OrganizationID string `json:"organizationId"`
+		Revoked        int    `json:"revoked"`
+	} `json:"properties"`
+}
+
+// After a leak: one request revokes every session token of the machine
+// user, which then authenticate nothing, while its access keys and every
+// other machine user's credentials go on working.
+func TestRevokeSessionTokens(t *testing.T) {
+	e := newEnv(t)
+	leaked := e.createMachineUser(map[string]any{"username": "leaked"})
+	other := e.createMachineUser(map[string]any{"username": "other"})
+	leakedKey, _ := e.createKey(e.keysPath(leaked.ID), e.adminKey, map[string]any{"name": "k", "expiresInDays": 30})
+	otherKey, _ := e.createKey(e.keysPath(other.ID), e.adminKey, map[string]any{"name": "k", "expiresInDays": 30})
+	short := e.openToken(leaked.ID, map[string]any{"expiresInSeconds": 60})
+	e.clock.Advance(time.Minute) // expired, not purged yet: it goes, uncounted
+	tokens := []sessionToken{
+		e.openToken(leaked.ID, map[string]any{}),
+		e.openToken(leaked.ID, map[string]any{"expiresInSeconds": 86400}, "Idempotency-Key", "leaked-run"),
+		e.openToken(leaked.ID, map[string]any{"name": "third"}),
+	}
+	otherToken := e.openToken(other.ID, map[string]any{})
+	ownToken := e.openToken(e.adminID, map[string]any{})
+
+	var got sessionTokenRevocation
+	e.do("DELETE", e.tokensPath(leaked.ID), e.adminKey, nil).decode(200, &got)
+	if got.Type != "session-token-revocation" || got.Href != e.tokensPath(leaked.ID) || got.Properties.Revoked != len(tokens) ||
+		got.Properties.UserID != leaked.ID || got.Properties.OrganizationID != e.orgID {
+		t.Errorf("answer %+v, want %d revoked", got, len(tokens))
+	}
+	for i, tok := range append(tokens, short) {
+		er := e.do("GET", "/api/v1/whoami", tok.Properties.Secret, nil).wantError(401, "UNAUTHENTICATED")
+		if !strings.Contains(er.Message, "session token") {
+			t.Errorf("token %d: 401 message %q does not name the session token", i, er.Message)
+		}
+		if _, found := e.tokenRow(tok.ID); found {
+			t.Errorf("token %d is still in the store", i)
+		}
+	}
+	if n := e.total(e.tokensPath(leaked.ID)); n != 0 {
+		t.Errorf("%d session tokens listed after the revocation", n)
+	}
+	// Untouched: the machine user's access key, the other machine user's
+	// key and token, the caller's own token.
+	for name, cred := range map[string]string{"the leaked user's access key": leakedKey.Properties.Secret,
+		"the other user's key": otherKey.Properties.Secret, "the other user's token": otherToken.Properties.Secret,
+		"the caller's own token": ownToken.Properties.Secret} {
+		if r := e.do("GET", "/api/v1/whoami", cred, nil); r.status != 200 {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+
+	// Again: nothing left to revoke. The machine user goes on working and
+	// may open new tokens; a retry of a revoked token's create opens a new
+	// token rather than hand back the revoked one.
+	e.do("DELETE", e.tokensPath(leaked.ID), e.adminKey, nil).decode(200, &got)
+	if got.Properties.Revoked != 0 {
+		t.Errorf("second revocation: %d revoked, want 0", got.Properties.Revoked)
+	}
+	retried := e.openToken(leaked.ID, map[string]any{"expiresInSeconds": 86400}, "Idempotency-Key", "leaked-run")
+	if retried.ID == tokens[1].ID {
+		t.Error("the retried create replayed a revoked token")
+	}
+	if e.whoamiID(retried.Properties.Secret) != leaked.ID {
+		t.Error("a token opened after the revocation does not work")
+	}
+
+	// Not found, and people have no session tokens.
+	e.do("DELETE", e.tokensPath("nobody"), e.adminKey, nil).wantError(404, "NOT_FOUND")
+	person, err := e.srv.Admin().CreateHumanUser(context.Background(), e.orgID, "someone@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if er := e.do("DELETE", e.tokensPath(person), e.adminKey, nil).wantError(403, "PERMISSION_DENIED"); !strings.Contains(er.Message, "machine users only") {
+		t.Errorf("403 message %q", er.Message)
+	}
+	// The 403 of a caller without the role names the role it needs.
+	mate := e.createMachineUser(map[string]any{"username": "mate"})
+	if _, err := e.srv.Admin().BindOrgRole(context.Background(), mate.ID, e.orgID, platform.RoleOrgAdmin); err != nil {
+		t.Fatal(err)
+	}
+	mateKey, _ := e.createKey(e.keysPath(mate.ID), e.adminKey, map[string]any{"name": "k", "expiresInDays": 30})
+	er := e.do("DELETE", e.tokensPath(other.ID), mateKey.Properties.Secret, nil).wantError(403, "PERMISSION_DENIED")
+	if !strings.Contains(er.Message, "requires the org_owner role") {
+		t.Errorf("403 message %q does not name the role", er.Message)
+	}
+	if e.whoamiID(otherToken.Properties.Secret) != other.ID {
+		t.Error("a refused revocation revoked")
+	}
+}

@@ -1,6 +1,6 @@
 // Package pgroles is the only code that speaks SQL to a managed PostgreSQL
 // cluster: it checks a cluster's DSN at registration and creates, lists,
-// changes and drops the cluster's roles.
+// changes and drops the cluster's roles, and ends their connections.
 //
 // The cluster is the source of truth. A role the platform creates is a member
 // of the NOLOGIN marker role pgcloud_managed (created on first use); every
@@ -519,6 +519,88 @@ func (m *Manager) Drop(ctx context.Context, c Cluster, name string) error {
 		_, err := tx.Exec(ctx, `DROP ROLE `+pgx.Identifier{name}.Sanitize())
 		return err
 	}, "drop the role")
+}
+
+// TerminateConnections ends every open connection of the platform role
+// name (its client backends, in every database) and returns how many it
+// ended. It waits, at most terminateWait, until they are gone, so that a
+// caller that has just changed the role's password can count on no session
+// opened with the old one being left; a backend that takes longer is still
+// ending (it got SIGTERM, and PostgreSQL stops it at its next chance) and is
+// counted. A connection opened after the statement ran is not ended: to keep
+// a role out, change its password (or drop it) first, then terminate.
+//
+// A system user is ErrSystemUser: the connections of roles the platform did
+// not create, the platform's own among them, are not its to end. A role
+// without connections is 0, not an error.
+//
+// pg_terminate_backend needs the privileges of the role whose backend it
+// ends, or those of pg_signal_backend: a superuser has them, a CREATEROLE
+// role does not (ErrNotPermitted, whose text names the grant it needs).
+func (m *Manager) TerminateConnections(ctx context.Context, c Cluster, name string) (int, error) {
+	pool, err := m.pool(c)
+	if err != nil {
+		return 0, err
+	}
+	var pids []int32
+	err = m.managedTx(ctx, pool, name, func(tx pgx.Tx) error {
+		// The subquery (OFFSET 0 keeps the planner from merging it) picks
+		// the backends first: pg_terminate_backend must only ever see
+		// those of this role, whatever order the planner would evaluate
+		// the conditions of one WHERE in. backend_type keeps out the
+		// parallel workers of a query, which end with their leader; it is
+		// NULL to a DSN role without pg_read_all_stats, and such a
+		// backend counts (a parallel worker then too, a rare and passing
+		// thing).
+		rows, err := tx.Query(ctx, `SELECT pid FROM (SELECT pid FROM pg_stat_activity
+			WHERE usename = $1 AND coalesce(backend_type, 'client backend') = 'client backend' AND pid <> pg_backend_pid()
+			OFFSET 0) AS of_role
+			WHERE pg_terminate_backend(pid)`, name)
+		if err != nil {
+			return err
+		}
+		pids, err = pgx.CollectRows(rows, pgx.RowTo[int32])
+		return err
+	}, "end the connections")
+	if errors.Is(err, ErrNotPermitted) {
+		var user string
+		if cfg, perr := pgx.ParseConfig(c.DSN); perr == nil {
+			user = cfg.User
+		}
+		return 0, &safeError{kind: ErrNotPermitted, summary: fmt.Sprintf("%s; the role %q of the cluster's DSN needs pg_signal_backend "+
+			"to end the connections of other roles (GRANT pg_signal_backend TO %s)", err.Error(), user, pgx.Identifier{user}.Sanitize())}
+	}
+	if err != nil {
+		return 0, err
+	}
+	waitForExit(ctx, pool, pids)
+	return len(pids), nil
+}
+
+// terminateWait bounds how long TerminateConnections waits for the backends
+// it signalled to exit; they normally do within milliseconds.
+const terminateWait = 5 * time.Second
+
+// waitForExit polls until none of pids is in pg_stat_activity any more, or
+// terminateWait or ctx ends; a failure to look is no reason to report the
+// termination failed, so it only ends the wait.
+func waitForExit(ctx context.Context, pool *pgxpool.Pool, pids []int32) {
+	if len(pids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, terminateWait)
+	defer cancel()
+	for {
+		var left int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)`, pids).Scan(&left); err != nil || left == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // managedTx runs fn in a transaction after checking that name is a platform

@@ -975,3 +975,115 @@ func TestSetPasswordAndDropKilledInCommit(t *testing.T) {
 		t.Errorf("the retry of Drop: %v, want ErrNotFound (the role was dropped)", err)
 	}
 }
+
+// openAs opens n connections as user, closed at the end of the test.
+func openAs(t *testing.T, pg *testpg.Postgres, user, password string, n int) []*pgx.Conn {
+	t.Helper()
+	var conns []*pgx.Conn
+	for range n {
+		conn, err := pg.OpenAs(context.Background(), user, password)
+		if err != nil {
+			t.Fatalf("connect as %q: %v", user, err)
+		}
+		t.Cleanup(func() { _ = conn.Close(context.Background()) })
+		conns = append(conns, conn)
+	}
+	return conns
+}
+
+// alive reports whether conn still answers a query.
+func alive(conn *pgx.Conn) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var one int
+	return conn.QueryRow(ctx, "SELECT 1").Scan(&one) == nil
+}
+
+// TerminateConnections ends the open connections of one platform role, all
+// of them and only them, and they are gone when it returns.
+func TestTerminateConnections(t *testing.T) {
+	pg, m, c := startPG(t)
+	ctx := context.Background()
+	for _, name := range []string{"app", "o'ther"} {
+		if _, err := m.Create(ctx, c, name, "0123456789"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apps := openAs(t, pg, "app", "0123456789", 2)
+	other := openAs(t, pg, "o'ther", "0123456789", 1)[0]
+	super := superConn(t, pg)
+
+	n, err := m.TerminateConnections(ctx, c, "app")
+	if err != nil || n != 2 {
+		t.Fatalf("terminate the connections of app: %d %v, want 2", n, err)
+	}
+	// Gone from the cluster when the call returns, not some time later.
+	if left, err := pg.QueryString(ctx, `SELECT count(*)::text FROM pg_stat_activity WHERE usename = 'app'`); err != nil || left != "0" {
+		t.Errorf("backends of app after the termination: %s %v", left, err)
+	}
+	for i, conn := range apps {
+		if alive(conn) {
+			t.Errorf("connection %d of app still works", i)
+		}
+	}
+	if !alive(other) || !alive(super) {
+		t.Error("a connection of another role was ended")
+	}
+	if n, err := m.TerminateConnections(ctx, c, "app"); err != nil || n != 0 {
+		t.Errorf("terminate again: %d %v, want 0", n, err)
+	}
+	// New connections work: ending sessions does not lock the role out.
+	if err := pg.ConnectAs(ctx, "app", "0123456789"); err != nil {
+		t.Errorf("login after the termination: %v", err)
+	}
+
+	// System users (the superuser among them) and unknown roles: nothing ends.
+	if err := pg.Exec(ctx, `CREATE ROLE "by hand" LOGIN PASSWORD 'by-hand-password'`); err != nil {
+		t.Fatal(err)
+	}
+	byHand := openAs(t, pg, "by hand", "by-hand-password", 1)[0]
+	for _, name := range []string{"postgres", "by hand"} {
+		if _, err := m.TerminateConnections(ctx, c, name); !errors.Is(err, ErrSystemUser) {
+			t.Errorf("terminate the connections of %q: %v, want ErrSystemUser", name, err)
+		}
+	}
+	for _, name := range []string{"nobody", MarkerRole, "pg_monitor"} {
+		if _, err := m.TerminateConnections(ctx, c, name); !errors.Is(err, ErrNotFound) {
+			t.Errorf("terminate the connections of %q: %v, want ErrNotFound", name, err)
+		}
+	}
+	if !alive(super) || !alive(byHand) || !alive(other) {
+		t.Error("a refused termination ended a connection")
+	}
+}
+
+// A CREATEROLE role may manage roles but not end their connections, unless
+// it is granted pg_signal_backend; the error says so.
+func TestTerminateConnectionsNeedsSignalBackend(t *testing.T) {
+	pg, m, _ := startPG(t)
+	ctx := context.Background()
+	if err := pg.Exec(ctx, `CREATE ROLE operator LOGIN CREATEROLE PASSWORD 'operator-password'`); err != nil {
+		t.Fatal(err)
+	}
+	c := Cluster{ID: "op", DSN: fmt.Sprintf("postgres://operator:operator-password@127.0.0.1:%d/postgres?sslmode=disable", pg.Port)}
+	if _, err := m.Create(ctx, c, "app", "0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	conn := openAs(t, pg, "app", "0123456789", 1)[0]
+	_, err := m.TerminateConnections(ctx, c, "app")
+	if !errors.Is(err, ErrNotPermitted) || !strings.Contains(err.Error(), `GRANT pg_signal_backend TO "operator"`) {
+		t.Fatalf("terminate as a CREATEROLE role: %v, want ErrNotPermitted naming the grant", err)
+	}
+	if !alive(conn) {
+		t.Fatal("the refused termination ended the connection")
+	}
+	if err := pg.Exec(ctx, `GRANT pg_signal_backend TO "operator"`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := m.TerminateConnections(ctx, c, "app"); err != nil || n != 1 {
+		t.Fatalf("terminate with pg_signal_backend: %d %v, want 1", n, err)
+	}
+	if alive(conn) {
+		t.Error("the connection still works")
+	}
+}

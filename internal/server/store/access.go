@@ -113,6 +113,9 @@ type AccessQueries interface {
 	// first: what a purge deletes.
 	ListExpiredSessionTokens(ctx context.Context, at time.Time, limit int) ([]SessionToken, error)
 	DeleteSessionToken(ctx context.Context, id string) error
+	// DeleteSessionTokensOfUser deletes every session token of the user,
+	// expired or not, and says how many rows went.
+	DeleteSessionTokensOfUser(ctx context.Context, userID string) (int, error)
 
 	CreateRoleBinding(ctx context.Context, b RoleBinding) error
 	// GetRoleBinding finds an organization or project binding by id.

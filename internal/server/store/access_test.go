@@ -203,5 +203,19 @@ func TestSessionTokens(t *testing.T) {
 		must(t, s.DeleteSessionToken(ctx, "t3"))
 		notFound(t, "deleted token", get(s.GetSessionToken(ctx, "t3")))
 		notFound(t, "second delete of a token", s.DeleteSessionToken(ctx, "t3"))
+
+		// All of one user's at once, expired or not; the other user's stay.
+		if n, err := s.DeleteSessionTokensOfUser(ctx, "u"); err != nil || n != 4 {
+			t.Errorf("delete the tokens of u: %d %v, want 4", n, err)
+		}
+		if _, total, err := s.ListSessionTokens(ctx, SessionTokenFilter{UserID: "u"}, Page{Limit: 10}); err != nil || total != 0 {
+			t.Errorf("u has %d tokens left (%v)", total, err)
+		}
+		if _, err := s.GetSessionToken(ctx, "t9"); err != nil {
+			t.Errorf("v's token went with u's: %v", err)
+		}
+		if n, err := s.DeleteSessionTokensOfUser(ctx, "u"); err != nil || n != 0 {
+			t.Errorf("delete the tokens of u again: %d %v, want 0", n, err)
+		}
 	})
 }

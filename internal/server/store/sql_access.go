@@ -83,6 +83,15 @@ func (q queries) DeleteSessionToken(ctx context.Context, id string) error {
 	return affected(res, err)
 }
 
+func (q queries) DeleteSessionTokensOfUser(ctx context.Context, userID string) (int, error) {
+	res, err := q.db.ExecContext(ctx, "DELETE FROM session_tokens WHERE user_id = ?", userID)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // ---- role bindings ----
 
 // The two scopes live in two tables, each with the foreign key of its

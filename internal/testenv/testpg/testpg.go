@@ -319,6 +319,17 @@ func (p *Postgres) ConnectAs(ctx context.Context, user, password string) error {
 	return conn.QueryRow(ctx, "SELECT 1").Scan(&one)
 }
 
+// OpenAs opens a connection as user with password over TCP (database
+// "postgres") and leaves it open, for tests of what happens to a user's open
+// connections; the caller closes it.
+func (p *Postgres) OpenAs(ctx context.Context, user, password string) (*pgx.Conn, error) {
+	cfg, err := p.config(user, password)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
 // Exec runs one statement as the superuser (for tests that change the
 // cluster behind the platform's back, e.g. DROP ROLE).
 func (p *Postgres) Exec(ctx context.Context, sql string, args ...any) error {
