@@ -3,7 +3,7 @@
 # provider's schema, which it reads with `terraform providers schema -json`.
 # Only Terraform 1.14 and later put list resources in that schema, so the
 # docs are generated with such a Terraform: DOCS_TERRAFORM if set, else the
-# newest of ../shared/tools/terraform-*/terraform and the one on PATH.
+# newest kept in shared/tools (scripts/newer-terraform.sh) and the one on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,7 @@ if [ -n "${DOCS_TERRAFORM:-}" ]; then
   candidates=("$DOCS_TERRAFORM")
 else
   candidates=()
-  while IFS= read -r tf; do candidates+=("$tf"); done < <(ls ../shared/tools/terraform-*/terraform 2>/dev/null | sort -V -r)
+  while IFS= read -r tf; do candidates+=("$tf"); done < <(bash scripts/newer-terraform.sh)
   if command -v terraform >/dev/null 2>&1; then candidates+=("$(command -v terraform)"); fi
 fi
 

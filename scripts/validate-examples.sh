@@ -21,7 +21,7 @@
 #   README asks users for). One whose required_version that terraform does
 #   not meet (examples/migrate needs 1.14 for terraform query) is validated
 #   with a newer one: VALIDATE_TERRAFORM if set, else the newest of
-#   ../shared/tools/terraform-*/terraform (as make docs finds one).
+#   Terraform in shared/tools (scripts/newer-terraform.sh, as make docs finds one).
 #
 # Usage: scripts/validate-examples.sh [DIR...]   (default: all of examples/)
 set -euo pipefail
@@ -30,7 +30,7 @@ root=$(pwd)
 
 command -v terraform >/dev/null 2>&1 || { echo "validate-examples: terraform is not on PATH (install Terraform >= 1.11)" >&2; exit 1; }
 terraform=$(command -v terraform)
-newer_terraform=${VALIDATE_TERRAFORM:-$(ls ../shared/tools/terraform-*/terraform 2>/dev/null | sort -V | tail -n 1 || true)}
+newer_terraform=${VALIDATE_TERRAFORM:-$(bash scripts/newer-terraform.sh)}
 if [ -n "$newer_terraform" ]; then
   newer_terraform=$(cd "$(dirname "$newer_terraform")" && pwd)/$(basename "$newer_terraform")
 fi
