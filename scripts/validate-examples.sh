@@ -114,13 +114,20 @@ terraform {
 }
 EOF
   fi
-  if [ -e "$dir/.by-identity" ]; then
-    # Import blocks by identity are Terraform 1.12+: say so, so that the
-    # newer terraform below validates this copy.
-    cat >"$dir/zz_validate_examples_version.tf" <<'EOF'
+  # Blocks newer than the terraform on PATH knows: say which Terraform they
+  # need, so that the newer terraform below validates this copy. Actions are
+  # Terraform 1.14+, import blocks by identity 1.12+.
+  needs=""
+  if grep -qE '^action "' "$dir"/*.tf; then
+    needs=1.14
+  elif [ -e "$dir/.by-identity" ]; then
+    needs=1.12
+  fi
+  if [ -n "$needs" ]; then
+    cat >"$dir/zz_validate_examples_version.tf" <<EOF
 # Written by scripts/validate-examples.sh in its copy of the example only.
 terraform {
-  required_version = ">= 1.12"
+  required_version = ">= $needs"
 }
 EOF
   fi
