@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
 )
 
 // The actions as their docs tell a user to run them: the examples under
@@ -26,7 +27,7 @@ import (
 // tests, when the terraform the tests run is older than minimum.
 func skipBelow(t *testing.T, minimum *version.Version) {
 	t.Helper()
-	out, err := exec.Command(terraformBinary(t), "version", "-json").Output()
+	out, err := exec.Command(testenv.TerraformBinary(t), "version", "-json").Output()
 	if err != nil {
 		t.Fatalf("terraform version: %v", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
@@ -56,23 +56,14 @@ func buildAndRun(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	plugins := filepath.Join(dir, "plugins")
-	providerDir := filepath.Join(plugins, "registry.terraform.io", "pgcloud", "pgcloud", providerVersion, runtime.GOOS+"_"+runtime.GOARCH)
-	ldflags := "-X main.version=" + providerVersion
-	for _, b := range []struct{ out, pkg string }{
-		{filepath.Join(providerDir, "terraform-provider-pgcloud_v"+providerVersion), "."},
-		{filepath.Join(dir, "bin", "pgcloud-server"), "./cmd/pgcloud-server"},
-	} {
-		cmd := exec.Command("go", "build", "-ldflags", ldflags, "-o", b.out, b.pkg)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
-		}
-	}
-	// Terraform finds the provider in this mirror only: nothing is downloaded.
-	cliConfig := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", plugins)), 0o600); err != nil {
+	cliConfig, err := testenv.BuildProviderMirror(root, dir, providerVersion)
+	if err != nil {
 		return 0, err
+	}
+	server := exec.Command("go", "build", "-ldflags", "-X main.version="+providerVersion, "-o", filepath.Join(dir, "bin", "pgcloud-server"), "./cmd/pgcloud-server")
+	server.Dir = root
+	if out, err := server.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("go build ./cmd/pgcloud-server: %v\n%s", err, out)
 	}
 	build.dir, build.server, build.cliConfig, build.repository = dir, filepath.Join(dir, "bin", "pgcloud-server"), cliConfig, root
 	return m.Run(), nil
@@ -315,7 +306,7 @@ func (w *workspace) run(args ...string) (string, int) {
 // output when they are not needed apart, stderr only what went there.
 func (w *workspace) runSplit(args ...string) (combined, stderr string, code int) {
 	w.t.Helper()
-	return w.execute(exec.Command(terraformBinary(w.t), append(args, "-no-color")...))
+	return w.execute(exec.Command(testenv.TerraformBinary(w.t), append(args, "-no-color")...))
 }
 
 // runProgram runs a program other than terraform, such as a pipeline script,
@@ -325,7 +316,7 @@ func (w *workspace) runSplit(args ...string) (combined, stderr string, code int)
 func (w *workspace) runProgram(name string, args ...string) (string, int) {
 	w.t.Helper()
 	cmd := exec.Command(name, args...)
-	out, _, code := w.execute(cmd, "TERRAFORM="+terraformBinary(w.t))
+	out, _, code := w.execute(cmd, "TERRAFORM="+testenv.TerraformBinary(w.t))
 	return out, code
 }
 
@@ -379,18 +370,4 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// terraformBinary is the terraform the tests run: TF_ACC_TERRAFORM_PATH, as
-// for the acceptance tests, or the one on PATH.
-func terraformBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatalf("terraform is not on PATH: %v", err)
-	}
-	return p
 }

@@ -22,7 +22,7 @@ import (
 // prefix is left alone, and the database user keeps its password.
 func TestMigrateExample(t *testing.T) {
 	needAcc(t)
-	testenv.SkipBelowTerraform(t, terraformBinary(t), tfversion.Version1_14_0)
+	testenv.SkipBelowTerraform(t, testenv.TerraformBinary(t), tfversion.Version1_14_0)
 	p := startPlatform(t)
 	pg := startPostgres(t)
 	clusterID := p.addCluster(t, pg, "legacy")

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,17 +26,19 @@ import (
 // cliProviderVersion is the version the built provider is installed as.
 const cliProviderVersion = "0.0.1"
 
-// builtProvider is the filesystem mirror of the provider binary, built once
-// per test run: a build takes seconds even when Go's cache has everything.
+// builtProvider is the provider built once per test run into a filesystem
+// mirror (testenv.BuildProviderMirror): a build takes seconds even when Go's
+// cache has everything.
 var builtProvider struct {
-	once sync.Once
-	dir  string
-	err  error
+	once      sync.Once
+	dir       string
+	cliConfig string
+	err       error
 }
 
-// providerMirror builds the provider into a filesystem mirror, the first
-// time a test asks, and returns the mirror's directory.
-func providerMirror(t *testing.T) string {
+// providerCLIConfig builds the provider the first time a test asks, and
+// returns the path of a CLI configuration that installs it from the mirror.
+func providerCLIConfig(t *testing.T) string {
 	t.Helper()
 	builtProvider.once.Do(func() {
 		dir, err := os.MkdirTemp("", "pgcloud-provider-mirror-")
@@ -46,42 +47,25 @@ func providerMirror(t *testing.T) string {
 			return
 		}
 		builtProvider.dir = dir
-		plugins := filepath.Join(dir, "registry.terraform.io", "pgcloud", "pgcloud", cliProviderVersion, runtime.GOOS+"_"+runtime.GOARCH)
-		build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-pgcloud_v"+cliProviderVersion), "../..")
-		if out, err := build.CombinedOutput(); err != nil {
-			builtProvider.err = fmt.Errorf("build the provider: %v\n%s", err, out)
-		}
+		builtProvider.cliConfig, builtProvider.err = testenv.BuildProviderMirror(filepath.Join("..", ".."), dir, cliProviderVersion)
 	})
 	if builtProvider.err != nil {
 		t.Fatal(builtProvider.err)
 	}
-	return builtProvider.dir
+	return builtProvider.cliConfig
 }
 
-// removeProviderMirror removes what providerMirror built; TestMain calls it
-// once the tests are done.
+// removeProviderMirror removes what providerCLIConfig built; TestMain calls
+// it once the tests are done.
 func removeProviderMirror() {
 	if builtProvider.dir != "" {
 		_ = os.RemoveAll(builtProvider.dir) // a temporary directory: nothing to do if it stays
 	}
 }
 
-// terraformBinary is the terraform the acceptance tests run.
-func terraformBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatalf("terraform is not on PATH: %v", err)
-	}
-	return p
-}
-
 // terraformDir is a working directory of the real terraform CLI (the one the
-// acceptance tests run, see terraformBinary) that installs the provider from
-// providerMirror.
+// acceptance tests run, see testenv.TerraformBinary) that installs the
+// provider from its mirror (providerCLIConfig).
 type terraformDir struct {
 	t         *testing.T
 	dir       string
@@ -90,12 +74,10 @@ type terraformDir struct {
 
 func newTerraformDir(t *testing.T) *terraformDir {
 	t.Helper()
-	base := t.TempDir()
-	d := &terraformDir{t: t, dir: filepath.Join(base, "work"), cliConfig: filepath.Join(base, "terraformrc")}
+	d := &terraformDir{t: t, dir: filepath.Join(t.TempDir(), "work"), cliConfig: providerCLIConfig(t)}
 	if err := os.MkdirAll(d.dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	d.write(d.cliConfig, fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", providerMirror(t)))
 	return d
 }
 
@@ -134,7 +116,7 @@ func (d *terraformDir) write(name, content string) {
 // command is terraform with args, in the working directory, in a process
 // group of its own (so that a test can kill it with its provider).
 func (d *terraformDir) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(terraformBinary(d.t), append(args, "-no-color")...)
+	cmd := exec.Command(testenv.TerraformBinary(d.t), append(args, "-no-color")...)
 	cmd.Dir = d.dir
 	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+d.cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -156,7 +138,7 @@ func (d *terraformDir) run(args ...string) string {
 // terraform-plugin-testing.
 func skipBelowTerraform(t *testing.T, minimum *goversion.Version) {
 	t.Helper()
-	testenv.SkipBelowTerraform(t, terraformBinary(t), minimum)
+	testenv.SkipBelowTerraform(t, testenv.TerraformBinary(t), minimum)
 }
 
 // adoptByQuery is the migration the guide walks through, on the objects

@@ -3,7 +3,11 @@ package testenv
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/hashicorp/go-version"
@@ -35,4 +39,42 @@ func SkipBelowTerraform(t testing.TB, path string, minimum *version.Version) {
 	if resp.Skip != "" {
 		t.Skip(resp.Skip)
 	}
+}
+
+// TerraformBinary is the terraform the acceptance and end-to-end tests run:
+// TF_ACC_TERRAFORM_PATH, as terraform-plugin-testing reads it, or the one on
+// PATH.
+func TerraformBinary(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatalf("terraform is not on PATH: %v", err)
+	}
+	return p
+}
+
+// BuildProviderMirror builds the provider (the main package of the
+// repository at root) as providerVersion into a filesystem mirror under
+// dir, for tests that run the real terraform CLI on the provider as a
+// binary, and writes beside it a CLI configuration that installs providers
+// from that mirror only (nothing is downloaded). It returns the
+// configuration's path, for TF_CLI_CONFIG_FILE.
+func BuildProviderMirror(root, dir, providerVersion string) (cliConfig string, err error) {
+	mirror := filepath.Join(dir, "plugins")
+	binary := filepath.Join(mirror, "registry.terraform.io", "pgcloud", "pgcloud", providerVersion, runtime.GOOS+"_"+runtime.GOARCH,
+		"terraform-provider-pgcloud_v"+providerVersion)
+	build := exec.Command("go", "build", "-ldflags", "-X main.version="+providerVersion, "-o", binary, ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the provider: %v\n%s", err, out)
+	}
+	cliConfig = filepath.Join(dir, "terraformrc")
+	content := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
+	if err := os.WriteFile(cliConfig, []byte(content), 0o600); err != nil {
+		return "", err
+	}
+	return cliConfig, nil
 }
