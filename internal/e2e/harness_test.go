@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -326,7 +325,7 @@ func (w *workspace) execute(cmd *exec.Cmd, extra ...string) (combined, stderr st
 	w.t.Helper()
 	cmd.Dir = w.Dir
 	cmd.Env = append(w.environ(), extra...)
-	var all lockedBuffer
+	var all testenv.LockedBuffer
 	var errOut bytes.Buffer
 	cmd.Stdout = &all
 	cmd.Stderr = io.MultiWriter(&all, &errOut)
@@ -351,23 +350,4 @@ func (w *workspace) must(args ...string) string {
 		w.t.Fatalf("terraform %s exited %d:\n%s", strings.Join(args, " "), code, out)
 	}
 	return out
-}
-
-// lockedBuffer takes terraform's stdout and stderr, which exec copies in
-// two goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -40,7 +40,7 @@ const maxBusy429s = 30
 // test, and no other test's requests spend its budget.
 func TestAccBusyAPI_rateLimitedApplyConverges(t *testing.T) {
 	accEnv(t)
-	var serverLog lockedBuffer
+	var serverLog testenv.LockedBuffer
 	env, err := testenv.Start(testenv.Options{RateLimit: 5, RateBurst: 5, MachineUserQuota: busyUsers + 100, LogTo: &serverLog})
 	if err != nil {
 		t.Fatalf("start a rate-limited pgcloud server: %v", err)

@@ -1,11 +1,11 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"sync"
 	"testing"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
@@ -56,21 +56,4 @@ func stopTestPostgres() {
 
 // testServerLog collects the test server's log lines, so tests can prove that
 // no secret ever reaches it.
-var testServerLog lockedBuffer
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+var testServerLog testenv.LockedBuffer
