@@ -41,6 +41,7 @@ type options struct {
 	loadClients  []int
 	bin          string
 	out          string
+	profileDir   string
 }
 
 func main() {
@@ -54,6 +55,7 @@ func main() {
 	flag.StringVar(&clients, "load-clients", "16,64", "concurrent clients of the server load runs, comma-separated")
 	flag.StringVar(&o.bin, "bin", "bin", "directory of terraform-provider-pgcloud, pgcloud-server and bench/terraform-provider-floor")
 	flag.StringVar(&o.out, "out", "bench/results", "directory of the JSON results")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "write CPU and heap profiles of every pgcloud provider process there (go tool pprof)")
 	flag.Parse()
 	var err error
 	if o.machineUsers, err = ints(users); err == nil {
@@ -156,6 +158,16 @@ func run(o options) error {
 	}
 	env := append(cleanEnv(), "TF_CLI_CONFIG_FILE="+cliFile, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
 		"PGCLOUD_ENDPOINT="+srv.endpoint, "PGCLOUD_ACCESS_KEY="+srv.key)
+	if o.profileDir != "" {
+		dir, err := filepath.Abs(o.profileDir)
+		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err != nil {
+			return err
+		}
+		env = append(env, "PGCLOUD_PROVIDER_PROFILE_DIR="+dir)
+	}
 	base := workspace{terraform: terraform, env: env, parallelism: o.parallelism}
 
 	for _, n := range o.machineUsers {
