@@ -37,7 +37,7 @@ type options struct {
 	clusterUsers []int
 	teams        int
 	parallelism  int
-	loadDuration  time.Duration
+	loadDuration time.Duration
 	loadClients  []int
 	bin          string
 	out          string
