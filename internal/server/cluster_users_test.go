@@ -467,6 +467,17 @@ func TestClusterUserTerminateConnections(t *testing.T) {
 	if err := pg.ConnectAs(ctx, "app user", "rotated-password"); err != nil {
 		t.Errorf("the user cannot log in with its new password: %v", err)
 	}
+	// That login's backend ends a moment after its client closed it; until
+	// then a termination would count it.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		n, err := pg.QueryString(ctx, `SELECT count(*)::text FROM pg_stat_activity WHERE usename = 'app user'`)
+		if err == nil && n == "0" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s backends of the user 10 s after its last client closed (%v)", n, err)
+		}
+	}
 
 	// None left: 0. An empty object is no input either.
 	e.do("POST", terminate, e.adminKey, map[string]any{}).decode(200, &got)
