@@ -241,7 +241,7 @@ func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.C
 
 	clusterID, username := plan.ClusterID.ValueString(), plan.Username.ValueString()
 	ctx = withCreateKey(ctx, r.createKey(clusterID, username, config))
-	if _, err := r.data.client.CreateClusterUser(ctx, clusterID, username, configuredPassword(config)); err != nil {
+	if _, err := r.data.client.CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: username, Password: configuredPassword(config)}); err != nil {
 		summary := fmt.Sprintf("Could not create user %q in cluster %s", username, clusterID)
 		if apiErr, ok := client.AsAPIError(err); ok && apiErr.Code == "ALREADY_EXISTS" {
 			id := clusterUserID(clusterID, username)
@@ -318,7 +318,8 @@ func (r *postgresClusterUserResource) Update(ctx context.Context, req resource.U
 	changed := !plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion)
 	if changed && configuredPassword(config) != "" {
 		clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
-		if err := r.data.client.UpdateClusterUserPassword(ctx, clusterID, username, configuredPassword(config)); err != nil {
+		password := configuredPassword(config)
+		if _, err := r.data.client.UpdateClusterUser(ctx, clusterID, username, client.ClusterUserUpdate{Password: &password}); err != nil {
 			addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not set the password of user %q of cluster %s", username, clusterID), err, clusterUserFieldPaths)
 			return
 		}

@@ -242,7 +242,7 @@ func TestAccPostgresClusterUser_planTimeRefusals(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = pg.Exec(ctx, fmt.Sprintf("DROP ROLE IF EXISTS %q", byHand)) })
 	managed := randomName("managed")
-	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, managed, "managed-password-1"); err != nil {
+	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: managed, Password: "managed-password-1"}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Client(env.AdminKey).DeleteClusterUser(ctx, clusterID, managed) })
@@ -355,7 +355,7 @@ func TestAccPostgresClusterUser_adoptedWithoutPassword(t *testing.T) {
 	ctx := context.Background()
 	username := randomName("adopted")
 	const byHand, managed = "set-by-hand-1", "set-by-terraform-1"
-	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, username, byHand); err != nil {
+	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: username, Password: byHand}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Client(env.AdminKey).DeleteClusterUser(context.Background(), clusterID, username) })
