@@ -57,7 +57,7 @@ func (m *postgresClusterUserResourceModel) setFromAPI(u *client.ClusterUser) {
 }
 
 // sameInstant is the API's timestamp, or prior when that is the same
-// instant spelled otherwise.
+// instant (to the microsecond) spelled otherwise.
 func sameInstant(prior types.String, api *string) types.String {
 	if api == nil {
 		return types.StringNull()
@@ -65,7 +65,8 @@ func sameInstant(prior types.String, api *string) types.String {
 	if !prior.IsNull() && !prior.IsUnknown() {
 		a, errA := time.Parse(time.RFC3339Nano, prior.ValueString())
 		b, errB := time.Parse(time.RFC3339Nano, *api)
-		if errA == nil && errB == nil && a.Equal(b) {
+		// PostgreSQL keeps microseconds.
+		if errA == nil && errB == nil && a.Truncate(time.Microsecond).Equal(b.Truncate(time.Microsecond)) {
 			return prior
 		}
 	}

@@ -633,3 +633,25 @@ func fileContaining(t *testing.T, dir, secret string) string {
 	}
 	return found
 }
+
+// valid_until keeps the configuration's spelling of the instant the API
+// answers in UTC (to PostgreSQL's microseconds); another instant is drift.
+func TestSameInstant(t *testing.T) {
+	api := "2030-01-31T08:00:00.123456Z"
+	for _, c := range []struct {
+		prior types.String
+		want  string
+	}{
+		{types.StringValue("2030-01-31T09:00:00.123456+01:00"), "2030-01-31T09:00:00.123456+01:00"},
+		{types.StringValue("2030-01-31T08:00:00.123456789Z"), "2030-01-31T08:00:00.123456789Z"},
+		{types.StringValue("2030-01-31T08:00:01Z"), api},
+		{types.StringNull(), api},
+	} {
+		if got := sameInstant(c.prior, &api); got.ValueString() != c.want {
+			t.Errorf("sameInstant(%s): %s, want %s", c.prior, got, c.want)
+		}
+	}
+	if got := sameInstant(types.StringValue("2030-01-31T08:00:00Z"), nil); !got.IsNull() {
+		t.Errorf("no expiry: %s, want null", got)
+	}
+}

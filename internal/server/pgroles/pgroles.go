@@ -644,9 +644,9 @@ func (m *Manager) drop(ctx context.Context, c Cluster, k kind, name string) erro
 	}, "drop the role")
 }
 
-// TerminateConnections ends every open connection of the platform role
-// name (its client backends, in every database) and returns how many it
-// ended. It waits, at most terminateWait, until they are gone, so that a
+// TerminateConnections ends every open connection of the platform user
+// name (its client backends, in every database; those of both roles of an
+// alternating user) and returns how many it ended. It waits, at most terminateWait, until they are gone, so that a
 // caller that has just changed the role's password can count on no session
 // opened with the old one being left; a backend that takes longer is still
 // ending (it got SIGTERM, and PostgreSQL stops it at its next chance) and is
