@@ -33,6 +33,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	trustedProxies := fs.String("trusted-proxies", "", "comma-separated `CIDRs` of load balancers whose X-Forwarded-For names the client address")
 	addrFile := fs.String("addr-file", "", "write the bound address (host:port) to this `file` once listening")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	keyLease := fs.Duration("unconfirmed-key-lease", server.DefaultUnconfirmedKeyLease,
+		"how long an access key created with requireConfirmation works for nobody and waits for its confirmation before it is deleted")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGTERM/SIGINT")
 	addEnvUsage(fs)
 	rest, err := parse(fs, args, getenv, true)
@@ -44,6 +46,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	if *quota < 1 {
 		return usageErr(stderr, "--machine-user-quota must be 1 or more, got %d", *quota)
+	}
+	if *keyLease <= 0 {
+		return usageErr(stderr, "--unconfirmed-key-lease must be positive, got %s", *keyLease)
 	}
 	if *rate < 0 || *burst < 0 {
 		return usageErr(stderr, "--rate-limit and --rate-burst must be 0 or more")
@@ -77,17 +82,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 
 	srv, err := server.New(ctx, server.Config{
-		DataDir:          *dataDir,
-		Store:            *storeSpec,
-		ServerKeyFile:    *serverKeyFile,
-		ServerKey:        getenv(server.ServerKeyEnv),
-		MachineUserQuota: *quota,
-		RateLimit:        *rate,
-		RateBurst:        *burst,
-		AuthFailureRate:  *authFailureRate,
-		AuthFailureBurst: *authFailureBurst,
-		TrustedProxies:   proxies,
-		Logger:           logger,
+		DataDir:             *dataDir,
+		Store:               *storeSpec,
+		ServerKeyFile:       *serverKeyFile,
+		ServerKey:           getenv(server.ServerKeyEnv),
+		MachineUserQuota:    *quota,
+		UnconfirmedKeyLease: *keyLease,
+		RateLimit:           *rate,
+		RateBurst:           *burst,
+		AuthFailureRate:     *authFailureRate,
+		AuthFailureBurst:    *authFailureBurst,
+		TrustedProxies:      proxies,
+		Logger:              logger,
 	})
 	if err != nil {
 		return err

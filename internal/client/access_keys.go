@@ -10,6 +10,9 @@ import (
 const (
 	AccessKeyStateActive  = "active"
 	AccessKeyStateExpired = "expired"
+	// AccessKeyStateUnconfirmed: created with RequireConfirmation and not
+	// confirmed yet; it authenticates nothing and counts against no quota.
+	AccessKeyStateUnconfirmed = "unconfirmed"
 )
 
 // The bounds of an access key's life, in days.
@@ -30,8 +33,11 @@ type AccessKey struct {
 	OrganizationID string
 	Name           string
 	MaskedKey      string // "pgc_<keyid>_…<last 4 characters>"
-	State          string // "active" | "expired"
+	State          string // "active" | "expired" | "unconfirmed"
 	ExpiresAt      time.Time
+	// ConfirmBy is when an unconfirmed key is deleted unless confirmed;
+	// zero for other keys.
+	ConfirmBy time.Time
 	// Secret is the whole key text ("pgc_…"). Only the answer of a create
 	// carries it; reads and lists never do.
 	Secret   string
@@ -43,6 +49,12 @@ type AccessKey struct {
 type AccessKeyCreate struct {
 	Name          string `json:"name"`
 	ExpiresInDays int    `json:"expiresInDays"`
+	// RequireConfirmation: the key works (and counts against the quota)
+	// only once ConfirmMachineUserAccessKey confirms that its secret was
+	// received; unconfirmed, the server deletes it after a lease (15
+	// minutes by default). A create whose answer is lost then leaves no
+	// key behind that nobody holds.
+	RequireConfirmation bool `json:"requireConfirmation,omitempty"`
 }
 
 // accessKeyProps are the properties of an access key. Inside a machine-user
@@ -55,6 +67,7 @@ type accessKeyProps struct {
 	ExpiresAt      wireTime `json:"expiresAt"`
 	MaskedKey      string   `json:"maskedKey"`
 	State          string   `json:"state"`
+	ConfirmBy      wireTime `json:"confirmBy"`
 	Secret         string   `json:"secret"`
 }
 
@@ -65,7 +78,7 @@ func (p accessKeyProps) model(id string, meta Metadata) AccessKey {
 	return AccessKey{
 		ID: id, UserID: p.UserID, OrganizationID: p.OrganizationID, Name: p.Name,
 		MaskedKey: p.MaskedKey, State: p.State, ExpiresAt: time.Time(p.ExpiresAt),
-		Secret: p.Secret, Metadata: meta,
+		ConfirmBy: time.Time(p.ConfirmBy), Secret: p.Secret, Metadata: meta,
 	}
 }
 
@@ -82,6 +95,15 @@ func (k *AccessKey) UnmarshalJSON(b []byte) error {
 // a retried create returns the same key (and secret) instead of a second one.
 func (c *Client) CreateMachineUserAccessKey(ctx context.Context, orgID, userID string, in AccessKeyCreate) (*AccessKey, error) {
 	return createOne[AccessKey](ctx, c, in, "organizations", orgID, "machine-users", userID, "access-keys")
+}
+
+// ConfirmMachineUserAccessKey confirms that the secret of a key created
+// with RequireConfirmation was received: from then on it authenticates and
+// counts against the quota. Confirming a confirmed key changes nothing, so
+// the request is sent, as a create is, with an Idempotency-Key that its
+// retries reuse (the client repeats a POST only with one).
+func (c *Client) ConfirmMachineUserAccessKey(ctx context.Context, orgID, userID, keyID string) (*AccessKey, error) {
+	return createOne[AccessKey](ctx, c, nil, "organizations", orgID, "machine-users", userID, "access-keys", keyID, "confirm")
 }
 
 // ListMachineUserAccessKeys lists the access keys of a machine user (all

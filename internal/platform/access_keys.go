@@ -23,6 +23,15 @@ const (
 	MaxMachineUserKeys = 2 // enough to rotate with overlap
 	MaxOwnKeys         = 1 // keys a person makes for itself
 	MaxKeyDays         = 365
+	// MaxUnconfirmedKeys bounds the keys of one user awaiting confirmation:
+	// they count against no quota, so something else must stop a caller
+	// from making them without end.
+	MaxUnconfirmedKeys = 5
+	// DefaultUnconfirmedKeyLease is how long an unconfirmed key waits for
+	// its confirmation: longer than any client's retries of one create and
+	// its confirmation, short enough that a pipeline re-run after a crash
+	// finds the lost key gone or going.
+	DefaultUnconfirmedKeyLease = 15 * time.Minute
 )
 
 // OwnKeysPath is the API path where people manage their own keys; the quota
@@ -40,6 +49,12 @@ func MachineUserKeysPath(u store.User) string {
 type AccessKeyCreate struct {
 	Name          *string  // 1–200 characters, unique among the user's keys
 	ExpiresInDays *float64 // a whole number from 1 to MaxKeyDays
+	// RequireConfirmation: the key works only once its creator confirms
+	// it received the secret (ConfirmAccessKey), and is deleted if that
+	// does not happen within the lease. A create whose answer was lost then
+	// leaves no key behind that nobody holds and that counts against the
+	// quota. Only for keys of machine users.
+	RequireConfirmation *bool
 }
 
 // Check adds the field rules the input breaks to v.
@@ -90,6 +105,13 @@ func (s *Service) createKey(ctx context.Context, q store.Queries, by Actor, u st
 	}
 	now := s.Now()
 	for _, k := range all {
+		if KeyLapsed(k, now) {
+			// Gone but for the purge; it must not hold its name.
+			if err := s.forgetLapsedKey(ctx, q, u, k); err != nil {
+				return IssuedKey{}, err
+			}
+			continue
+		}
 		if k.Name == *in.Name && KeyExpired(k, now) {
 			return IssuedKey{}, FieldErrorf(AlreadyExists, "name",
 				"user %q already has an access key named %q, expired since %s; choose another name, or delete the expired key first",
@@ -124,9 +146,25 @@ func (s *Service) createKey(ctx context.Context, q store.Queries, by Actor, u st
 				u.Username, live, MachineUserKeysPath(u), SessionTokensPath(u))
 		}
 	}
+	unconfirmed := in.RequireConfirmation != nil && *in.RequireConfirmation
+	if unconfirmed {
+		n, err := countActiveKeys(ctx, q, store.AccessKeyFilter{UserID: u.ID, UnconfirmedAt: now})
+		if err != nil {
+			return IssuedKey{}, err
+		}
+		if n >= MaxUnconfirmedKeys {
+			return IssuedKey{}, Errorf(QuotaExceeded,
+				"user %q already has %d access keys awaiting confirmation, the most it may have; confirm them "+
+					"(POST %s/{key}/confirm) or delete them, or wait: an unconfirmed key is deleted %s after it was created",
+				u.Username, n, MachineUserKeysPath(u), s.keyLease)
+		}
+	}
 	text, id, hash := newAccessKey()
 	k := store.AccessKey{ID: id, UserID: u.ID, Name: *in.Name, SecretHash: hash, Suffix: keySuffix(text),
 		SelfService: own, ExpiresAt: now.AddDate(0, 0, int(*in.ExpiresInDays)), Meta: store.NewMeta(now, string(by))}
+	if unconfirmed {
+		k.ConfirmBy = now.Add(s.keyLease)
+	}
 	if err := q.CreateAccessKey(ctx, k); errors.Is(err, store.ErrConflict) {
 		return IssuedKey{}, nameTaken
 	} else if err != nil {
@@ -150,10 +188,108 @@ func AccessKeyNotFound(id string) *Error {
 	return Errorf(NotFound, "access key %q not found", id)
 }
 
-// AccessKeyOf returns the key id of user u; keys of other users are not found.
+// AccessKeyOf returns the key id of user u; keys of other users, and
+// unconfirmed keys whose time to confirm ran out, are not found.
 func (s *Service) AccessKeyOf(ctx context.Context, q store.Queries, u store.User, id string) (store.AccessKey, error) {
+	now := s.Now()
 	return Find(func() (store.AccessKey, error) { return q.GetAccessKey(ctx, id) },
-		func(k store.AccessKey) bool { return k.UserID == u.ID }, AccessKeyNotFound(id), "get access key")
+		func(k store.AccessKey) bool { return k.UserID == u.ID && !KeyLapsed(k, now) }, AccessKeyNotFound(id), "get access key")
+}
+
+// ConfirmAccessKey confirms that the creator of user u's key id received
+// its secret: from then on the key authenticates and counts against the
+// quota, like any key. Confirming a confirmed key changes nothing (a retry
+// of a confirmation whose answer was lost succeeds). A key that waited past
+// its lease is gone; so is the confirmation of a key that would exceed the
+// quota (another key was made meanwhile): 409, and the key stays
+// unconfirmed until its lease runs out or it is deleted.
+func (s *Service) ConfirmAccessKey(ctx context.Context, q store.Queries, by Actor, u store.User, id string) (store.AccessKey, error) {
+	k, err := s.AccessKeyOf(ctx, q, u, id)
+	if err != nil || k.ConfirmBy.IsZero() {
+		return k, err
+	}
+	now := s.Now()
+	switch {
+	case k.SelfService:
+		live, err := countActiveKeys(ctx, q, store.AccessKeyFilter{UserID: u.ID, SelfServiceOnly: true, ActiveAt: now})
+		if err != nil {
+			return store.AccessKey{}, err
+		}
+		if live >= MaxOwnKeys {
+			return store.AccessKey{}, Errorf(QuotaExceeded,
+				"you already have %d unexpired access key created under %s, the most a person may create there; "+
+					"delete it (DELETE %s/{key}) before confirming another", live, OwnKeysPath, OwnKeysPath)
+		}
+	case u.Type == store.UserTypeMachine:
+		live, err := countActiveKeys(ctx, q, store.AccessKeyFilter{UserID: u.ID, ActiveAt: now})
+		if err != nil {
+			return store.AccessKey{}, err
+		}
+		if live >= MaxMachineUserKeys {
+			return store.AccessKey{}, Errorf(QuotaExceeded,
+				"machine user %q already has %d unexpired access keys, the most a machine user may have; delete a key "+
+					"(DELETE %s/{key}) before confirming another; this one is deleted %s unless confirmed",
+				u.Username, live, MachineUserKeysPath(u), k.ConfirmBy.Format(time.RFC3339))
+		}
+	}
+	k.ConfirmBy = time.Time{}
+	k.Meta.UpdatedAt, k.Meta.UpdatedBy, k.Meta.Sequence = now, string(by), k.Meta.Sequence+1
+	if err := q.ConfirmAccessKey(ctx, id, k.Meta); errors.Is(err, store.ErrNotFound) {
+		return store.AccessKey{}, AccessKeyNotFound(id) // deleted by a concurrent request
+	} else if err != nil {
+		return store.AccessKey{}, fmt.Errorf("confirm access key: %w", err)
+	}
+	return k, nil
+}
+
+// KeyLapsed reports whether k awaited confirmation past its lease at time
+// at: it is gone, and only waits for the purge.
+func KeyLapsed(k store.AccessKey, at time.Time) bool {
+	return !k.ConfirmBy.IsZero() && !at.Before(k.ConfirmBy)
+}
+
+// KeyUnconfirmed reports whether k still awaits its confirmation at time at.
+func KeyUnconfirmed(k store.AccessKey, at time.Time) bool {
+	return !k.ConfirmBy.IsZero() && at.Before(k.ConfirmBy)
+}
+
+// PurgeLapsedAccessKeys deletes up to limit unconfirmed keys whose lease ran
+// out, each with the idempotency records of its create (a retry of that
+// create then makes a new key rather than replay a deleted one), and says
+// how many went.
+func (s *Service) PurgeLapsedAccessKeys(ctx context.Context, q store.Queries, limit int) (int, error) {
+	lapsed, err := q.ListLapsedAccessKeys(ctx, s.Now(), limit)
+	if err != nil {
+		return 0, fmt.Errorf("list lapsed access keys: %w", err)
+	}
+	users := map[string]store.User{}
+	for _, k := range lapsed {
+		u, seen := users[k.UserID]
+		if !seen {
+			// The user exists: deleting it deletes its keys.
+			if u, err = q.GetUser(ctx, k.UserID); err != nil {
+				return 0, fmt.Errorf("get the user of access key %s: %w", k.ID, err)
+			}
+			users[k.UserID] = u
+		}
+		if err := s.forgetLapsedKey(ctx, q, u, k); err != nil {
+			return 0, err
+		}
+	}
+	return len(lapsed), nil
+}
+
+// forgetLapsedKey deletes k, a key of u whose lease ran out, and the
+// idempotency records of its create.
+func (s *Service) forgetLapsedKey(ctx context.Context, q store.Queries, u store.User, k store.AccessKey) error {
+	if err := q.DeleteAccessKey(ctx, k.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("delete lapsed access key: %w", err)
+	}
+	base := OwnKeysPath
+	if !k.SelfService {
+		base = MachineUserKeysPath(u)
+	}
+	return q.ForgetIdempotencyRecords(ctx, base+"/"+url.PathEscape(k.ID))
 }
 
 // DeleteAccessKey deletes the key id of user u. From the commit on, the key

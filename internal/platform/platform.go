@@ -62,6 +62,10 @@ type Config struct {
 	// (clusters' DSNs). Required, at least MinServerKeyBytes long; every
 	// replica and admin command of one store uses the same key.
 	ServerKey []byte
+	// UnconfirmedKeyLease is how long a key created with
+	// requireConfirmation waits for its confirmation before it is deleted;
+	// 0 = DefaultUnconfirmedKeyLease.
+	UnconfirmedKeyLease time.Duration
 }
 
 // MinServerKeyBytes is the shortest server key accepted.
@@ -70,6 +74,7 @@ const MinServerKeyBytes = 32
 // Service applies the platform's rules. It is safe for concurrent use.
 type Service struct {
 	machineUserQuota int
+	keyLease         time.Duration // UnconfirmedKeyLease
 	clock            func() time.Time
 	clusters         *pgroles.Manager // connection pools of the clusters
 	dsnKey           seal.Key         // seals clusters' DSNs (clusters.go)
@@ -87,10 +92,16 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.UnconfirmedKeyLease == 0 {
+		cfg.UnconfirmedKeyLease = DefaultUnconfirmedKeyLease
+	}
+	if cfg.UnconfirmedKeyLease < 0 {
+		return nil, fmt.Errorf("the lease of unconfirmed keys must be positive, got %s", cfg.UnconfirmedKeyLease)
+	}
 	if len(cfg.ServerKey) < MinServerKeyBytes {
 		return nil, fmt.Errorf("the server key must be at least %d bytes, got %d", MinServerKeyBytes, len(cfg.ServerKey))
 	}
-	return &Service{machineUserQuota: cfg.MachineUserQuota, clock: cfg.Now, clusters: pgroles.NewManager(),
+	return &Service{machineUserQuota: cfg.MachineUserQuota, keyLease: cfg.UnconfirmedKeyLease, clock: cfg.Now, clusters: pgroles.NewManager(),
 		dsnKey:         seal.Derive(cfg.ServerKey, "pgcloud cluster dsn v1"),
 		serverKeyCheck: hex.EncodeToString(seal.Derive(cfg.ServerKey, "pgcloud server key check v1").MAC([]byte("pgcloud"))),
 	}, nil

@@ -197,7 +197,7 @@ func (r *accessKeyResource) checkKeyQuota(ctx context.Context, organizationID, m
 	}
 	var active []string
 	for _, k := range keys {
-		if k.State != client.AccessKeyStateExpired {
+		if k.State == client.AccessKeyStateActive { // expired and unconfirmed keys take no place
 			active = append(active, fmt.Sprintf("%s (%s, expires %s)", k.Name, k.ID, k.ExpiresAt.UTC().Format(time.RFC3339)))
 		}
 	}
@@ -233,7 +233,7 @@ func (r *accessKeyResource) checkRoomToRotate(ctx context.Context, state accessK
 	}
 	var active []string
 	for _, k := range keys {
-		if k.State != client.AccessKeyStateExpired {
+		if k.State == client.AccessKeyStateActive { // expired and unconfirmed keys take no place
 			active = append(active, fmt.Sprintf("%s (%s)", k.Name, k.ID))
 		}
 	}
@@ -369,6 +369,7 @@ func (r *accessKeyResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	name := plan.Name.ValueString()
+	createCtx := ctx
 	if plan.Name.IsUnknown() || plan.Name.IsNull() {
 		prefix := defaultAccessKeyPrefix
 		if !plan.NamePrefix.IsNull() {
@@ -379,19 +380,39 @@ func (r *accessKeyResource) Create(ctx context.Context, req resource.CreateReque
 		// A configured name makes the create the same in every run, so a
 		// create whose answer was lost is replayed, secret included, by the
 		// next run (see providerData.createKey). A generated name differs
-		// each time: such a key is made anew, and the lost one stays until
-		// deleted (the plan-time quota check lists it).
-		ctx = withCreateKey(ctx, r.data.createKey(accessKeyTypeName, organizationID, plan.MachineUserID.ValueString(), name,
+		// each time: the next run makes a new key, and the lost one is left
+		// unconfirmed, to be deleted by the server (below).
+		createCtx = withCreateKey(ctx, r.data.createKey(accessKeyTypeName, organizationID, plan.MachineUserID.ValueString(), name,
 			plan.ExpiresInDays.String()))
 	}
-	k, err := r.data.client.CreateMachineUserAccessKey(ctx, organizationID, plan.MachineUserID.ValueString(), client.AccessKeyCreate{
-		Name:          name,
-		ExpiresInDays: int(plan.ExpiresInDays.ValueInt64()),
+	// Two steps: the key is created unconfirmed — it works for nobody and
+	// takes no place in the machine user's quota — and confirmed once its
+	// secret is here. A run that dies between the two (a killed server, a
+	// killed terraform) leaves a key nobody holds, which the server deletes
+	// when its lease runs out instead of letting it count against the quota
+	// of 2 until someone deletes it by hand; with a configured name, the
+	// next run's replay picks it up and confirms it.
+	k, err := r.data.client.CreateMachineUserAccessKey(createCtx, organizationID, plan.MachineUserID.ValueString(), client.AccessKeyCreate{
+		Name:                name,
+		ExpiresInDays:       int(plan.ExpiresInDays.ValueInt64()),
+		RequireConfirmation: true,
 	})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create access key %q for machine user %s", name, plan.MachineUserID.ValueString()), err, accessKeyFieldPaths)
 		return
 	}
+	keyID, secret := k.ID, k.Secret
+	if k, err = r.data.client.ConfirmMachineUserAccessKey(ctx, organizationID, plan.MachineUserID.ValueString(), keyID); err != nil {
+		// Unconfirmed, the key is harmless and goes by itself; deleting it
+		// now only tidies up (and frees one of the few places of keys
+		// awaiting confirmation), so a failure here changes nothing.
+		_ = r.data.client.DeleteMachineUserAccessKey(ctx, organizationID, plan.MachineUserID.ValueString(), keyID)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not confirm access key %q (%s) for machine user %s (unconfirmed, it works "+
+			"for nobody, takes no place in the quota, and the server deletes it by itself)", name, keyID,
+			plan.MachineUserID.ValueString()), err, accessKeyFieldPaths)
+		return
+	}
+	k.Secret = secret // the confirmation's answer, like every read, has none
 	plan.setFromAPI(k)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)

@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
 )
 
 // answerLoser stands between the provider and the server. It can slow
@@ -37,8 +39,9 @@ type answerLoser struct {
 	armed    atomic.Bool
 	delay    atomic.Int64 // a time.Duration each create waits before it reaches the server
 	mu       sync.Mutex
-	lost     int // creates whose answer was dropped
-	replayed int // replays of a first answer passed on (while not armed)
+	lost     int    // creates whose answer was dropped
+	lostBody []byte // the last answer dropped
+	replayed int    // replays of a first answer passed on (while not armed)
 	server   *httptest.Server
 }
 
@@ -70,6 +73,7 @@ func newAnswerLoser(t *testing.T, target string) *answerLoser {
 		proxy.ServeHTTP(rec, r) // the server handles it in full
 		l.mu.Lock()
 		l.lost++
+		l.lostBody = rec.Body.Bytes()
 		l.mu.Unlock()
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
@@ -202,6 +206,113 @@ resource "pgcloud_postgres_cluster_user" "test" {
 	if replayed < 4 {
 		t.Errorf("%d replays, want one per create (4)", replayed)
 	}
+}
+
+// A key with a generated name whose create answer was lost cannot be
+// adopted: the next run generates another name. It is not left to count
+// against the machine user's quota of 2 either: the provider creates keys
+// unconfirmed and confirms them once it holds the secret, so the lost one
+// works for nobody, takes no place (the next run fits a new key beside the
+// machine user's other key, where the lost one would have filled the
+// quota), and the server deletes it when its lease runs out.
+func TestAccCrashConsistency_lostAnswerOfGeneratedKey(t *testing.T) {
+	env, err := testenv.Start(testenv.Options{UnconfirmedKeyLease: 3 * time.Second, PurgeInterval: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	ctx := context.Background()
+	api := env.Client(env.AdminKey)
+	mu, err := api.CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{Username: randomName("generated")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.CreateMachineUserAccessKey(ctx, env.OrgID, mu.ID, client.AccessKeyCreate{Name: "held-elsewhere", ExpiresInDays: 30}); err != nil {
+		t.Fatal(err)
+	}
+	loser := newAnswerLoser(t, env.URL)
+	config := fmt.Sprintf(`
+provider "pgcloud" {
+  endpoint    = %q
+  access_key  = %q
+  max_retries = 1
+}
+
+resource "pgcloud_access_key" "test" {
+  machine_user_id = %q
+  expires_in_days = 7
+}
+`, loser.server.URL, env.AdminKey, mu.ID)
+	keyStates := func() map[string]int {
+		keys, err := api.ListMachineUserAccessKeys(ctx, env.OrgID, mu.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		states := map[string]int{}
+		for _, k := range keys {
+			states[k.State]++
+		}
+		return states
+	}
+	var orphan client.AccessKey
+
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{
+			{
+				PreConfig:   func() { loser.armed.Store(true) },
+				Config:      config,
+				ExpectError: errorText("Could not create access key"),
+			},
+			{
+				PreConfig: func() {
+					loser.armed.Store(false)
+					loser.mu.Lock()
+					err := json.Unmarshal(loser.lostBody, &orphan)
+					loser.mu.Unlock()
+					if err != nil || orphan.Secret == "" {
+						t.Fatalf("the lost answer %v: %v", orphan.ID, err)
+					}
+					if got := keyStates(); got[client.AccessKeyStateActive] != 1 || got[client.AccessKeyStateUnconfirmed] != 1 {
+						t.Fatalf("after the lost answer the machine user holds %v, want 1 active and 1 unconfirmed key", got)
+					}
+					if _, err := env.Client(orphan.Secret).WhoAmI(ctx); !client.IsUnauthenticated(err) {
+						t.Fatalf("the lost key authenticates (%v): it must work for nobody until confirmed", err)
+					}
+				},
+				// Where the lost key counted, this plan would fail: No room
+				// for another access key.
+				Config: config,
+				Check: func(s *terraform.State) error {
+					key := s.RootModule().Resources["pgcloud_access_key.test"]
+					if key == nil || key.Primary.ID == orphan.ID {
+						return fmt.Errorf("the state holds %v, want a new key", key)
+					}
+					if _, err := env.Client(key.Primary.Attributes["secret"]).WhoAmI(ctx); err != nil {
+						return fmt.Errorf("the new key's secret: %w", err)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					// The lease runs out; the purge deletes the lost key.
+					deadline := time.Now().Add(15 * time.Second)
+					for keyStates()[client.AccessKeyStateUnconfirmed] != 0 {
+						if time.Now().After(deadline) {
+							t.Fatalf("the lost key is still there 15 s after its lease of 3 s: %v", keyStates())
+						}
+						time.Sleep(100 * time.Millisecond)
+					}
+					if got := keyStates(); got[client.AccessKeyStateActive] != 2 || len(got) != 1 {
+						t.Fatalf("the machine user holds %v, want its 2 active keys", got)
+					}
+				},
+				Config:   config,
+				PlanOnly: true, // nothing to change: the key in state is confirmed and stays
+			},
+		},
+	})
 }
 
 // terraform itself killed (SIGKILL, with its provider) in the middle of an

@@ -15,8 +15,9 @@ import (
 // reads show maskedKey and state, computed with the server clock.
 
 const (
-	keyStateActive  = "active"
-	keyStateExpired = "expired"
+	keyStateActive      = "active"
+	keyStateExpired     = "expired"
+	keyStateUnconfirmed = "unconfirmed" // created with requireConfirmation, not confirmed yet
 )
 
 type accessKeyProps struct {
@@ -27,16 +28,22 @@ type accessKeyProps struct {
 	ExpiresAt      string `json:"expiresAt"`
 	MaskedKey      string `json:"maskedKey"`
 	State          string `json:"state"`
-	Secret         string `json:"secret,omitempty"` // only in a create response
+	// ConfirmBy: when an unconfirmed key is deleted unless confirmed.
+	ConfirmBy string `json:"confirmBy,omitempty"`
+	Secret    string `json:"secret,omitempty"` // only in a create response
 }
 
 func (s *Server) accessKeyProps(k store.AccessKey, orgID string) accessKeyProps {
-	state := keyStateActive
-	if platform.KeyExpired(k, s.platform.Now()) {
-		state = keyStateExpired
+	now := s.platform.Now()
+	p := accessKeyProps{UserID: platform.PublicUserID(k.UserID), OrganizationID: orgID, Name: k.Name, ExpiresAt: timestamp(k.ExpiresAt),
+		MaskedKey: platform.MaskedKey(k), State: keyStateActive}
+	switch {
+	case platform.KeyExpired(k, now):
+		p.State = keyStateExpired
+	case platform.KeyUnconfirmed(k, now):
+		p.State, p.ConfirmBy = keyStateUnconfirmed, timestamp(k.ConfirmBy)
 	}
-	return accessKeyProps{UserID: platform.PublicUserID(k.UserID), OrganizationID: orgID, Name: k.Name, ExpiresAt: timestamp(k.ExpiresAt),
-		MaskedKey: platform.MaskedKey(k), State: state}
+	return p
 }
 
 // accessKeyEnvelope: base is the href of the key's collection.
@@ -47,7 +54,11 @@ func (s *Server) accessKeyEnvelope(k store.AccessKey, orgID, base string) envelo
 
 // ---- request body ----
 
-var accessKeyCreateFields = []string{"name", "expiresInDays"}
+var (
+	accessKeyCreateFields = []string{"name", "expiresInDays"}
+	// the fields of a key create's own body
+	accessKeyCreateBodyFields = append(accessKeyCreateFields[:len(accessKeyCreateFields):len(accessKeyCreateFields)], "requireConfirmation")
+)
 
 // readAccessKeyCreate reads an access key create from o, a whole body or a
 // machine user's accessKey member.
@@ -55,10 +66,16 @@ func readAccessKeyCreate(o *jsonObject) platform.AccessKeyCreate {
 	return platform.AccessKeyCreate{Name: o.str("name"), ExpiresInDays: o.number("expiresInDays")}
 }
 
+// parseAccessKeyCreate reads the body of a key create. requireConfirmation
+// is a member of that body only: the initial key of a machine user is
+// delivered with the machine user, whose create has no confirmation.
 func parseAccessKeyCreate(body []byte) (platform.AccessKeyCreate, error) {
-	return decodeInput(body, accessKeyCreateFields, nil, func(o *jsonObject, _ *platform.Violations) platform.AccessKeyCreate {
-		return readAccessKeyCreate(o)
-	})
+	return decodeInput(body, accessKeyCreateBodyFields, nil,
+		func(o *jsonObject, _ *platform.Violations) platform.AccessKeyCreate {
+			in := readAccessKeyCreate(o)
+			in.RequireConfirmation = o.boolean("requireConfirmation")
+			return in
+		})
 }
 
 // ---- answers ----
@@ -67,7 +84,7 @@ func parseAccessKeyCreate(body []byte) (platform.AccessKeyCreate, error) {
 func (s *Server) writeKeyList(w http.ResponseWriter, r *http.Request, u store.User, base string) error {
 	envelopeOf := func(k store.AccessKey) envelope { return s.accessKeyEnvelope(k, u.OrganizationID, base) }
 	return writeList(w, r, base, envelopeOf, func(p store.Page, _ *listQuery) ([]store.AccessKey, int, error) {
-		return s.store.ListAccessKeys(r.Context(), store.AccessKeyFilter{UserID: u.ID}, p)
+		return s.store.ListAccessKeys(r.Context(), store.AccessKeyFilter{UserID: u.ID, LiveAt: s.platform.Now()}, p)
 	})
 }
 
@@ -92,6 +109,16 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request, c *caller, or
 		env.Properties = props
 		return env, nil
 	})
+}
+
+// confirmKey confirms that the creator of a key of user u, whose collection
+// href is base, received its secret (platform.ConfirmAccessKey).
+func (s *Server) confirmKey(w http.ResponseWriter, r *http.Request, c *caller, u store.User, base string) error {
+	ctx := r.Context()
+	k, err := store.Tx(ctx, s.store, func(q store.Queries) (store.AccessKey, error) {
+		return s.platform.ConfirmAccessKey(ctx, q, c.actor(), u, r.PathValue("key"))
+	})
+	return writeFound(w, func(k store.AccessKey) envelope { return s.accessKeyEnvelope(k, u.OrganizationID, base) }, k, err)
 }
 
 // deleteKey deletes a key of user u, whose collection href is base; a retry
@@ -144,6 +171,14 @@ func (s *Server) createMachineUserKey(w http.ResponseWriter, r *http.Request, c 
 		})
 }
 
+func (s *Server) confirmMachineUserKey(w http.ResponseWriter, r *http.Request, c *caller) error {
+	u, err := s.keyOwner(r.Context(), s.store, c, r, true)
+	if err != nil {
+		return err
+	}
+	return s.confirmKey(w, r, c, u, platform.MachineUserKeysPath(u))
+}
+
 func (s *Server) deleteMachineUserKey(w http.ResponseWriter, r *http.Request, c *caller) error {
 	u, err := s.keyOwner(r.Context(), s.store, c, r, true)
 	if err != nil {
@@ -178,9 +213,29 @@ func (s *Server) createMyKey(w http.ResponseWriter, r *http.Request, c *caller) 
 		})
 }
 
+func (s *Server) confirmMyKey(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := requirePerson(c); err != nil {
+		return err
+	}
+	return s.confirmKey(w, r, c, c.user, platform.OwnKeysPath)
+}
+
 func (s *Server) deleteMyKey(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err := requirePerson(c); err != nil {
 		return err
 	}
 	return s.deleteKey(w, r, c.user, platform.OwnKeysPath)
+}
+
+// purgeLapsedAccessKeys deletes the unconfirmed keys whose lease ran out,
+// in batches.
+func (s *Server) purgeLapsedAccessKeys(ctx context.Context) error {
+	for {
+		n, err := store.Tx(ctx, s.store, func(q store.Queries) (int, error) {
+			return s.platform.PurgeLapsedAccessKeys(ctx, q, purgeBatch)
+		})
+		if err != nil || n < purgeBatch {
+			return err
+		}
+	}
 }

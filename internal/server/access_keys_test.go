@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/store"
 )
 
 // accessKey is the decoded envelope of an access key.
@@ -25,6 +28,7 @@ type accessKey struct {
 		ExpiresAt      string `json:"expiresAt"`
 		MaskedKey      string `json:"maskedKey"`
 		State          string `json:"state"`
+		ConfirmBy      string `json:"confirmBy"`
 		Secret         string `json:"secret"`
 	} `json:"properties"`
 }
@@ -354,4 +358,133 @@ func TestExpiredKeysDoNotCountAgainstTheQuota(t *testing.T) {
 	e.clock.Advance(24 * time.Hour)
 	e.createKey(mine, opKey, map[string]any{"name": "desktop", "expiresInDays": 1})
 	e.do("POST", mine, opKey, map[string]any{"name": "tablet", "expiresInDays": 1}).wantError(409, "QUOTA_EXCEEDED")
+}
+
+// A key created with requireConfirmation works for nobody and counts
+// against no quota until its creator confirms it received the secret; a
+// create whose answer was lost is never confirmed, and its key is gone when
+// the lease runs out, with the record that would replay it: the quota of 2
+// is never taken by a key nobody holds.
+func TestUnconfirmedAccessKeys(t *testing.T) {
+	e := newEnv(t)
+	mu := e.createMachineUser(map[string]any{"username": "two-phase"})
+	path := e.keysPath(mu.ID)
+	ctx := context.Background()
+	unconfirmed := func(name, idem string) accessKey {
+		t.Helper()
+		k, _ := e.createKey(path, e.adminKey, map[string]any{"name": name, "expiresInDays": 30, "requireConfirmation": true},
+			"Idempotency-Key", idem)
+		return k
+	}
+
+	k := unconfirmed("deploy", "idem-deploy")
+	lease := e.clock.Now().Add(platform.DefaultUnconfirmedKeyLease).Format(time.RFC3339Nano)
+	if k.Properties.State != "unconfirmed" || k.Properties.ConfirmBy != lease {
+		t.Errorf("a new key: state %q, confirmBy %q; want unconfirmed until %s", k.Properties.State, k.Properties.ConfirmBy, lease)
+	}
+	er := e.do("GET", "/api/v1/whoami", k.Properties.Secret, nil).wantError(401, "UNAUTHENTICATED")
+	if !strings.Contains(er.Message, "not confirmed") {
+		t.Errorf("401 message %q does not say the key awaits confirmation", er.Message)
+	}
+	// It counts against no quota: two ordinary keys fit beside it.
+	a, _ := e.createKey(path, e.adminKey, map[string]any{"name": "a", "expiresInDays": 30})
+	b, _ := e.createKey(path, e.adminKey, map[string]any{"name": "b", "expiresInDays": 30})
+	// ...and a confirmation that would make it the third is refused, and
+	// leaves it unconfirmed.
+	e.do("POST", k.Href+"/confirm", e.adminKey, nil).wantError(409, "QUOTA_EXCEEDED")
+	e.do("DELETE", b.Href, e.adminKey, nil).want(204)
+	var got accessKey
+	e.do("POST", k.Href+"/confirm", e.adminKey, nil).decode(200, &got)
+	if got.Properties.State != "active" || got.Properties.ConfirmBy != "" || got.Properties.Secret != "" {
+		t.Errorf("confirmed: %+v", got.Properties)
+	}
+	if e.whoamiID(k.Properties.Secret) != mu.ID {
+		t.Error("the confirmed key does not authenticate its machine user")
+	}
+	e.do("POST", k.Href+"/confirm", e.adminKey, nil).decode(200, &got) // a retry changes nothing
+	e.clock.Advance(platform.DefaultUnconfirmedKeyLease)
+	if e.whoamiID(k.Properties.Secret) != mu.ID {
+		t.Error("the lease took a confirmed key")
+	}
+	// With the quota full, an unconfirmed key is refused at once: its
+	// confirmation could not succeed.
+	e.do("POST", path, e.adminKey, map[string]any{"name": "third", "expiresInDays": 30, "requireConfirmation": true}).
+		wantError(409, "QUOTA_EXCEEDED")
+	e.do("DELETE", a.Href, e.adminKey, nil).want(204)
+
+	// A lost answer: the key is never confirmed. A replay hands it back
+	// within the lease; past it, the key is gone (not listed, 404, 401,
+	// its name free) and the same create makes a new key.
+	lost := unconfirmed("lost", "idem-lost")
+	if again, r := e.createKey(path, e.adminKey, map[string]any{"name": "lost", "expiresInDays": 30, "requireConfirmation": true},
+		"Idempotency-Key", "idem-lost"); again.ID != lost.ID || r.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("a retry within the lease made %s, want the replay of %s", again.ID, lost.ID)
+	}
+	if n := e.total(path); n != 2 {
+		t.Errorf("%d keys listed, want 2 (the unconfirmed one listed as such)", n)
+	}
+	e.clock.Advance(platform.DefaultUnconfirmedKeyLease)
+	e.do("GET", lost.Href, e.adminKey, nil).wantError(404, "NOT_FOUND")
+	e.do("POST", lost.Href+"/confirm", e.adminKey, nil).wantError(404, "NOT_FOUND")
+	e.do("GET", "/api/v1/whoami", lost.Properties.Secret, nil).wantError(401, "UNAUTHENTICATED")
+	if n := e.total(path); n != 1 {
+		t.Errorf("%d keys listed after the lease, want 1", n)
+	}
+	if err := e.srv.purgeLapsedAccessKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.store.GetAccessKey(ctx, lost.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the lapsed key is still in the store after the purge: %v", err)
+	}
+	if _, err := e.srv.store.GetIdempotencyRecord(ctx, e.adminID, "idem-lost"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the record of the lapsed key's create is still there: %v", err)
+	}
+	fresh := unconfirmed("lost", "idem-lost")
+	if fresh.ID == lost.ID {
+		t.Error("the create after the lease replayed the lapsed key")
+	}
+
+	// A lapsed key frees its name at once, before any purge.
+	quick := unconfirmed("quick", "idem-quick")
+	e.clock.Advance(platform.DefaultUnconfirmedKeyLease)
+	if again := unconfirmed("quick", "idem-quick-2"); again.ID == quick.ID {
+		t.Error("the same key again")
+	}
+
+	// Unconfirmed keys are bounded.
+	for i := range platform.MaxUnconfirmedKeys - 1 { // the second "quick" waits already (the lease took the rest)
+		unconfirmed(fmt.Sprintf("pending-%d", i), fmt.Sprintf("idem-pending-%d", i))
+	}
+	e.do("POST", path, e.adminKey, map[string]any{"name": "one-too-many", "expiresInDays": 30, "requireConfirmation": true}).
+		wantError(409, "QUOTA_EXCEEDED")
+
+	// Only the key's own create takes the member; a machine user's
+	// initial key does not.
+	e.do("POST", e.machineUsersPath(), e.adminKey, map[string]any{"username": "initial",
+		"accessKey": map[string]any{"name": "k", "expiresInDays": 1, "requireConfirmation": true}}).
+		wantError(422, "INVALID_ARGUMENT", "accessKey.requireConfirmation")
+	e.do("POST", path, e.adminKey, map[string]any{"name": "typed", "expiresInDays": 1, "requireConfirmation": "yes"}).
+		wantError(400, "INVALID_ARGUMENT", "requireConfirmation")
+}
+
+// The server purges lapsed unconfirmed keys on its own.
+func TestServerPurgesLapsedKeysByItself(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.PurgeInterval = 20 * time.Millisecond; c.UnconfirmedKeyLease = time.Minute })
+	mu := e.createMachineUser(map[string]any{"username": "forgetful"})
+	k, _ := e.createKey(e.keysPath(mu.ID), e.adminKey, map[string]any{"name": "never-confirmed", "expiresInDays": 30,
+		"requireConfirmation": true})
+	if want := e.clock.Now().Add(time.Minute).Format(time.RFC3339Nano); k.Properties.ConfirmBy != want {
+		t.Errorf("confirmBy %s, want %s (the configured lease)", k.Properties.ConfirmBy, want)
+	}
+	e.clock.Advance(time.Minute)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := e.srv.store.GetAccessKey(context.Background(), k.ID); errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lapsed key is still in the store 10 s after its lease ran out")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -120,8 +120,17 @@ func (s *Server) accessKeyUser(ctx context.Context, id, secret string) (string, 
 	if err := checkSecret(secret, key.SecretHash, err, platform.CredentialAccessKey); err != nil {
 		return "", err
 	}
-	if platform.KeyExpired(key, s.platform.Now()) {
+	now := s.platform.Now()
+	if platform.KeyExpired(key, now) {
 		return "", errUnauthenticated("the access key expired at %s; create a new access key", timestamp(key.ExpiresAt))
+	}
+	if platform.KeyLapsed(key, now) {
+		return "", errUnauthenticated("the access key is unknown or was deleted; create a new access key")
+	}
+	if platform.KeyUnconfirmed(key, now) {
+		return "", errUnauthenticated("the access key was created with requireConfirmation and is not confirmed yet: "+
+			"its creator confirms it (POST .../access-keys/%s/confirm) before it works; unconfirmed, it is deleted at %s",
+			id, timestamp(key.ConfirmBy))
 	}
 	return key.UserID, nil
 }

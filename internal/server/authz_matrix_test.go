@@ -103,6 +103,8 @@ var authzMatrix = []matrixRow{
 	{w{403, 403, 403, 403, 403, 403, 403, 404, 401, 401}, "POST /organizations/{org}/machine-users/{user}/access-keys", "for a person", personNewKey},
 	{w{200, 200, 200, 403, 403, 403, 403, 404, 401, 401}, "GET /organizations/{org}/machine-users/{user}/access-keys/{key}", "", nil},
 	{w{204, 204, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /organizations/{org}/machine-users/{user}/access-keys/{key}", "", freshMachineUserKey},
+	// (a confirmed key: a confirmation again changes nothing)
+	{w{200, 200, 403, 403, 403, 403, 403, 404, 401, 401}, "POST /organizations/{org}/machine-users/{user}/access-keys/{key}/confirm", "", freshMachineUserKey},
 
 	// session tokens of machine users: as their keys, org_owner opens and
 	// closes them, org_admin reads them; people have none
@@ -123,6 +125,8 @@ var authzMatrix = []matrixRow{
 	{w{404, 403, 404, 403, 404, 403, 404, 404, 401, 401}, "GET /users/me/access-keys/{key}", "someone else's key", othersKey},
 	{w{204, 403, 204, 403, 204, 403, 204, 204, 401, 401}, "DELETE /users/me/access-keys/{key}", "own key", ownKey},
 	{w{404, 403, 404, 403, 404, 403, 404, 404, 401, 401}, "DELETE /users/me/access-keys/{key}", "someone else's key", othersKey},
+	{w{200, 403, 200, 403, 200, 403, 200, 200, 401, 401}, "POST /users/me/access-keys/{key}/confirm", "own key", ownKey},
+	{w{404, 403, 404, 403, 404, 403, 404, 404, 401, 401}, "POST /users/me/access-keys/{key}/confirm", "someone else's key", othersKey},
 
 	// organization role bindings
 	// oP   oM   adm  pO   pE   pV   mem  xO   exp  no

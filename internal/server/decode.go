@@ -159,8 +159,9 @@ func (o *jsonObject) number(name string) *float64 {
 	return &f
 }
 
-// boolean returns the boolean member name, nil when it is absent. A present
-// member that is not true or false (null included) is a type error.
+// boolean returns the boolean member name, nil when it is absent. A
+// present member that is not true or false (null included) is recorded as
+// a type error.
 func (o *jsonObject) boolean(name string) *bool {
 	var b bool
 	if !o.member(name, &b, "must be true or false") {

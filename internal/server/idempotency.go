@@ -125,7 +125,8 @@ func (s *Server) purgeExpiredAnswers(ctx context.Context) error {
 
 // purgeEvery runs the purges — of expired idempotency answers
 // (purgeExpiredAnswers) and of expired session tokens
-// (purgeExpiredSessionTokens) — now and then every interval until stop is
+// (purgeExpiredSessionTokens) and of unconfirmed access keys past their
+// lease (purgeLapsedAccessKeys) — now and then every interval until stop is
 // called; a failure is logged and tried again next time. Each replica runs
 // its own: a purge finds what is expired in the store, and finds nothing
 // when another replica purged first.
@@ -138,6 +139,7 @@ func (s *Server) purgeEvery(interval time.Duration) (stop func()) {
 	}{
 		{"expired idempotency records", s.purgeExpiredAnswers},
 		{"expired session tokens", s.purgeExpiredSessionTokens},
+		{"unconfirmed access keys past their lease", s.purgeLapsedAccessKeys},
 	}
 	go func() {
 		defer close(done)

@@ -58,6 +58,7 @@ var routes = []route{
 	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/access-keys", handle: (*Server).createMachineUserKey},
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/access-keys/{key}", handle: (*Server).getMachineUserKey},
 	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/access-keys/{key}", handle: (*Server).deleteMachineUserKey},
+	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/access-keys/{key}/confirm", handle: (*Server).confirmMachineUserKey},
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens", handle: (*Server).listSessionTokens},
 	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens", handle: (*Server).createSessionToken},
 	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens", handle: (*Server).revokeSessionTokens},
@@ -67,6 +68,7 @@ var routes = []route{
 	{Method: "POST", Pattern: apiPrefix + "/users/me/access-keys", handle: (*Server).createMyKey},
 	{Method: "GET", Pattern: apiPrefix + "/users/me/access-keys/{key}", handle: (*Server).getMyKey},
 	{Method: "DELETE", Pattern: apiPrefix + "/users/me/access-keys/{key}", handle: (*Server).deleteMyKey},
+	{Method: "POST", Pattern: apiPrefix + "/users/me/access-keys/{key}/confirm", handle: (*Server).confirmMyKey},
 
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/role-bindings", handle: inScope((*Server).orgScope, forRead, (*Server).listBindings)},
 	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/role-bindings", handle: inScope((*Server).orgScope, forWrite, (*Server).createBinding)},

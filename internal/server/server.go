@@ -24,6 +24,10 @@ import (
 // DefaultMachineUserQuota is the per-organization quota when Config leaves it 0.
 const DefaultMachineUserQuota = platform.DefaultMachineUserQuota
 
+// DefaultUnconfirmedKeyLease is how long an unconfirmed access key waits
+// for its confirmation when Config leaves it 0.
+const DefaultUnconfirmedKeyLease = platform.DefaultUnconfirmedKeyLease
+
 // Config configures a Server (and OpenAdmin).
 type Config struct {
 	DataDir          string  // the sqlite store and the server key live here unless Store and ServerKeyFile are set
@@ -46,6 +50,10 @@ type Config struct {
 	// PurgeInterval is how often the server deletes expired session tokens
 	// and idempotency records; 0 = every 10 minutes. Tests shorten it.
 	PurgeInterval time.Duration
+	// UnconfirmedKeyLease is how long a key created with
+	// requireConfirmation may wait for its confirmation before it is
+	// deleted; 0 = 15 minutes.
+	UnconfirmedKeyLease time.Duration
 }
 
 // withDefaults fills the zero values and checks the rest (the platform's
@@ -106,7 +114,8 @@ func (c Config) open(ctx context.Context) (Config, store.Store, *platform.Servic
 	if err != nil {
 		return c, nil, nil, err
 	}
-	svc, err := platform.New(platform.Config{MachineUserQuota: c.MachineUserQuota, Now: c.Now, ServerKey: key})
+	svc, err := platform.New(platform.Config{MachineUserQuota: c.MachineUserQuota, Now: c.Now, ServerKey: key,
+		UnconfirmedKeyLease: c.UnconfirmedKeyLease})
 	if err != nil {
 		return c, nil, nil, err
 	}

@@ -40,6 +40,10 @@ type Options struct {
 	// (RateBurst 0 with a RateLimit is the server's default burst).
 	RateLimit float64
 	RateBurst int
+	// UnconfirmedKeyLease is how long an access key created with
+	// requireConfirmation waits for its confirmation; 0 keeps the server
+	// default (15 minutes).
+	UnconfirmedKeyLease time.Duration
 }
 
 // Env is a running server and what a test needs to talk to it.
@@ -70,13 +74,14 @@ func Start(opts Options) (*Env, error) {
 		logger = slog.New(slog.NewJSONHandler(opts.LogTo, nil))
 	}
 	srv, err := server.New(ctx, server.Config{
-		DataDir:          dataDir,
-		MachineUserQuota: opts.MachineUserQuota,
-		RateLimit:        opts.RateLimit,
-		RateBurst:        opts.RateBurst,
-		Logger:           logger,
-		Now:              opts.Now,
-		PurgeInterval:    opts.PurgeInterval,
+		DataDir:             dataDir,
+		MachineUserQuota:    opts.MachineUserQuota,
+		RateLimit:           opts.RateLimit,
+		RateBurst:           opts.RateBurst,
+		Logger:              logger,
+		Now:                 opts.Now,
+		PurgeInterval:       opts.PurgeInterval,
+		UnconfirmedKeyLease: opts.UnconfirmedKeyLease,
 	})
 	if err != nil {
 		_ = os.RemoveAll(dataDir)

@@ -20,7 +20,12 @@ type AccessKey struct {
 	Suffix string
 	// SelfService: a person made it for itself under /users/me/access-keys.
 	SelfService bool
-	Meta        Meta
+	// ConfirmBy is set on a key whose creator asked to confirm receipt of
+	// its secret: until confirmed the key authenticates nothing and counts
+	// against no quota, and past ConfirmBy it is deleted. Zero: confirmed
+	// (or never asked to be).
+	ConfirmBy time.Time
+	Meta      Meta
 }
 
 // AccessKeyFilter selects access keys. UserID is required.
@@ -28,9 +33,17 @@ type AccessKeyFilter struct {
 	UserID string
 	// SelfServiceOnly keeps only the keys a person made under /users/me.
 	SelfServiceOnly bool
-	// ActiveAt, when set, keeps only the keys that have not expired at that
-	// time (ExpiresAt after it): what counts against the quotas.
+	// ActiveAt, when set, keeps only the confirmed keys that have not
+	// expired at that time (ExpiresAt after it): what counts against the
+	// quotas.
 	ActiveAt time.Time
+	// UnconfirmedAt, when set, keeps only the keys awaiting confirmation
+	// whose time to confirm has not run out at that time (ConfirmBy after
+	// it).
+	UnconfirmedAt time.Time
+	// LiveAt, when set, leaves out the unconfirmed keys whose time to
+	// confirm ran out before it: keys that exist only until the purge.
+	LiveAt time.Time
 }
 
 // SessionToken is a short-lived credential of a machine user, stored
@@ -104,6 +117,12 @@ type AccessQueries interface {
 	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
 	ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) (items []AccessKey, total int, err error)
 	DeleteAccessKey(ctx context.Context, id string) error
+	// ConfirmAccessKey marks an unconfirmed key confirmed (ConfirmBy zero).
+	ConfirmAccessKey(ctx context.Context, id string, m Meta) error
+	// ListLapsedAccessKeys lists up to limit unconfirmed keys, of any user,
+	// whose time to confirm ran out at time at (ConfirmBy at or before it):
+	// what a purge deletes.
+	ListLapsedAccessKeys(ctx context.Context, at time.Time, limit int) ([]AccessKey, error)
 
 	CreateSessionToken(ctx context.Context, t SessionToken) error
 	GetSessionToken(ctx context.Context, id string) (SessionToken, error)

@@ -9,17 +9,28 @@ import (
 // ---- access keys ----
 
 var accessKeyRows = table[AccessKey]{from: "access_keys",
-	cols: "id, user_id, name, secret_hash, expires_at, key_suffix, self_service, " + metaCols,
+	cols: "id, user_id, name, secret_hash, expires_at, key_suffix, self_service, confirm_by, " + metaCols,
 	scan: func(s scanner) (k AccessKey, err error) {
-		var expires int64
-		err = scanRow(s, &k.Meta, &k.ID, &k.UserID, &k.Name, &k.SecretHash, &expires, &k.Suffix, &k.SelfService)
+		var expires, confirmBy int64
+		err = scanRow(s, &k.Meta, &k.ID, &k.UserID, &k.Name, &k.SecretHash, &expires, &k.Suffix, &k.SelfService, &confirmBy)
 		k.ExpiresAt = fromNS(expires)
+		if confirmBy != 0 {
+			k.ConfirmBy = fromNS(confirmBy)
+		}
 		return
 	}}
 
+// confirmByNS is the confirm_by column of t: 0 for a confirmed key.
+func confirmByNS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return ns(t)
+}
+
 func (q queries) CreateAccessKey(ctx context.Context, k AccessKey) error {
-	return q.insert(ctx, "access_keys", "id, user_id, name, secret_hash, expires_at, key_suffix, self_service",
-		k.Meta, k.ID, k.UserID, k.Name, k.SecretHash, ns(k.ExpiresAt), k.Suffix, k.SelfService)
+	return q.insert(ctx, "access_keys", "id, user_id, name, secret_hash, expires_at, key_suffix, self_service, confirm_by",
+		k.Meta, k.ID, k.UserID, k.Name, k.SecretHash, ns(k.ExpiresAt), k.Suffix, k.SelfService, confirmByNS(k.ConfirmBy))
 }
 
 func (q queries) GetAccessKey(ctx context.Context, id string) (AccessKey, error) {
@@ -34,6 +45,13 @@ func (q queries) ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) 
 	}
 	if !f.ActiveAt.IsZero() {
 		w.with("expires_at > ?", ns(f.ActiveAt))
+		w.holds("confirm_by = 0")
+	}
+	if !f.UnconfirmedAt.IsZero() {
+		w.with("confirm_by > ?", ns(f.UnconfirmedAt))
+	}
+	if !f.LiveAt.IsZero() {
+		w.with("(confirm_by = 0 OR confirm_by > ?)", ns(f.LiveAt))
 	}
 	return accessKeyRows.page(ctx, q, w, p)
 }
@@ -41,6 +59,18 @@ func (q queries) ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) 
 func (q queries) DeleteAccessKey(ctx context.Context, id string) error {
 	res, err := q.db.ExecContext(ctx, "DELETE FROM access_keys WHERE id = ?", id)
 	return affected(res, err)
+}
+
+func (q queries) ConfirmAccessKey(ctx context.Context, id string, m Meta) error {
+	res, err := q.db.ExecContext(ctx, "UPDATE access_keys SET confirm_by = 0, updated_at = ?, updated_by = ?, sequence = sequence + 1 "+
+		"WHERE id = ?", ns(m.UpdatedAt), m.UpdatedBy, id)
+	return affected(res, err)
+}
+
+func (q queries) ListLapsedAccessKeys(ctx context.Context, at time.Time, limit int) ([]AccessKey, error) {
+	rows, err := q.db.QueryContext(ctx, "SELECT "+accessKeyRows.cols+" FROM access_keys WHERE confirm_by > 0 AND confirm_by <= ? "+
+		"ORDER BY confirm_by, id LIMIT ?", ns(at), limit)
+	return collect(rows, err, accessKeyRows.scan)
 }
 
 // ---- session tokens ----

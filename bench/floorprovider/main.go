@@ -1,0 +1,46 @@
+// Command terraform-provider-floor is the framework floor of make bench: a
+// terraform-plugin-framework provider (the same framework version as
+// pgcloud's, from this module's go.mod) whose one resource, floor_machine_user,
+// has the schema of pgcloud_machine_user — the same attributes, validators,
+// defaults and plan modifiers — and makes no API call. What Terraform and the
+// framework cost for N of them is the least a provider of N machine users can
+// cost; make bench divides pgcloud's figures by it. It is never released.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+func main() {
+	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{} },
+		providerserver.ServeOpts{Address: "registry.terraform.io/pgcloud/floor"})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+type floorProvider struct{}
+
+func (floorProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "floor"
+}
+
+func (floorProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{Description: "The framework floor of make bench: no settings, no API."}
+}
+
+func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+
+func (floorProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{newMachineUserResource}
+}
+
+func (floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
