@@ -2,30 +2,52 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
-	"net/http"
 	"net/url"
 )
 
 // ClusterUser is a role of a cluster. The cluster itself is the source of
 // truth: System is true for every role the platform did not create, which
-// the platform neither changes nor drops. Passwords are never returned.
+// the platform neither changes nor drops; the attributes and memberships
+// are read from the cluster's catalogs. Passwords are never returned.
 type ClusterUser struct {
-	ClusterID string
-	Username  string
-	System    bool
+	ClusterID       string
+	Username        string
+	System          bool
+	Login           bool
+	ConnectionLimit int     // -1: none
+	ValidUntil      *string // RFC 3339 in UTC; nil: never
+	CreateDB        bool
+	MemberOf        []string // sorted
+	Rotation        string   // "none" or "alternating"
+	ActiveUsername  string   // the role to log in as with the password set last
 }
 
 type clusterUserProps struct {
-	ClusterID string `json:"clusterId"`
-	Username  string `json:"username"`
-	System    bool   `json:"system"`
+	ClusterID       string   `json:"clusterId"`
+	Username        string   `json:"username"`
+	System          bool     `json:"system"`
+	Login           bool     `json:"login"`
+	ConnectionLimit int      `json:"connectionLimit"`
+	ValidUntil      *string  `json:"validUntil"`
+	CreateDB        bool     `json:"createdb"`
+	MemberOf        []string `json:"memberOf"`
+	Rotation        string   `json:"rotation"`
+	ActiveUsername  string   `json:"activeUsername"`
 }
 
 // UnmarshalJSON decodes the envelope form; unknown fields are ignored.
 func (u *ClusterUser) UnmarshalJSON(b []byte) error {
 	return decodeEnvelope(b, "cluster user", u, func(e envelope[clusterUserProps]) ClusterUser {
-		return ClusterUser{ClusterID: e.Properties.ClusterID, Username: e.Properties.Username, System: e.Properties.System}
+		p := e.Properties
+		if p.MemberOf == nil {
+			p.MemberOf = []string{}
+		}
+		if p.ActiveUsername == "" {
+			p.ActiveUsername = p.Username
+		}
+		return ClusterUser(p)
 	})
 }
 
@@ -55,30 +77,77 @@ func (c *Client) GetClusterUser(ctx context.Context, clusterID, username string)
 	return getOne[ClusterUser](ctx, c, "clusters", clusterID, "users", username)
 }
 
-type clusterUserCreate struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
+// ClusterUserCreate is a new cluster user. Nil fields take the server's
+// defaults (login true, no connection limit, no expiry, no memberships, no
+// CREATEDB, no rotation).
+type ClusterUserCreate struct {
+	Username        string    `json:"username"`
+	Password        string    `json:"password"`
+	Login           *bool     `json:"login,omitempty"`
+	ConnectionLimit *int      `json:"connectionLimit,omitempty"`
+	ValidUntil      *string   `json:"validUntil,omitempty"`
+	CreateDB        *bool     `json:"createdb,omitempty"`
+	MemberOf        *[]string `json:"memberOf,omitempty"`
+	Rotation        string    `json:"rotation,omitempty"`
 }
 
-type clusterUserPasswordUpdate struct {
-	Password string `json:"password"`
+// ClusterUserUpdate changes a cluster user; nil fields stay as they are.
+// ClearValidUntil removes the expiry (sent as validUntil: null).
+type ClusterUserUpdate struct {
+	Password        *string
+	Login           *bool
+	ConnectionLimit *int
+	ValidUntil      *string
+	ClearValidUntil bool
+	CreateDB        *bool
+	MemberOf        *[]string
 }
 
-// CreateClusterUser creates a login role in the cluster. The server passes
-// PostgreSQL only a SCRAM-SHA-256 verifier of the password. Like every create
-// it sends one Idempotency-Key, reused by its retries.
-func (c *Client) CreateClusterUser(ctx context.Context, clusterID, username, password string) (*ClusterUser, error) {
-	return createOne[ClusterUser](ctx, c, clusterUserCreate{Username: username, Password: password}, "clusters", clusterID, "users")
+// IsEmpty reports whether u changes nothing.
+func (u ClusterUserUpdate) IsEmpty() bool {
+	return u.Password == nil && u.Login == nil && u.ConnectionLimit == nil && u.ValidUntil == nil && !u.ClearValidUntil &&
+		u.CreateDB == nil && u.MemberOf == nil
 }
 
-// UpdateClusterUserPassword sets a new password; the password is the only
-// thing about a cluster user that can change.
-func (c *Client) UpdateClusterUserPassword(ctx context.Context, clusterID, username, password string) error {
-	p, err := resourcePath("clusters", clusterID, "users", username)
-	if err != nil {
-		return err
+// MarshalJSON sends only what changes.
+func (u ClusterUserUpdate) MarshalJSON() ([]byte, error) {
+	m := map[string]any{}
+	if u.Password != nil {
+		m["password"] = *u.Password
 	}
-	return c.do(ctx, http.MethodPatch, p, nil, clusterUserPasswordUpdate{Password: password}, "", nil)
+	if u.Login != nil {
+		m["login"] = *u.Login
+	}
+	if u.ConnectionLimit != nil {
+		m["connectionLimit"] = *u.ConnectionLimit
+	}
+	if u.ValidUntil != nil {
+		m["validUntil"] = *u.ValidUntil
+	} else if u.ClearValidUntil {
+		m["validUntil"] = nil
+	}
+	if u.CreateDB != nil {
+		m["createdb"] = *u.CreateDB
+	}
+	if u.MemberOf != nil {
+		m["memberOf"] = *u.MemberOf
+	}
+	return json.Marshal(m)
+}
+
+// CreateClusterUser creates a login role (two, for an alternating user) in
+// the cluster, with its attributes and memberships, in one transaction. The
+// server passes PostgreSQL only a SCRAM-SHA-256 verifier of the password.
+// Like every create it sends one Idempotency-Key, reused by its retries.
+func (c *Client) CreateClusterUser(ctx context.Context, clusterID string, in ClusterUserCreate) (*ClusterUser, error) {
+	return createOne[ClusterUser](ctx, c, in, "clusters", clusterID, "users")
+}
+
+// UpdateClusterUser changes a cluster user in one transaction and returns
+// it as it is afterwards. A new password of an alternating user goes to its
+// inactive role, which becomes ActiveUsername.
+func (c *Client) UpdateClusterUser(ctx context.Context, clusterID, username string, in ClusterUserUpdate) (*ClusterUser, error) {
+	return updateOne[ClusterUser](ctx, c, in, "clusters", clusterID, "users", username)
 }
 
 // DeleteClusterUser drops the role. A role that still owns objects or holds

@@ -44,18 +44,19 @@ func TestClusterUserLifecycle(t *testing.T) {
 
 	// A name that needs quoting and escaping in SQL and in the URL.
 	const name = `o'brien; "x" ü/y`
-	u, err := c.CreateClusterUser(ctx, clusterID, name, "first-password-1")
+	u, err := c.CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: name, Password: "first-password-1"})
 	if err != nil || u.Username != name || u.System || u.ClusterID != clusterID {
 		t.Fatalf("CreateClusterUser: %+v, %v", u, err)
 	}
 	if err := pg.ConnectAs(ctx, name, "first-password-1"); err != nil {
 		t.Fatalf("log in as the new user: %v", err)
 	}
-	_, err = c.CreateClusterUser(ctx, clusterID, name, "first-password-1")
+	_, err = c.CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: name, Password: "first-password-1"})
 	wantStatus(t, "second create", err, http.StatusConflict, "ALREADY_EXISTS")
 
-	if err := c.UpdateClusterUserPassword(ctx, clusterID, name, "second-password-2"); err != nil {
-		t.Fatalf("UpdateClusterUserPassword: %v", err)
+	newPassword := "second-password-2"
+	if _, err := c.UpdateClusterUser(ctx, clusterID, name, client.ClusterUserUpdate{Password: &newPassword}); err != nil {
+		t.Fatalf("UpdateClusterUser: %v", err)
 	}
 	if err := pg.ConnectAs(ctx, name, "second-password-2"); err != nil {
 		t.Fatalf("log in with the new password: %v", err)
@@ -98,7 +99,7 @@ func TestTerminateClusterUserConnections(t *testing.T) {
 	clusterID, pg := startCluster(t, env)
 	c := env.Client(env.AdminKey)
 	const name = `o'brien ü/y`
-	if _, err := c.CreateClusterUser(ctx, clusterID, name, "first-password-1"); err != nil {
+	if _, err := c.CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: name, Password: "first-password-1"}); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {

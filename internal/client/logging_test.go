@@ -101,18 +101,23 @@ func TestRedirectIsNoRetry(t *testing.T) {
 func TestLoggerNeverReceivesPasswords(t *testing.T) {
 	const password = "s3cret-password-1"
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
+		switch r.Method {
+		case http.MethodPost:
 			writeRaw(w, 201, `{"type":"cluster-user","id":"app","properties":{"clusterId":"cl","username":"app"}}`)
+			return
+		case http.MethodPatch:
+			writeRaw(w, 200, `{"type":"cluster-user","id":"app","properties":{"clusterId":"cl","username":"app"}}`)
 			return
 		}
 		w.WriteHeader(204)
 	})
 	c, log := newTestClient(t, srv.URL)
 	ctx := context.Background()
-	if _, err := c.CreateClusterUser(ctx, "cl", "app", password); err != nil {
+	if _, err := c.CreateClusterUser(ctx, "cl", ClusterUserCreate{Username: "app", Password: password}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UpdateClusterUserPassword(ctx, "cl", "app", password+"2"); err != nil {
+	newPassword := password + "2"
+	if _, err := c.UpdateClusterUser(ctx, "cl", "app", ClusterUserUpdate{Password: &newPassword}); err != nil {
 		t.Fatal(err)
 	}
 	if text := log.text(); len(log.all()) != 2 || strings.Contains(text, password) {

@@ -47,7 +47,7 @@ func TestMigrateExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	const dbPassword = "made-by-hand-1"
-	if _, err := api.CreateClusterUser(ctx, clusterID, "legacy_app", dbPassword); err != nil {
+	if _, err := api.CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: "legacy_app", Password: dbPassword}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -72,7 +73,7 @@ const (
 
 // reservedClusterUsernames cannot be created (compared case-insensitively);
 // nor can a name starting with pg_, PostgreSQL's own prefix.
-var reservedClusterUsernames = []string{"postgres", "admin", "standby", pgroles.MarkerRole}
+var reservedClusterUsernames = []string{"postgres", "admin", "standby", pgroles.MarkerRole, pgroles.GroupMarker, pgroles.AlternateMarker}
 
 func checkClusterUsername(v *Violations, field, s string) {
 	lower := strings.ToLower(s)
@@ -104,29 +105,185 @@ func checkClusterPassword(v *Violations, field, s string) {
 // ClusterUserCreate is the input of CreateClusterUser. A nil field was left
 // out by the caller.
 type ClusterUserCreate struct {
-	Username *string // required
-	Password *string // required; sent to PostgreSQL only as a SCRAM verifier
+	Username        *string // required
+	Password        *string // required; sent to PostgreSQL only as a SCRAM verifier
+	Login           *bool   // default true
+	ConnectionLimit *float64
+	ValidUntil      *Nullable
+	MemberOf        *[]string
+	CreateDB        *bool
+	Rotation        *string // RotationNone (default) or RotationAlternating
 }
+
+// Nullable is a member that may be null: Value nil.
+type Nullable struct{ Value *string }
+
+// Rotations of a cluster user.
+const (
+	RotationNone        = "none"
+	RotationAlternating = "alternating"
+)
+
+// maxMemberOf bounds memberOf: a user in more roles than this is a design
+// to rethink, not a list to grow.
+const maxMemberOf = 50
 
 // Check adds the field rules the input breaks to v.
 func (in ClusterUserCreate) Check(v *Violations) {
 	checkRequired(v, "username", in.Username, "is required", checkClusterUsername)
 	checkRequired(v, "password", in.Password, "is required", checkClusterPassword)
-}
-
-// ClusterUserPatch is the input of UpdateClusterUser: only the password
-// changes.
-type ClusterUserPatch struct {
-	Password *string
-}
-
-// Check adds the field rules the patch breaks to v. A missing password is
-// reported only when v holds nothing else: a patch that tried to change
-// another field is told about that field first.
-func (in ClusterUserPatch) Check(v *Violations) {
-	if in.Password != nil || len(*v) == 0 {
-		checkRequired(v, "password", in.Password, "is required: PATCH changes only the password", checkClusterPassword)
+	checkRoleAttributes(v, in.ConnectionLimit, in.ValidUntil, in.MemberOf)
+	if in.Rotation != nil {
+		switch *in.Rotation {
+		case RotationNone:
+		case RotationAlternating:
+			if in.Username != nil && len(*in.Username)+len(pgroles.AltSuffix) > maxClusterUsernameBytes {
+				v.Add("username", "must be at most %d bytes for an alternating user (its second role is <username>%s), got %d",
+					maxClusterUsernameBytes-len(pgroles.AltSuffix), pgroles.AltSuffix, len(*in.Username))
+			}
+		default:
+			v.Add("rotation", "must be %q or %q, got %q", RotationNone, RotationAlternating, *in.Rotation)
+		}
 	}
+}
+
+// checkRoleAttributes: the rules of the attributes a create and a PATCH
+// share. Whether a role of memberOf may be granted is the cluster's to say
+// (package pgroles), except for PostgreSQL's own roles.
+func checkRoleAttributes(v *Violations, limit *float64, until *Nullable, memberOf *[]string) {
+	if limit != nil {
+		if n := *limit; n != float64(int(n)) || (n != -1 && (n < 1 || n > pgroles.MaxConnectionLimit)) {
+			v.Add("connectionLimit", "must be -1 (no limit) or a whole number from 1 to %d, got %v", pgroles.MaxConnectionLimit, n)
+		}
+	}
+	if until != nil && until.Value != nil {
+		if _, err := time.Parse(time.RFC3339Nano, *until.Value); err != nil {
+			v.Add("validUntil", "must be an RFC 3339 timestamp such as 2030-01-31T00:00:00Z, or null for no expiry; got %q", *until.Value)
+		}
+	}
+	checkMemberOf(v, memberOf)
+}
+
+func checkMemberOf(v *Violations, memberOf *[]string) {
+	if memberOf == nil {
+		return
+	}
+	if len(*memberOf) > maxMemberOf {
+		v.Add("memberOf", "must list at most %d roles, got %d", maxMemberOf, len(*memberOf))
+		return
+	}
+	seen := map[string]bool{}
+	for _, name := range *memberOf {
+		lower := strings.ToLower(name)
+		switch {
+		case name == "" || len(name) > maxClusterUsernameBytes || !possibleRoleName(name):
+			v.Add("memberOf", "%q is not a valid role name", name)
+		case seen[name]:
+			v.Add("memberOf", "lists %q twice", name)
+		case strings.HasPrefix(lower, "pg_") && !slices.Contains(pgroles.PredefinedRoles, name):
+			v.Add("memberOf", "%q is not one of the predefined roles a user may be a member of (%s)",
+				name, strings.Join(pgroles.PredefinedRoles, ", "))
+		case slices.Contains(reservedClusterUsernames, lower):
+			v.Add("memberOf", "%q may not be granted through the API; use a group role the platform manages or one of %s",
+				name, strings.Join(pgroles.PredefinedRoles, ", "))
+		}
+		seen[name] = true
+	}
+}
+
+// spec is the role in.Check has accepted.
+func (in ClusterUserCreate) spec() pgroles.Spec {
+	s := pgroles.Spec{Name: *in.Username, Login: true, ConnectionLimit: -1,
+		Alternating: in.Rotation != nil && *in.Rotation == RotationAlternating}
+	if in.Login != nil {
+		s.Login = *in.Login
+	}
+	if in.ConnectionLimit != nil {
+		s.ConnectionLimit = int(*in.ConnectionLimit)
+	}
+	if in.ValidUntil != nil {
+		s.ValidUntil = parseUntil(in.ValidUntil.Value)
+	}
+	if in.MemberOf != nil {
+		s.MemberOf = *in.MemberOf
+	}
+	if in.CreateDB != nil {
+		s.CreateDB = *in.CreateDB
+	}
+	return s
+}
+
+func parseUntil(v *string) *time.Time {
+	if v == nil {
+		return nil
+	}
+	t, _ := time.Parse(time.RFC3339Nano, *v) // checked
+	return &t
+}
+
+// ClusterUserPatch is the input of UpdateClusterUser; nil fields stay as
+// they are.
+type ClusterUserPatch struct {
+	Password        *string
+	Login           *bool
+	ConnectionLimit *float64
+	ValidUntil      *Nullable
+	MemberOf        *[]string
+	CreateDB        *bool
+}
+
+// Check adds the field rules the patch breaks to v. An empty patch is
+// reported only when v holds nothing else: a patch that tried to change
+// a field that cannot change is told about that field first.
+func (in ClusterUserPatch) Check(v *Violations) {
+	if in.Password != nil {
+		checkClusterPassword(v, "password", *in.Password)
+	}
+	checkRoleAttributes(v, in.ConnectionLimit, in.ValidUntil, in.MemberOf)
+	if in == (ClusterUserPatch{}) && len(*v) == 0 {
+		v.Add("password", "is required when nothing else changes: send at least one of password, login, connectionLimit, "+
+			"validUntil, memberOf, createdb")
+	}
+}
+
+func (in ClusterUserPatch) change() pgroles.Change {
+	ch := pgroles.Change{Password: in.Password, Login: in.Login, CreateDB: in.CreateDB, MemberOf: in.MemberOf}
+	if in.ConnectionLimit != nil {
+		n := int(*in.ConnectionLimit)
+		ch.ConnectionLimit = &n
+	}
+	if in.ValidUntil != nil {
+		ch.ValidUntil = &pgroles.Expiry{At: parseUntil(in.ValidUntil.Value)}
+	}
+	return ch
+}
+
+// ClusterRoleCreate is the input of CreateClusterRole: a group role.
+type ClusterRoleCreate struct {
+	Name     *string // required
+	MemberOf *[]string
+}
+
+// Check adds the field rules the input breaks to v.
+func (in ClusterRoleCreate) Check(v *Violations) {
+	checkRequired(v, "name", in.Name, "is required", checkClusterUsername)
+	checkMemberOf(v, in.MemberOf)
+}
+
+// ClusterRolePatch is the input of UpdateClusterRole: its memberships.
+type ClusterRolePatch struct {
+	MemberOf *[]string // required
+}
+
+// Check adds the field rules the patch breaks to v.
+func (in ClusterRolePatch) Check(v *Violations) {
+	if in.MemberOf == nil {
+		if len(*v) == 0 {
+			v.Add("memberOf", "is required: PATCH changes only the memberships of a group role")
+		}
+		return
+	}
+	checkMemberOf(v, in.MemberOf)
 }
 
 // possibleRoleName reports whether a role could be named name: PostgreSQL
@@ -230,29 +387,131 @@ func (s *Service) CreateClusterUser(ctx context.Context, cl store.Cluster, in Cl
 	if err != nil {
 		return pgroles.Role{}, err
 	}
-	r, err := s.clusters.Create(ctx, pc, *in.Username, *in.Password)
+	r, err := s.clusters.CreateWith(ctx, pc, in.spec(), *in.Password)
 	if err != nil {
 		return pgroles.Role{}, clusterError(cl, *in.Username, err)
 	}
 	return r, nil
 }
 
-// UpdateClusterUser sets a new password of a user the platform created.
-func (s *Service) UpdateClusterUser(ctx context.Context, cl store.Cluster, username string, in ClusterUserPatch) error {
+// UpdateClusterUser changes a user the platform created: its attributes,
+// memberships and password (that of the inactive role of an alternating
+// user, which becomes the active one), in one transaction in the cluster.
+func (s *Service) UpdateClusterUser(ctx context.Context, cl store.Cluster, username string, in ClusterUserPatch) (pgroles.Role, error) {
 	if !possibleRoleName(username) {
-		return clusterError(cl, username, pgroles.ErrNotFound)
+		return pgroles.Role{}, clusterError(cl, username, pgroles.ErrNotFound)
 	}
 	if err := check(in); err != nil {
-		return err
+		return pgroles.Role{}, err
+	}
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return pgroles.Role{}, err
+	}
+	r, err := s.clusters.Update(ctx, pc, username, in.change())
+	if err != nil {
+		return pgroles.Role{}, clusterError(cl, username, err)
+	}
+	return r, nil
+}
+
+// ClusterRoles lists one page of the group roles the platform manages in cl.
+func (s *Service) ClusterRoles(ctx context.Context, cl store.Cluster, p store.Page) ([]pgroles.Role, int, error) {
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return nil, 0, err
+	}
+	roles, total, err := s.clusters.ListGroups(ctx, pc, p.Limit, p.Offset)
+	if err != nil {
+		return nil, 0, roleError(cl, "", err)
+	}
+	return roles, total, nil
+}
+
+// ClusterRole returns the group role name of cl.
+func (s *Service) ClusterRole(ctx context.Context, cl store.Cluster, name string) (pgroles.Role, error) {
+	if !possibleRoleName(name) {
+		return pgroles.Role{}, roleError(cl, name, pgroles.ErrNotFound)
+	}
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return pgroles.Role{}, err
+	}
+	r, err := s.clusters.GetGroup(ctx, pc, name)
+	if err != nil {
+		return pgroles.Role{}, roleError(cl, name, err)
+	}
+	return r, nil
+}
+
+// CreateClusterRole creates a NOLOGIN group role in cl, through which users
+// get privileges.
+func (s *Service) CreateClusterRole(ctx context.Context, cl store.Cluster, in ClusterRoleCreate) (pgroles.Role, error) {
+	if err := check(in); err != nil {
+		return pgroles.Role{}, err
+	}
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return pgroles.Role{}, err
+	}
+	var memberOf []string
+	if in.MemberOf != nil {
+		memberOf = *in.MemberOf
+	}
+	r, err := s.clusters.CreateGroup(ctx, pc, *in.Name, memberOf)
+	if err != nil {
+		return pgroles.Role{}, roleError(cl, *in.Name, err)
+	}
+	return r, nil
+}
+
+// UpdateClusterRole sets the memberships of a group role of cl.
+func (s *Service) UpdateClusterRole(ctx context.Context, cl store.Cluster, name string, in ClusterRolePatch) (pgroles.Role, error) {
+	if !possibleRoleName(name) {
+		return pgroles.Role{}, roleError(cl, name, pgroles.ErrNotFound)
+	}
+	if err := check(in); err != nil {
+		return pgroles.Role{}, err
+	}
+	pc, err := s.pgCluster(cl)
+	if err != nil {
+		return pgroles.Role{}, err
+	}
+	r, err := s.clusters.UpdateGroup(ctx, pc, name, *in.MemberOf)
+	if err != nil {
+		return pgroles.Role{}, roleError(cl, name, err)
+	}
+	return r, nil
+}
+
+// DeleteClusterRole drops a group role of cl; its members lose the
+// membership, and a role that owns objects or holds privileges is left.
+func (s *Service) DeleteClusterRole(ctx context.Context, cl store.Cluster, name string) error {
+	if !possibleRoleName(name) {
+		return roleError(cl, name, pgroles.ErrNotFound)
 	}
 	pc, err := s.pgCluster(cl)
 	if err != nil {
 		return err
 	}
-	if err := s.clusters.SetPassword(ctx, pc, username, *in.Password); err != nil {
-		return clusterError(cl, username, err)
+	if err := s.clusters.DropGroup(ctx, pc, name); err != nil {
+		return roleError(cl, name, err)
 	}
 	return nil
+}
+
+// roleError is clusterError for a group role.
+func roleError(cl store.Cluster, name string, err error) error {
+	switch {
+	case errors.Is(err, pgroles.ErrNotFound):
+		return Errorf(NotFound, "group role %q not found in cluster %q (a role dropped in the cluster itself is gone from the API too)", name, cl.Name)
+	case errors.Is(err, pgroles.ErrAlreadyExists):
+		return FieldErrorf(AlreadyExists, "name", "a role named %q already exists in cluster %q; choose another name", name, cl.Name)
+	case errors.Is(err, pgroles.ErrReservedName):
+		return FieldErrorf(InvalidArgument, "name", "PostgreSQL refuses this name (%s); choose another name",
+			strings.TrimPrefix(err.Error(), pgroles.ErrReservedName.Error()+": "))
+	}
+	return clusterError(cl, name, err)
 }
 
 // DeleteClusterUser drops a user the platform created, unless it still owns
@@ -305,6 +564,11 @@ func clusterError(cl store.Cluster, username string, err error) error {
 	switch {
 	case errors.Is(err, pgroles.ErrNotFound):
 		return Errorf(NotFound, "user %q not found in cluster %q (a role dropped in the cluster itself is gone from the API too)", username, cl.Name)
+	case errors.Is(err, pgroles.ErrMembership):
+		return FieldErrorf(InvalidArgument, "memberOf", "%s", strings.TrimPrefix(err.Error(), pgroles.ErrMembership.Error()+": "))
+	case errors.Is(err, pgroles.ErrAlreadyExists) && strings.Contains(err.Error(), "alternating"):
+		return FieldErrorf(AlreadyExists, "username", "%s in cluster %q; choose another username",
+			strings.TrimPrefix(err.Error(), pgroles.ErrAlreadyExists.Error()+": "), cl.Name)
 	case errors.Is(err, pgroles.ErrAlreadyExists):
 		return FieldErrorf(AlreadyExists, "username", "a role named %q already exists in cluster %q; choose another username", username, cl.Name)
 	case errors.Is(err, pgroles.ErrReservedName):

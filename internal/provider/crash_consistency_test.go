@@ -450,7 +450,7 @@ func TestAccCrashConsistency_takenBetweenPlanAndApply(t *testing.T) {
 			fmt.Sprintf("terraform import <address> %s/%s/org_admin", env.OrgID, target.ID)},
 		{"cluster user", clusterUserWriteOnlyConfig(clusterID, dbUser, "a-good-password-1", 1),
 			func() error {
-				_, err := api.CreateClusterUser(ctx, clusterID, dbUser, "another-password-1")
+				_, err := api.CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: dbUser, Password: "another-password-1"})
 				return err
 			},
 			fmt.Sprintf("terraform import <address> %s/%s", clusterID, dbUser)},

@@ -19,7 +19,7 @@ import (
 func TestAccResourceIdentity_everyResourceImportsByIdentity(t *testing.T) {
 	env := accEnv(t)
 	clusterID, _ := testCluster(t)
-	username, dbUser := randomName("identity"), randomName("identity_db")
+	username, dbUser, dbRole := randomName("identity"), randomName("identity_db"), randomName("identity_role")
 	config := fmt.Sprintf(`
 resource "pgcloud_machine_user" "test" {
   username = %[1]q
@@ -49,7 +49,12 @@ resource "pgcloud_postgres_cluster_user" "test" {
   password_wo         = "identity-password-1"
   password_wo_version = 1
 }
-`, username, env.OrgID, env.ProjectID, clusterID, dbUser)
+
+resource "pgcloud_postgres_cluster_role" "test" {
+  cluster_id = %[4]q
+  name       = %[6]q
+}
+`, username, env.OrgID, env.ProjectID, clusterID, dbUser, dbRole)
 
 	identityOf := map[string][]string{
 		"pgcloud_machine_user.test":          {"organization_id", "id"},
@@ -57,6 +62,7 @@ resource "pgcloud_postgres_cluster_user" "test" {
 		"pgcloud_org_role_binding.test":      {"organization_id", "user_id", "role"},
 		"pgcloud_project_role_binding.test":  {"project_id", "user_id", "role"},
 		"pgcloud_postgres_cluster_user.test": {"cluster_id", "username"},
+		"pgcloud_postgres_cluster_role.test": {"cluster_id", "name"},
 	}
 	var checks []statecheck.StateCheck
 	for address, attrs := range identityOf {
@@ -83,6 +89,7 @@ resource "pgcloud_postgres_cluster_user" "test" {
 		{"pgcloud_org_role_binding.test", false},
 		{"pgcloud_project_role_binding.test", false},
 		{"pgcloud_postgres_cluster_user.test", true},
+		{"pgcloud_postgres_cluster_role.test", false},
 	} {
 		steps = append(steps, acc.TestStep{
 			Config:             config,
@@ -96,7 +103,7 @@ resource "pgcloud_postgres_cluster_user" "test" {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		CheckDestroy: acc.ComposeAggregateTestCheckFunc(checkMachineUsersDestroyed(env), checkAccessKeysDestroyed(env),
-			checkRoleBindingsDestroyed(env), checkClusterUsersDestroyed(env)),
+			checkRoleBindingsDestroyed(env), checkClusterUsersDestroyed(env), checkClusterRolesDestroyed(env)),
 		Steps: steps,
 	})
 }

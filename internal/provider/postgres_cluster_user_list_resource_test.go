@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
 
@@ -45,7 +46,7 @@ func makeListedClusterUsers(t *testing.T) listedClusterUsers {
 	}
 	for i, name := range u.managed {
 		u.passwordOf[name] = fmt.Sprintf("made-by-hand-%d", i)
-		if _, err := api.CreateClusterUser(ctx, clusterID, name, u.passwordOf[name]); err != nil {
+		if _, err := api.CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: name, Password: u.passwordOf[name]}); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = api.DeleteClusterUser(context.Background(), clusterID, name) })

@@ -5,14 +5,19 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -27,25 +32,20 @@ var (
 	_ resource.ResourceWithIdentity         = (*postgresClusterUserResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*postgresClusterUserResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*postgresClusterUserResource)(nil)
-)
-
-// The platform's rules for database users that a configuration alone can
-// break, checked at plan time so nothing is written when one is broken.
-var (
-	// Names PostgreSQL or the platform keep for themselves.
-	reservedClusterUsernames = []string{"postgres", "admin", "standby", "pgcloud_managed"}
-	// PostgreSQL keeps every role name starting with pg_ (in any case). The
-	// empty name matches: LengthAtLeast reports it, and alone.
-	clusterUsernameNotPgPrefixed = regexp.MustCompile(`(?is)^(?:$|[^p]|p$|p[^g]|pg$|pg[^_])`)
-	// A quoted identifier can hold anything but NUL.
-	noNUL = regexp.MustCompile(`^[^\x00]*$`)
+	_ resource.ResourceWithValidateConfig   = (*postgresClusterUserResource)(nil)
 )
 
 // clusterUserFieldPaths maps the API's field names to the attributes, so a
 // 422 about a field points at the attribute that holds it.
 var clusterUserFieldPaths = map[string]path.Path{
-	"username": path.Root("username"),
-	"password": path.Root("password"),
+	"username":        path.Root("username"),
+	"password":        path.Root("password"),
+	"login":           path.Root("login"),
+	"connectionLimit": path.Root("connection_limit"),
+	"validUntil":      path.Root("valid_until"),
+	"memberOf":        path.Root("member_of"),
+	"createdb":        path.Root("createdb"),
+	"rotation":        path.Root("rotation"),
 }
 
 // NewPostgresClusterUserResource is the constructor of
@@ -72,7 +72,8 @@ func (r *postgresClusterUserResource) Schema(ctx context.Context, _ resource.Sch
 			"project, or `org_owner`. Set the password with `password_wo` (write-only: never stored in the plan or " +
 			"the state; bump `password_wo_version` to set a new one) or with `password` (kept in the state, marked sensitive). " +
 			"A new user needs one of them; a user adopted by an import (or `terraform query`) may have neither, and keeps " +
-			"the password it has until one is set.",
+			"the password it has until one is set. Its privileges come from `member_of` (PostgreSQL's predefined roles and " +
+			"`pgcloud_postgres_cluster_role` group roles); `rotation = \"alternating\"` rotates its password without downtime.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<cluster_id>/<username>`, also the import ID.",
@@ -90,8 +91,8 @@ func (r *postgresClusterUserResource) Schema(ctx context.Context, _ resource.Sch
 			},
 			"username": schema.StringAttribute{
 				MarkdownDescription: "Name of the role: 1–63 bytes (PostgreSQL's limit), any characters but NUL " +
-					"(the platform quotes it), not `postgres`, `admin`, `standby` or `pgcloud_managed`, and not " +
-					"starting with `pg_`. Changing it replaces the user.",
+					"(the platform quotes it), not `postgres`, `admin`, `standby` or the platform's marker roles " +
+					"(`pgcloud_managed`, `pgcloud_group`, `pgcloud_alternate`), and not starting with `pg_`. Changing it replaces the user.",
 				Required:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
@@ -128,6 +129,55 @@ func (r *postgresClusterUserResource) Schema(ctx context.Context, _ resource.Sch
 					"so change this number (for example, increment it) to set a new `password_wo` in place.",
 				Optional: true,
 			},
+			"login": schema.BoolAttribute{
+				MarkdownDescription: "Whether the role may log in (PostgreSQL's `LOGIN`). Default: `true`; `false` keeps the user " +
+					"and its memberships but refuses new connections.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"connection_limit": schema.Int64Attribute{
+				MarkdownDescription: "At most this many connections of the user at once: 1–1000, or -1 (the default) for no limit. " +
+					"PostgreSQL refuses a connection past the limit (`too many connections for role`).",
+				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(-1),
+				Validators: []validator.Int64{
+					int64validator.Any(int64validator.OneOf(-1), int64validator.Between(1, 1000)),
+				},
+			},
+			"valid_until": schema.StringAttribute{
+				MarkdownDescription: "The password stops working at this time (PostgreSQL's `VALID UNTIL`): an RFC 3339 timestamp " +
+					"such as `2030-01-31T00:00:00Z`. A new or changed value must not be in the past (plan-time check); once it has " +
+					"passed, the user can no longer log in until it is changed. Unset: never expires.",
+				Optional:   true,
+				Validators: []validator.String{validators.RFC3339()},
+			},
+			"member_of": memberOfAttribute("user"),
+			"createdb": schema.BoolAttribute{
+				MarkdownDescription: "Whether the user may create databases (`CREATEDB`). Default: `false`. The platform never " +
+					"grants `SUPERUSER`, `CREATEROLE`, `REPLICATION` or `BYPASSRLS`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+			"rotation": schema.StringAttribute{
+				MarkdownDescription: "`none` (the default) or `alternating`: the platform then keeps two login roles, `<username>` " +
+					"and `<username>_alt` (same attributes and memberships, one user), and each new password goes to the role that " +
+					"is not active, which becomes `active_username`. Clients that still hold the previous username and password " +
+					"keep working until the next rotation. Clients must read `active_username` and the password together. " +
+					"Changing it replaces the user. With `alternating`, `username` may have at most 59 bytes.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString("none"),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{stringvalidator.OneOf("none", "alternating")},
+			},
+			"active_username": schema.StringAttribute{
+				MarkdownDescription: "The role to log in as with the password set last: `username`, or, with `rotation = " +
+					"\"alternating\"`, `username` or `<username>_alt` in turn.",
+				Computed: true,
+			},
 			"timeouts": timeoutsAttribute(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
 	}
@@ -141,6 +191,21 @@ func (r *postgresClusterUserResource) ConfigValidators(context.Context) []resour
 		resourcevalidator.Conflicting(path.MatchRoot("password"), path.MatchRoot("password_wo")),
 		resourcevalidator.RequiredTogether(path.MatchRoot("password_wo"), path.MatchRoot("password_wo_version")),
 		resourcevalidator.Conflicting(path.MatchRoot("password"), path.MatchRoot("password_wo_version")),
+	}
+}
+
+// ValidateConfig: an alternating user's second role is <username>_alt, so
+// its username has 4 bytes fewer.
+func (r *postgresClusterUserResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config postgresClusterUserResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || config.Rotation.ValueString() != "alternating" || config.Username.IsUnknown() {
+		return
+	}
+	if n := len(config.Username.ValueString()); n > 59 {
+		resp.Diagnostics.AddAttributeError(path.Root("username"), "Username too long for an alternating user",
+			fmt.Sprintf("With rotation = \"alternating\" the user's second role is <username>_alt, and PostgreSQL names have at most 63 bytes, "+
+				"so username may have at most 59 bytes; it has %d. Choose a shorter username.", n))
 	}
 }
 
@@ -169,6 +234,33 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 			"A new cluster user needs a password: set password_wo and password_wo_version (recommended: never stored in the state), "+
 				"or password. Only a user that already exists, adopted with an import, may leave both out.")
 		return
+	}
+	// A new or changed expiry in the past is a mistake; one that has passed
+	// since it was set is not (the user simply cannot log in any more).
+	if !plan.ValidUntil.IsNull() && !plan.ValidUntil.IsUnknown() && (creating || !plan.ValidUntil.Equal(state.ValidUntil)) {
+		if t, err := time.Parse(time.RFC3339Nano, plan.ValidUntil.ValueString()); err == nil && t.Before(time.Now()) {
+			resp.Diagnostics.AddAttributeError(path.Root("valid_until"), "valid_until is in the past",
+				fmt.Sprintf("valid_until = %q has already passed, so the user could not log in at all. Set a time in the future "+
+					"(for example timeadd(plantimestamp(), \"720h\") is 30 days from the plan), or leave it out for no expiry; to lock "+
+					"the user out now, set login = false.", plan.ValidUntil.ValueString()))
+			return
+		}
+	}
+	// active_username: the username of a new user; for an alternating
+	// user, the other role once a new password is set.
+	newPassword := !creating && configuredPassword(config) != "" &&
+		(!plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion))
+	switch {
+	case creating || !plan.Username.Equal(state.Username) || !plan.Rotation.Equal(state.Rotation):
+		if plan.Username.IsUnknown() {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("active_username"), types.StringUnknown())...)
+		} else {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("active_username"), plan.Username)...)
+		}
+	case newPassword && state.Rotation.ValueString() == "alternating":
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("active_username"), types.StringUnknown())...)
+	default:
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("active_username"), state.ActiveUsername)...)
 	}
 	if r.data == nil {
 		return // the provider's configuration is still unknown
@@ -200,7 +292,7 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not check user %q of cluster %s", username, clusterID), err, nil)
 	case existing.System:
 		resp.Diagnostics.AddAttributeError(path.Root("username"), "System user of the cluster", systemUserDetail(username, clusterID))
-	case r.data.wouldReplay(ctx, r.createKey(clusterID, username, config)):
+	case r.data.wouldReplay(ctx, r.createKey(clusterID, username, plan, config)):
 		// This create's own user, whose answer was lost: the apply collects it.
 	default:
 		resp.Diagnostics.AddAttributeError(path.Root("username"), "Cluster user already exists",
@@ -211,9 +303,10 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 
 // createKey is the Idempotency-Key of the create of the user (see
 // providerData.createKey); it covers the password, which an HMAC does not
-// reveal.
-func (r *postgresClusterUserResource) createKey(clusterID, username string, config postgresClusterUserResourceModel) string {
-	return r.data.createKey(clusterUserTypeName, clusterID, username, configuredPassword(config))
+// reveal, and the attributes the create sends.
+func (r *postgresClusterUserResource) createKey(clusterID, username string, plan, config postgresClusterUserResourceModel) string {
+	return r.data.createKey(clusterUserTypeName, clusterID, username, configuredPassword(config),
+		fmt.Sprint(plan.Login, plan.ConnectionLimit, plan.ValidUntil, setStrings(plan.MemberOf), plan.CreateDB, plan.Rotation))
 }
 
 // configuredPassword is the password the configuration sets: password_wo
@@ -240,8 +333,22 @@ func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.C
 	}
 
 	clusterID, username := plan.ClusterID.ValueString(), plan.Username.ValueString()
-	ctx = withCreateKey(ctx, r.createKey(clusterID, username, config))
-	if _, err := r.data.client.CreateClusterUser(ctx, clusterID, username, configuredPassword(config)); err != nil {
+	ctx = withCreateKey(ctx, r.createKey(clusterID, username, plan, config))
+	in := client.ClusterUserCreate{Username: username, Password: configuredPassword(config),
+		Login: plan.Login.ValueBoolPointer(), CreateDB: plan.CreateDB.ValueBoolPointer(), ValidUntil: plan.ValidUntil.ValueStringPointer()}
+	if !plan.ConnectionLimit.IsNull() && !plan.ConnectionLimit.IsUnknown() {
+		n := int(plan.ConnectionLimit.ValueInt64())
+		in.ConnectionLimit = &n
+	}
+	if !plan.MemberOf.IsNull() && !plan.MemberOf.IsUnknown() {
+		memberOf := setStrings(plan.MemberOf)
+		in.MemberOf = &memberOf
+	}
+	if plan.Rotation.ValueString() == "alternating" {
+		in.Rotation = "alternating"
+	}
+	u, err := r.data.client.CreateClusterUser(ctx, clusterID, in)
+	if err != nil {
 		summary := fmt.Sprintf("Could not create user %q in cluster %s", username, clusterID)
 		if apiErr, ok := client.AsAPIError(err); ok && apiErr.Code == "ALREADY_EXISTS" {
 			id := clusterUserID(clusterID, username)
@@ -253,7 +360,7 @@ func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.C
 		addAPIError(&resp.Diagnostics, summary, err, clusterUserFieldPaths)
 		return
 	}
-	plan.ID = types.StringValue(clusterUserID(clusterID, username))
+	plan.setFromAPI(u)
 	plan.PasswordWO = types.StringNull() // write-only: never stored
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
@@ -296,8 +403,10 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
-// Update sets a new password, the only thing about a cluster user that can
-// change in place: when password changes, or when password_wo_version does.
+// Update changes what the plan changes, in one request (one transaction in
+// the cluster): the attributes, the memberships, and the password when
+// password changes or password_wo_version does. An alternating user's new
+// password goes to its inactive role, which becomes active_username.
 func (r *postgresClusterUserResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx, ok := r.begin(ctx, &resp.Diagnostics)
 	if !ok {
@@ -313,15 +422,41 @@ func (r *postgresClusterUserResource) Update(ctx context.Context, req resource.U
 		return
 	}
 
+	var in client.ClusterUserUpdate
 	// A configuration that stops setting a password (both left out) stops
 	// managing it: the role keeps the password it has.
 	changed := !plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion)
-	if changed && configuredPassword(config) != "" {
+	if password := configuredPassword(config); changed && password != "" {
+		in.Password = &password
+	}
+	if !plan.Login.Equal(state.Login) {
+		in.Login = plan.Login.ValueBoolPointer()
+	}
+	if !plan.ConnectionLimit.Equal(state.ConnectionLimit) {
+		n := int(plan.ConnectionLimit.ValueInt64())
+		in.ConnectionLimit = &n
+	}
+	if !plan.ValidUntil.Equal(state.ValidUntil) {
+		in.ValidUntil = plan.ValidUntil.ValueStringPointer()
+		in.ClearValidUntil = plan.ValidUntil.IsNull()
+	}
+	if !plan.CreateDB.Equal(state.CreateDB) {
+		in.CreateDB = plan.CreateDB.ValueBoolPointer()
+	}
+	if !plan.MemberOf.Equal(state.MemberOf) {
+		memberOf := setStrings(plan.MemberOf)
+		in.MemberOf = &memberOf
+	}
+	if in.IsEmpty() {
+		plan.ActiveUsername = state.ActiveUsername
+	} else {
 		clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
-		if err := r.data.client.UpdateClusterUserPassword(ctx, clusterID, username, configuredPassword(config)); err != nil {
-			addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not set the password of user %q of cluster %s", username, clusterID), err, clusterUserFieldPaths)
+		u, err := r.data.client.UpdateClusterUser(ctx, clusterID, username, in)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not change user %q of cluster %s", username, clusterID), err, clusterUserFieldPaths)
 			return
 		}
+		plan.setFromAPI(u)
 	}
 	plan.PasswordWO = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)

@@ -1,10 +1,15 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -18,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
@@ -242,7 +248,7 @@ func TestAccPostgresClusterUser_planTimeRefusals(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = pg.Exec(ctx, fmt.Sprintf("DROP ROLE IF EXISTS %q", byHand)) })
 	managed := randomName("managed")
-	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, managed, "managed-password-1"); err != nil {
+	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: managed, Password: "managed-password-1"}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Client(env.AdminKey).DeleteClusterUser(ctx, clusterID, managed) })
@@ -355,7 +361,7 @@ func TestAccPostgresClusterUser_adoptedWithoutPassword(t *testing.T) {
 	ctx := context.Background()
 	username := randomName("adopted")
 	const byHand, managed = "set-by-hand-1", "set-by-terraform-1"
-	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, username, byHand); err != nil {
+	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: username, Password: byHand}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Client(env.AdminKey).DeleteClusterUser(context.Background(), clusterID, username) })
@@ -417,5 +423,235 @@ func TestClusterUsernameValidators(t *testing.T) {
 		case want != "" && (diags.ErrorsCount() != 1 || !strings.Contains(diags.Errors()[0].Detail(), want)):
 			t.Errorf("%q: want exactly one error containing %q, got %v", value, want, diags)
 		}
+	}
+}
+
+// connection_limit = 1 refuses a second connection; valid_until, once
+// passed, refuses the login (and is no drift: the plan stays empty).
+func TestAccPostgresClusterUser_connectionLimitAndExpiry(t *testing.T) {
+	env := accEnv(t)
+	// Parallel before the expiry is taken: a parallel test waits until the
+	// sequential ones are done.
+	t.Parallel()
+	clusterID, pg := testCluster(t)
+	username, password := randomName("limited"), "pw-"+randomName("p")
+	// Far enough ahead for the first step to apply; the second waits for it.
+	expiry := time.Now().Add(20 * time.Second).UTC().Truncate(time.Second)
+	config := fmt.Sprintf(`
+resource "pgcloud_postgres_cluster_user" "this" {
+  cluster_id       = %q
+  username         = %q
+  password         = %q
+  connection_limit = 1
+  createdb         = true
+  valid_until      = %q
+}
+`, clusterID, username, password, expiry.Format(time.RFC3339))
+
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkClusterUsersDestroyed(env),
+		Steps: []acc.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("connection_limit"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("createdb"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("valid_until"), knownvalue.StringExact(expiry.Format(time.RFC3339))),
+				},
+				Check: func(*terraform.State) error {
+					ctx := context.Background()
+					conn, err := pg.OpenAs(ctx, username, password)
+					if err != nil {
+						return fmt.Errorf("first connection: %w", err)
+					}
+					defer func() { _ = conn.Close(ctx) }()
+					if err := pg.ConnectAs(ctx, username, password); err == nil || !strings.Contains(err.Error(), "too many connections") {
+						return fmt.Errorf("second connection with connection_limit = 1: %v, want too many connections", err)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() { time.Sleep(time.Until(expiry.Add(time.Second))) },
+				Config:    config,
+				ConfigPlanChecks: acc.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					err := pg.ConnectAs(context.Background(), username, password)
+					if err == nil || !strings.Contains(err.Error(), "password authentication failed") {
+						return fmt.Errorf("login after valid_until: %v, want it refused", err)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Alternating rotation through Terraform: across three rotations of
+// password_wo a client connected with the first credentials keeps working,
+// each new client logs in with active_username and the new password, the
+// previous credentials keep working until the next rotation, and no
+// password reaches the state, PostgreSQL's log, the server's log or its
+// data directory.
+func TestAccPostgresClusterUser_alternatingRotation(t *testing.T) {
+	env := accEnv(t)
+	clusterID, pg := testCluster(t)
+	username := randomName("rot")
+	alt := username + "_alt"
+	passwords := []string{"p0-" + randomName("pw"), "p1-" + randomName("pw"), "p2-" + randomName("pw"), "p3-" + randomName("pw")}
+	active := []string{username, alt, username, alt}
+	config := func(i int) string {
+		return fmt.Sprintf(`
+resource "pgcloud_postgres_cluster_user" "this" {
+  cluster_id          = %q
+  username            = %q
+  password_wo         = %q
+  password_wo_version = %d
+  rotation            = "alternating"
+  member_of           = ["pg_read_all_data"]
+}
+`, clusterID, username, passwords[i], i+1)
+	}
+	var old *pgx.Conn
+	t.Cleanup(func() {
+		if old != nil {
+			_ = old.Close(context.Background())
+		}
+	})
+	steps := []acc.TestStep{{
+		Config: config(0),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("rotation"), knownvalue.StringExact("alternating")),
+			statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("active_username"), knownvalue.StringExact(username)),
+		},
+		Check: func(*terraform.State) error {
+			var err error
+			old, err = pg.OpenAs(context.Background(), username, passwords[0])
+			return err
+		},
+	}}
+	for i := 1; i <= 3; i++ {
+		steps = append(steps, acc.TestStep{
+			Config: config(i),
+			ConfigPlanChecks: acc.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(clusterUserAddress, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(clusterUserAddress, tfjsonpath.New("active_username")),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(clusterUserAddress, tfjsonpath.New("active_username"), knownvalue.StringExact(active[i])),
+			},
+			Check: func(s *terraform.State) error {
+				if !connAlive(old) {
+					return fmt.Errorf("rotation %d: the connection opened with the first credentials was ended", i)
+				}
+				if err := canLogIn(pg, active[i], passwords[i])(s); err != nil {
+					return fmt.Errorf("rotation %d: new credentials: %w", i, err)
+				}
+				if err := canLogIn(pg, active[i-1], passwords[i-1])(s); err != nil {
+					return fmt.Errorf("rotation %d: the previous credentials stopped working: %w", i, err)
+				}
+				if i >= 2 {
+					if err := cannotLogIn(pg, active[i-2], passwords[i-2])(s); err != nil {
+						return fmt.Errorf("rotation %d: %w", i, err)
+					}
+				}
+				return stateHasNo(passwords[i])(s)
+			},
+		})
+	}
+	steps = append(steps, acc.TestStep{
+		ResourceName:                         clusterUserAddress,
+		ImportState:                          true,
+		ImportStateId:                        clusterID + "/" + username,
+		ImportStateVerify:                    true,
+		ImportStateVerifyIdentifierAttribute: "id",
+		ImportStateVerifyIgnore:              []string{"password_wo", "password_wo_version", "password", "timeouts"},
+	})
+	acc.ParallelTest(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy: acc.ComposeAggregateTestCheckFunc(checkClusterUsersDestroyed(env), func(*terraform.State) error {
+			if err := pg.ConnectAs(context.Background(), alt, passwords[3]); err == nil {
+				return fmt.Errorf("%s still logs in after destroy", alt)
+			}
+			return nil
+		}),
+		Steps: steps,
+	})
+
+	pgLog, err := pg.Log()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, pw := range passwords {
+		if strings.Contains(pgLog, pw) {
+			t.Errorf("PostgreSQL's log contains password %d", i)
+		}
+		if strings.Contains(testServerLog.String(), pw) {
+			t.Errorf("the server's log contains password %d", i)
+		}
+		if where := fileContaining(t, env.DataDir, pw); where != "" {
+			t.Errorf("the server's data directory holds password %d in %s", i, where)
+		}
+	}
+}
+
+// connAlive reports whether conn still answers a query.
+func connAlive(conn *pgx.Conn) bool {
+	if conn == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var one int
+	return conn.QueryRow(ctx, "SELECT 1").Scan(&one) == nil
+}
+
+// fileContaining is the first file under dir that holds secret, "" if none.
+func fileContaining(t *testing.T, dir, secret string) string {
+	t.Helper()
+	var found string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || found != "" {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(data, []byte(secret)) {
+			found = path
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
+
+// valid_until keeps the configuration's spelling of the instant the API
+// answers in UTC (to PostgreSQL's microseconds); another instant is drift.
+func TestSameInstant(t *testing.T) {
+	api := "2030-01-31T08:00:00.123456Z"
+	for _, c := range []struct {
+		prior types.String
+		want  string
+	}{
+		{types.StringValue("2030-01-31T09:00:00.123456+01:00"), "2030-01-31T09:00:00.123456+01:00"},
+		{types.StringValue("2030-01-31T08:00:00.123456789Z"), "2030-01-31T08:00:00.123456789Z"},
+		{types.StringValue("2030-01-31T08:00:01Z"), api},
+		{types.StringNull(), api},
+	} {
+		if got := sameInstant(c.prior, &api); got.ValueString() != c.want {
+			t.Errorf("sameInstant(%s): %s, want %s", c.prior, got, c.want)
+		}
+	}
+	if got := sameInstant(types.StringValue("2030-01-31T08:00:00Z"), nil); !got.IsNull() {
+		t.Errorf("no expiry: %s, want null", got)
 	}
 }

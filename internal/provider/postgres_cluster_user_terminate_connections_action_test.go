@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/testenv/testpg"
 )
@@ -45,7 +46,7 @@ func newClusterUserForAction(t *testing.T, env *testenv.Env, clusterID, password
 	t.Helper()
 	api := env.Client(env.AdminKey)
 	name := "act_" + acctest.RandStringFromCharSet(10, acctest.CharSetAlphaNum)
-	if _, err := api.CreateClusterUser(context.Background(), clusterID, name, password); err != nil {
+	if _, err := api.CreateClusterUser(context.Background(), clusterID, client.ClusterUserCreate{Username: name, Password: password}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = api.DeleteClusterUser(context.Background(), clusterID, name) })

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 )
 
 // postgresVersion is how PostgreSQL reports its version ("15.18", "16.4 (Debian …)").
@@ -24,7 +26,7 @@ func TestAccPostgresClusterUsersDataSource(t *testing.T) {
 	// A managed user made through the API, and a role made by hand, which
 	// the platform sees as a system user.
 	managed := randomName("listed")
-	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, managed, "listed-password-1"); err != nil {
+	if _, err := env.Client(env.AdminKey).CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: managed, Password: "listed-password-1"}); err != nil {
 		t.Fatal(err)
 	}
 	byHand := randomName("by_hand")

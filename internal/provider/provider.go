@@ -290,6 +290,7 @@ func (p *pgcloudProvider) Resources(context.Context) []func() resource.Resource 
 		NewOrgRoleBindingResource,
 		NewProjectRoleBindingResource,
 		NewPostgresClusterUserResource,
+		NewPostgresClusterRoleResource,
 	}
 }
 

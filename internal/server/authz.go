@@ -108,13 +108,14 @@ func (s *Server) ownedOrg(r *http.Request, c *caller, doing string) (store.Organ
 }
 
 // managedCluster returns the cluster in the path when the caller may manage
-// its users; doing is what the caller is about to do, for the 403.
+// its users and roles; doing is what the caller is about to do ("creating
+// users"), for the 403.
 func (s *Server) managedCluster(r *http.Request, c *caller, doing string) (store.Cluster, error) {
 	cl, err := s.callerCluster(r.Context(), c, r.PathValue("cluster"))
 	if err != nil {
 		return store.Cluster{}, err
 	}
-	return cl, requireClusterManage(c, cl, doing+" users of cluster \""+cl.Name+"\"")
+	return cl, requireClusterManage(c, cl, doing+" of cluster \""+cl.Name+"\"")
 }
 
 // ---- roles ----

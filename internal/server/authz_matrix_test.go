@@ -164,6 +164,12 @@ var authzMatrix = []matrixRow{
 	// holds the open connections, so a refusal provably ended none
 	{w{200, 200, 403, 200, 200, 403, 403, 404, 401, 401}, "POST /clusters/{cluster}/users/{username}/terminate-connections", "", connectedClusterUser},
 	{w{409, 409, 403, 409, 409, 403, 403, 404, 401, 401}, "POST /clusters/{cluster}/users/{username}/terminate-connections", "a system user", connectedSystemUser},
+	// group roles: as cluster users
+	{w{200, 200, 200, 200, 200, 200, 403, 404, 401, 401}, "GET /clusters/{cluster}/roles", "", nil},
+	{w{201, 201, 403, 201, 201, 403, 403, 404, 401, 401}, "POST /clusters/{cluster}/roles", "", newClusterRoleBody},
+	{w{200, 200, 200, 200, 200, 200, 403, 404, 401, 401}, "GET /clusters/{cluster}/roles/{name}", "", nil},
+	{w{200, 200, 403, 200, 200, 403, 403, 404, 401, 401}, "PATCH /clusters/{cluster}/roles/{name}", "", freshClusterRolePatch},
+	{w{204, 204, 403, 204, 204, 403, 403, 404, 401, 401}, "DELETE /clusters/{cluster}/roles/{name}", "", freshClusterRole},
 }
 
 // matrixFixture is the organization the matrix runs in: one caller of each kind
@@ -186,6 +192,7 @@ type matrixFixture struct {
 	pg            *testpg.Postgres // the cluster's real PostgreSQL
 	cluster       string           // a cluster of the project
 	clusterUser   string           // a managed user of that cluster, read by the read rows
+	clusterRole   string           // a group role of that cluster, read by the read rows
 	systemUser    string           // a role of that cluster the platform did not create
 	n             int
 	db            *sql.DB // the server's store, read directly by fingerprint
@@ -246,6 +253,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 
 	f.pg, f.cluster = e.startPG("matrix")
 	f.clusterUser = f.freshClusterUser()
+	f.clusterRole = f.freshClusterRole()
 	f.systemUser = "by hand"
 	if err := f.pg.Exec(ctx, `CREATE ROLE "by hand" LOGIN PASSWORD 'by-hand-password'`); err != nil {
 		t.Fatal(err)
@@ -277,7 +285,9 @@ func (f *matrixFixture) fingerprint() string {
 	// any connection. The connections are those the cells opened, as
 	// other roles than the superuser the server and this query use.
 	cluster, err := f.pg.QueryString(context.Background(),
-		`SELECT (SELECT string_agg(rolname || ':' || coalesce(rolpassword, ''), ',' ORDER BY rolname) FROM pg_authid) || ' ' ||
+		`SELECT (SELECT string_agg(rolname || ':' || coalesce(rolpassword, '') || ':' || rolcanlogin || rolconnlimit || rolcreatedb ||
+		  coalesce(rolvaliduntil::text, ''), ',' ORDER BY rolname) FROM pg_authid) || ' ' ||
+		(SELECT coalesce(string_agg(roleid::regrole || '>' || member::regrole, ',' ORDER BY 1), '') FROM pg_auth_members) || ' ' ||
 		(SELECT coalesce(string_agg(usename || ':' || pid, ',' ORDER BY pid), '') FROM pg_stat_activity
 		  WHERE usename IS NOT NULL AND usename <> current_user)`)
 	if err != nil {
@@ -309,7 +319,7 @@ func (f *matrixFixture) shared(route string) map[string]string {
 		binding = f.projBinding
 	}
 	return map[string]string{"org": f.e.orgID, "project": f.e.projectID, "user": f.machineUser, "key": f.machineKey, "token": f.machineToken,
-		"role": platform.RoleOrgOwner, "binding": binding, "cluster": f.cluster, "username": f.clusterUser,
+		"role": platform.RoleOrgOwner, "binding": binding, "cluster": f.cluster, "username": f.clusterUser, "name": f.clusterRole,
 		"idempotencyKey": "matrix-holds-nothing"}
 }
 
@@ -347,7 +357,31 @@ func (f *matrixFixture) freshClusterUser() string {
 	return name
 }
 
+// freshClusterRole creates a group role of the matrix's cluster through the
+// API, as the organization's owner.
+func (f *matrixFixture) freshClusterRole() string {
+	f.t.Helper()
+	name := f.unique("db-group")
+	r := f.e.do("POST", apiPrefix+"/clusters/"+f.cluster+"/roles", f.keys[asOwnerPerson], map[string]any{"name": name})
+	if r.status != http.StatusCreated {
+		f.t.Fatalf("create cluster role %s: %d %s", name, r.status, r.body)
+	}
+	return name
+}
+
 // ---- cells of the write rows ----
+
+func newClusterRoleBody(f *matrixFixture, _ int) matrixCell {
+	return matrixCell{body: map[string]any{"name": f.unique("db-new-group"), "memberOf": []string{"pg_monitor"}}}
+}
+
+func freshClusterRole(f *matrixFixture, _ int) matrixCell {
+	return matrixCell{vars: map[string]string{"name": f.freshClusterRole()}}
+}
+
+func freshClusterRolePatch(f *matrixFixture, _ int) matrixCell {
+	return matrixCell{vars: map[string]string{"name": f.freshClusterRole()}, body: map[string]any{"memberOf": []string{"pg_read_all_stats"}}}
+}
 
 func newMachineUserBody(f *matrixFixture, _ int) matrixCell {
 	return matrixCell{body: map[string]any{"username": f.unique("new")}}
@@ -451,7 +485,8 @@ func freshClusterUser(f *matrixFixture, _ int) matrixCell {
 }
 
 func freshClusterUserPatch(f *matrixFixture, _ int) matrixCell {
-	return matrixCell{vars: map[string]string{"username": f.freshClusterUser()}, body: map[string]any{"password": "a-new-password-2"}}
+	return matrixCell{vars: map[string]string{"username": f.freshClusterUser()},
+		body: map[string]any{"password": "a-new-password-2", "memberOf": []string{f.clusterRole, "pg_monitor"}, "connectionLimit": 5}}
 }
 
 // connectedClusterUser is a fresh managed user with an open connection.

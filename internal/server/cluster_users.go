@@ -2,7 +2,9 @@ package server
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"time"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/platform"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/server/pgroles"
@@ -13,36 +15,89 @@ import (
 // truth (see package platform), so a cluster user has no metadata.
 
 type clusterUserProps struct {
-	ClusterID string `json:"clusterId"`
-	Username  string `json:"username"`
-	System    bool   `json:"system"`
+	ClusterID       string   `json:"clusterId"`
+	Username        string   `json:"username"`
+	System          bool     `json:"system"`
+	Login           bool     `json:"login"`
+	ConnectionLimit int      `json:"connectionLimit"`
+	ValidUntil      *string  `json:"validUntil"`
+	CreateDB        bool     `json:"createdb"`
+	MemberOf        []string `json:"memberOf"`
+	Rotation        string   `json:"rotation"`
+	ActiveUsername  string   `json:"activeUsername"`
 }
 
 func clusterUserHref(clusterID, username string) string {
 	return clusterHref(clusterID) + "/users/" + pathID(username)
 }
 
+func formatUntil(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339Nano)
+	return &s
+}
+
 func clusterUserEnvelope(clusterID string, r pgroles.Role) envelope {
+	rotation := platform.RotationNone
+	if r.Alternating {
+		rotation = platform.RotationAlternating
+	}
+	memberOf := r.MemberOf
+	if memberOf == nil {
+		memberOf = []string{}
+	}
+	active := r.Active
+	if active == "" {
+		active = r.Name
+	}
 	return envelope{Type: "cluster-user", ID: r.Name, Href: clusterUserHref(clusterID, r.Name),
-		Properties: clusterUserProps{ClusterID: clusterID, Username: r.Name, System: r.System}}
+		Properties: clusterUserProps{ClusterID: clusterID, Username: r.Name, System: r.System, Login: r.Login,
+			ConnectionLimit: r.ConnectionLimit, ValidUntil: formatUntil(r.ValidUntil), CreateDB: r.CreateDB, MemberOf: memberOf,
+			Rotation: rotation, ActiveUsername: active}}
+}
+
+// forbiddenRoleAttributes are never set through the API: 422 naming them.
+var forbiddenRoleAttributes = map[string]string{
+	"superuser":   "is never granted through the API: a superuser could take over the cluster and the platform's own role",
+	"createrole":  "is never granted through the API: it would let the user create and change roles outside the platform",
+	"replication": "is never granted through the API: replication connections bypass the users' privileges",
+	"bypassrls":   "is never granted through the API: it would bypass every row-level security policy",
+}
+
+func withForbidden(special map[string]string) map[string]string {
+	out := maps.Clone(special)
+	maps.Copy(out, forbiddenRoleAttributes)
+	return out
 }
 
 func parseClusterUserCreate(body []byte) (platform.ClusterUserCreate, error) {
-	return decodeInput(body, []string{"username", "password"},
-		map[string]string{"system": "is not set by the caller: users the platform creates are never system users"},
+	return decodeInput(body, []string{"username", "password", "login", "connectionLimit", "validUntil", "memberOf", "createdb", "rotation"},
+		withForbidden(map[string]string{
+			"system":         "is not set by the caller: users the platform creates are never system users",
+			"activeUsername": "is not set by the caller: it is the username of an alternating user, and changes with each new password",
+		}),
 		func(o *jsonObject, _ *platform.Violations) platform.ClusterUserCreate {
-			return platform.ClusterUserCreate{Username: o.str("username"), Password: o.str("password")}
+			return platform.ClusterUserCreate{Username: o.str("username"), Password: o.str("password"), Login: o.boolean("login"),
+				ConnectionLimit: o.number("connectionLimit"), ValidUntil: o.nullableStr("validUntil"), MemberOf: o.strList("memberOf"),
+				CreateDB: o.boolean("createdb"), Rotation: o.str("rotation")}
 		})
 }
 
-// parseClusterUserPatch: PATCH changes the password only.
+// parseClusterUserPatch: PATCH changes the password, the attributes and the
+// memberships.
 func parseClusterUserPatch(body []byte) (platform.ClusterUserPatch, error) {
-	return decodeInput(body, []string{"password"}, map[string]string{
-		"username":  "cannot be changed: a cluster user's name is its identity; create a user with the new name and delete this one",
-		"clusterId": "cannot be changed: a cluster user never moves to another cluster",
-		"system":    "cannot be changed: it tells whether the platform created the user",
-	}, func(o *jsonObject, _ *platform.Violations) platform.ClusterUserPatch {
-		return platform.ClusterUserPatch{Password: o.str("password")}
+	return decodeInput(body, []string{"password", "login", "connectionLimit", "validUntil", "memberOf", "createdb"}, withForbidden(map[string]string{
+		"username":       "cannot be changed: a cluster user's name is its identity; create a user with the new name and delete this one",
+		"clusterId":      "cannot be changed: a cluster user never moves to another cluster",
+		"system":         "cannot be changed: it tells whether the platform created the user",
+		"rotation":       "cannot be changed: create a user with the other rotation and move the clients to it",
+		"activeUsername": "cannot be set: a new password makes the other role of an alternating user the active one",
+	}), func(o *jsonObject, _ *platform.Violations) platform.ClusterUserPatch {
+		return platform.ClusterUserPatch{Password: o.str("password"), Login: o.boolean("login"),
+			ConnectionLimit: o.number("connectionLimit"), ValidUntil: o.nullableStr("validUntil"), MemberOf: o.strList("memberOf"),
+			CreateDB: o.boolean("createdb")}
 	})
 }
 
@@ -87,7 +142,7 @@ func (s *Server) getClusterUser(w http.ResponseWriter, r *http.Request, c *calle
 // a second role.
 func (s *Server) createClusterUser(w http.ResponseWriter, r *http.Request, c *caller) error {
 	ctx := r.Context()
-	cl, err := s.managedCluster(r, c, "creating")
+	cl, err := s.managedCluster(r, c, "creating users")
 	if err != nil {
 		return err
 	}
@@ -151,7 +206,7 @@ func (s *Server) createClusterUser(w http.ResponseWriter, r *http.Request, c *ca
 
 func (s *Server) updateClusterUser(w http.ResponseWriter, r *http.Request, c *caller) error {
 	ctx := r.Context()
-	cl, err := s.managedCluster(r, c, "changing")
+	cl, err := s.managedCluster(r, c, "changing users")
 	if err != nil {
 		return err
 	}
@@ -159,17 +214,17 @@ func (s *Server) updateClusterUser(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	username := r.PathValue("username")
-	if err := s.platform.UpdateClusterUser(ctx, cl, username, in); err != nil {
+	ro, err := s.platform.UpdateClusterUser(ctx, cl, r.PathValue("username"), in)
+	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, clusterUserEnvelope(cl.ID, pgroles.Role{Name: username}))
+	writeJSON(w, http.StatusOK, clusterUserEnvelope(cl.ID, ro))
 	return nil
 }
 
 func (s *Server) deleteClusterUser(w http.ResponseWriter, r *http.Request, c *caller) error {
 	ctx := r.Context()
-	cl, err := s.managedCluster(r, c, "deleting")
+	cl, err := s.managedCluster(r, c, "deleting users")
 	if err != nil {
 		return err
 	}
@@ -202,7 +257,7 @@ type connectionTerminationProps struct {
 // the first attempt ended rather than none.
 func (s *Server) terminateClusterUserConnections(w http.ResponseWriter, r *http.Request, c *caller) error {
 	ctx := r.Context()
-	cl, err := s.managedCluster(r, c, "ending the connections of")
+	cl, err := s.managedCluster(r, c, "ending the connections of users")
 	if err != nil {
 		return err
 	}

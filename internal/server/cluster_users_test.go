@@ -21,9 +21,16 @@ type clusterUser struct {
 	Href       string         `json:"href"`
 	Metadata   map[string]any `json:"metadata"`
 	Properties struct {
-		ClusterID string `json:"clusterId"`
-		Username  string `json:"username"`
-		System    bool   `json:"system"`
+		ClusterID       string   `json:"clusterId"`
+		Username        string   `json:"username"`
+		System          bool     `json:"system"`
+		Login           bool     `json:"login"`
+		ConnectionLimit int      `json:"connectionLimit"`
+		ValidUntil      *string  `json:"validUntil"`
+		CreateDB        bool     `json:"createdb"`
+		MemberOf        []string `json:"memberOf"`
+		Rotation        string   `json:"rotation"`
+		ActiveUsername  string   `json:"activeUsername"`
 	} `json:"properties"`
 }
 

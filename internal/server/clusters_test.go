@@ -235,6 +235,7 @@ func tourClusters(t *testing.T, e *env) {
 	t.Helper()
 	_, id := e.startPG("tour")
 	users := "/api/v1/clusters/" + id + "/users"
+	roles := "/api/v1/clusters/" + id + "/roles"
 	for _, c := range []struct {
 		method, path string
 		body         any
@@ -242,12 +243,20 @@ func tourClusters(t *testing.T, e *env) {
 	}{
 		{"GET", "/api/v1/projects/" + e.projectID + "/clusters", nil, 200},
 		{"GET", "/api/v1/clusters/" + id, nil, 200},
-		{"POST", users, map[string]any{"username": "tour user", "password": "0123456789"}, 201},
+		{"POST", roles, map[string]any{"name": "tour group", "memberOf": []string{"pg_read_all_data"}}, 201},
+		{"GET", roles, nil, 200},
+		{"GET", roles + "/tour%20group", nil, 200},
+		{"PATCH", roles + "/tour%20group", map[string]any{"memberOf": []string{"pg_monitor"}}, 200},
+		{"POST", users, map[string]any{"username": "tour user", "password": "0123456789", "memberOf": []string{"tour group"},
+			"validUntil": "2099-01-02T03:04:05Z", "connectionLimit": 3}, 201},
+		{"POST", users, map[string]any{"username": "tour alt", "password": "0123456789", "rotation": "alternating"}, 201},
 		{"GET", users + "?system=true", nil, 200},
 		{"GET", users + "/tour%20user", nil, 200},
-		{"PATCH", users + "/tour%20user", map[string]any{"password": "9876543210"}, 200},
+		{"PATCH", users + "/tour%20user", map[string]any{"password": "9876543210", "validUntil": nil, "createdb": true}, 200},
+		{"PATCH", users + "/tour%20alt", map[string]any{"password": "9876543210"}, 200},
 		{"POST", users + "/tour%20user/terminate-connections", nil, 200},
 		{"DELETE", users + "/tour%20user", nil, 204},
+		{"DELETE", roles + "/tour%20group", nil, 204},
 	} {
 		e.do(c.method, c.path, e.adminKey, c.body).want(c.status)
 	}

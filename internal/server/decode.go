@@ -170,6 +170,36 @@ func (o *jsonObject) boolean(name string) *bool {
 	return &b
 }
 
+// strList returns the member name, an array of strings, nil when it is
+// absent. Anything else (null included) is a type error.
+func (o *jsonObject) strList(name string) *[]string {
+	var l []string
+	if !o.member(name, &l, "must be a JSON array of strings") {
+		return nil
+	}
+	if l == nil {
+		l = []string{}
+	}
+	return &l
+}
+
+// nullableStr returns the member name, a string or null, nil when it is
+// absent.
+func (o *jsonObject) nullableStr(name string) *platform.Nullable {
+	raw, ok := o.raw[name]
+	if !ok {
+		return nil
+	}
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return &platform.Nullable{}
+	}
+	if s := o.str(name); s != nil {
+		return &platform.Nullable{Value: s}
+	}
+	o.badTypes[len(o.badTypes)-1].Message = "must be a JSON string or null"
+	return nil
+}
+
 // object returns the member name as an object, nil when it is absent. A
 // present member that is not a JSON object (null included) is recorded as a
 // type error.

@@ -39,6 +39,11 @@ var routes = []route{
 	{Method: "PATCH", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}", handle: (*Server).updateClusterUser},
 	{Method: "DELETE", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}", handle: (*Server).deleteClusterUser},
 	{Method: "POST", Pattern: apiPrefix + "/clusters/{cluster}/users/{username}/terminate-connections", handle: (*Server).terminateClusterUserConnections},
+	{Method: "GET", Pattern: apiPrefix + "/clusters/{cluster}/roles", handle: (*Server).listClusterRoles},
+	{Method: "POST", Pattern: apiPrefix + "/clusters/{cluster}/roles", handle: (*Server).createClusterRole},
+	{Method: "GET", Pattern: apiPrefix + "/clusters/{cluster}/roles/{name}", handle: (*Server).getClusterRole},
+	{Method: "PATCH", Pattern: apiPrefix + "/clusters/{cluster}/roles/{name}", handle: (*Server).updateClusterRole},
+	{Method: "DELETE", Pattern: apiPrefix + "/clusters/{cluster}/roles/{name}", handle: (*Server).deleteClusterRole},
 
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/users", handle: (*Server).listUsers},
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/users/{user}", handle: (*Server).getUser},

@@ -90,3 +90,17 @@ func TestCheckDuration(t *testing.T) {
 		t.Fatal("soon: want an error")
 	}
 }
+
+func TestRFC3339(t *testing.T) {
+	runStringValidator(t, validators.RFC3339(), map[string]stringCase{
+		"utc":     {value: types.StringValue("2030-01-31T00:00:00Z")},
+		"offset":  {value: types.StringValue("2030-01-31T09:00:00+01:00")},
+		"nanos":   {value: types.StringValue("2030-01-31T09:00:00.123456Z")},
+		"past":    {value: types.StringValue("2001-01-01T00:00:00Z")},
+		"null":    {value: types.StringNull()},
+		"unknown": {value: types.StringUnknown()},
+		"date":    {value: types.StringValue("2030-01-31"), wantError: "RFC 3339"},
+		"no zone": {value: types.StringValue("2030-01-31T00:00:00"), wantError: "time zone"},
+		"words":   {value: types.StringValue("tomorrow"), wantError: `got "tomorrow"`},
+	})
+}

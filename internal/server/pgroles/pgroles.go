@@ -52,12 +52,25 @@ var (
 	// ErrNotPermitted: the cluster's role may not do this (e.g. it lacks
 	// CREATEROLE).
 	ErrNotPermitted = errors.New("not permitted")
+	// ErrMembership: a role of MemberOf may not be granted (not one of
+	// PredefinedRoles nor a group role of the platform, missing, or a
+	// cycle); the error's text says which and why.
+	ErrMembership = errors.New("membership not allowed")
 )
 
-// Role is a role of a cluster as the API shows it.
+// Role is a role of a cluster as the API shows it, read from the catalogs.
 type Role struct {
-	Name   string
-	System bool // not created by the platform (not a member of MarkerRole)
+	Name            string
+	System          bool // not created by the platform (not a member of MarkerRole)
+	Login           bool
+	ConnectionLimit int        // -1: none
+	ValidUntil      *time.Time // nil: the password never expires
+	CreateDB        bool
+	MemberOf        []string // the roles it is a direct member of, by name, sorted; the markers left out
+	// Alternating: the user is a pair of login roles, Name and Name+AltSuffix
+	// (see Update); Active is the one whose password was set last.
+	Alternating bool
+	Active      string
 }
 
 // Cluster names a registered cluster: its id (the key of its pool) and DSN.
@@ -183,16 +196,84 @@ func shortVersion(v string) string {
 	return v
 }
 
-// managedExpr is true for the role r when it is a member of the marker role.
-const managedExpr = `EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles mr ON mr.oid = m.roleid
-	WHERE m.member = r.oid AND mr.rolname = '` + MarkerRole + `')`
+// memberExpr is true for the role r when it is a direct member of marker.
+func memberExpr(marker string) string {
+	return `EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles mr ON mr.oid = m.roleid
+	WHERE m.member = r.oid AND mr.rolname = '` + marker + `')`
+}
 
-// visibleExpr excludes PostgreSQL's own pg_* roles and the marker.
-const visibleExpr = `left(r.rolname, 3) <> 'pg_' AND r.rolname <> '` + MarkerRole + `'`
+// managedExpr is true for the role r when it is a member of the marker role.
+var managedExpr = memberExpr(MarkerRole)
+
+// markerList is the markers as an SQL list, for NOT IN.
+const markerList = `('` + MarkerRole + `', '` + GroupMarker + `', '` + AlternateMarker + `')`
+
+// visibleExpr: the roles the users API shows: not PostgreSQL's own pg_*
+// roles, not the markers, not the platform's group roles, not the second
+// roles of alternating users.
+var visibleExpr = `left(r.rolname, 3) <> 'pg_' AND r.rolname NOT IN ` + markerList +
+	` AND NOT ` + memberExpr(GroupMarker) + ` AND NOT ` + memberExpr(AlternateMarker)
+
+// groupExpr: the roles the roles API shows, the platform's group roles.
+var groupExpr = managedExpr + ` AND ` + memberExpr(GroupMarker)
+
+// roleColumns are the columns scanRole reads, of the role r.
+var roleColumns = `r.rolname::text, NOT ` + managedExpr + `, r.rolcanlogin, r.rolconnlimit,
+	CASE WHEN isfinite(r.rolvaliduntil) THEN r.rolvaliduntil END, r.rolcreatedb,
+	array(SELECT g.rolname::text FROM pg_auth_members am JOIN pg_roles g ON g.oid = am.roleid
+		WHERE am.member = r.oid AND g.rolname NOT IN ` + markerList + ` ORDER BY 1),
+	EXISTS (SELECT 1 FROM pg_roles a JOIN pg_auth_members am ON am.member = a.oid JOIN pg_roles mr ON mr.oid = am.roleid
+		WHERE a.rolname = r.rolname || '` + AltSuffix + `' AND mr.rolname = '` + AlternateMarker + `'),
+	coalesce(shobj_description(r.oid, 'pg_authid'), '')`
+
+func scanRole(row pgx.Row) (Role, error) {
+	var (
+		r       Role
+		comment string
+	)
+	if err := row.Scan(&r.Name, &r.System, &r.Login, &r.ConnectionLimit, &r.ValidUntil, &r.CreateDB, &r.MemberOf,
+		&r.Alternating, &comment); err != nil {
+		return Role{}, err
+	}
+	if r.ValidUntil != nil {
+		t := r.ValidUntil.UTC()
+		r.ValidUntil = &t
+	}
+	r.Alternating = r.Alternating && !r.System
+	r.Active = r.Name
+	if r.Alternating && comment == activeAltComment {
+		r.Active = r.Name + AltSuffix
+	}
+	return r, nil
+}
+
+// kind tells the users (login roles) and the group roles apart.
+type kind int
+
+const (
+	userKind kind = iota
+	groupKind
+)
+
+func (k kind) where() string {
+	if k == groupKind {
+		return groupExpr
+	}
+	return visibleExpr
+}
 
 // List returns one page of the cluster's roles, ordered by name, and how many
 // there are. Without includeSystem only the platform's roles are listed.
 func (m *Manager) List(ctx context.Context, c Cluster, includeSystem bool, limit, offset int) ([]Role, int, error) {
+	return m.list(ctx, c, userKind, includeSystem, limit, offset)
+}
+
+// ListGroups returns one page of the platform's group roles of the cluster.
+func (m *Manager) ListGroups(ctx context.Context, c Cluster, limit, offset int) ([]Role, int, error) {
+	return m.list(ctx, c, groupKind, false, limit, offset)
+}
+
+func (m *Manager) list(ctx context.Context, c Cluster, k kind, includeSystem bool, limit, offset int) ([]Role, int, error) {
 	pool, err := m.pool(c)
 	if err != nil {
 		return nil, 0, err
@@ -203,18 +284,19 @@ func (m *Manager) List(ctx context.Context, c Cluster, includeSystem bool, limit
 	)
 	// One snapshot for the count and the page.
 	err = pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		where := ` WHERE ` + visibleExpr + ` AND ($1 OR ` + managedExpr + `)`
+		where := ` WHERE ` + k.where() + ` AND ($1 OR ` + managedExpr + `)`
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM pg_roles r`+where, includeSystem).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT r.rolname::text, NOT `+managedExpr+` FROM pg_roles r`+where+
+		rows, err := tx.Query(ctx, `SELECT `+roleColumns+` FROM pg_roles r`+where+
 			` ORDER BY r.rolname LIMIT $2 OFFSET $3`, includeSystem, limit, offset)
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
-			var r Role
-			if err := rows.Scan(&r.Name, &r.System); err != nil {
+			r, err := scanRole(rows)
+			if err != nil {
 				return err
 			}
 			out = append(out, r)
@@ -227,14 +309,24 @@ func (m *Manager) List(ctx context.Context, c Cluster, includeSystem bool, limit
 	return out, total, nil
 }
 
-// Get returns the role name; PostgreSQL's own pg_* roles and the marker are
-// ErrNotFound like missing ones.
+// Get returns the role name; PostgreSQL's own pg_* roles, the markers, the
+// group roles and the second roles of alternating users are ErrNotFound
+// like missing ones.
 func (m *Manager) Get(ctx context.Context, c Cluster, name string) (Role, error) {
+	return m.get(ctx, c, userKind, name)
+}
+
+// GetGroup returns the platform's group role name.
+func (m *Manager) GetGroup(ctx context.Context, c Cluster, name string) (Role, error) {
+	return m.get(ctx, c, groupKind, name)
+}
+
+func (m *Manager) get(ctx context.Context, c Cluster, k kind, name string) (Role, error) {
 	pool, err := m.pool(c)
 	if err != nil {
 		return Role{}, err
 	}
-	r, err := getRole(ctx, pool, name)
+	r, err := getRole(ctx, pool, k, name)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Role{}, safeErr("read the role", err)
 	}
@@ -245,57 +337,79 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-func getRole(ctx context.Context, q querier, name string) (Role, error) {
-	r := Role{Name: name}
-	err := q.QueryRow(ctx, `SELECT NOT `+managedExpr+` FROM pg_roles r WHERE r.rolname = $1 AND `+visibleExpr, name).Scan(&r.System)
+func getRole(ctx context.Context, q querier, k kind, name string) (Role, error) {
+	r, err := scanRole(q.QueryRow(ctx, `SELECT `+roleColumns+` FROM pg_roles r WHERE r.rolname = $1 AND `+k.where(), name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Role{}, ErrNotFound
 	}
 	return r, err
 }
 
-// ensureMarker creates the marker role when it is missing. Two servers (or
+// ensureMarker creates the marker roles that are missing. Two servers (or
 // requests) doing it at once are fine: the loser's duplicate is ignored.
 func ensureMarker(ctx context.Context, pool *pgxpool.Pool) error {
-	var exists bool
-	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, MarkerRole).Scan(&exists); err != nil {
-		return err
+	for _, marker := range []string{MarkerRole, GroupMarker, AlternateMarker} {
+		var exists bool
+		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, marker).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			continue
+		}
+		_, err := pool.Exec(ctx, `CREATE ROLE `+pgx.Identifier{marker}.Sanitize()+` NOLOGIN`)
+		if code := sqlState(err); err != nil && code != "42710" && code != "23505" {
+			return err
+		}
 	}
-	if exists {
-		return nil
-	}
-	_, err := pool.Exec(ctx, `CREATE ROLE `+pgx.Identifier{MarkerRole}.Sanitize()+` NOLOGIN`)
-	if code := sqlState(err); code == "42710" || code == "23505" {
-		return nil
-	}
-	return err
+	return nil
 }
 
-// Create creates a login role that is a member of the marker role, with the
-// SCRAM-SHA-256 verifier of password. An existing role of that name (also
-// one created a moment ago by a concurrent request) is ErrAlreadyExists.
-//
-// Create never reports a role it has not seen created. When the answer to
-// CREATE ROLE is lost (see outcomeUnknown), the role may or may not exist:
-// Create then finds out on a connection of its own (see settleCreate) and
-// answers ErrUnavailable when it cannot tell, so that the API answers 503 and
-// the client retries.
+// Create creates a plain login role (see CreateWith) with the password.
 func (m *Manager) Create(ctx context.Context, c Cluster, name, password string) (Role, error) {
+	return m.CreateWith(ctx, c, Spec{Name: name, Login: true, ConnectionLimit: -1}, password)
+}
+
+// CreateWith creates the role spec describes, a member of the marker role
+// (and of spec.MemberOf), with the SCRAM-SHA-256 verifier of password; an
+// alternating user is two roles, spec.Name and spec.Name+AltSuffix, the
+// second with a random password nobody knows until the first rotation. A
+// group role (CreateGroup) has no password. An existing role of that name
+// (also one created a moment ago by a concurrent request) is
+// ErrAlreadyExists; a role of MemberOf that may not be granted is
+// ErrMembership.
+//
+// Everything is one statement string, so one implicit transaction, that
+// first takes the cluster's role lock (see lockStmt): all or nothing.
+//
+// CreateWith never reports a role it has not seen created. When the answer
+// is lost (see outcomeUnknown), the role may or may not exist: CreateWith
+// then finds out on a connection of its own (see settleCreate) and answers
+// ErrUnavailable when it cannot tell, so that the API answers 503 and the
+// client retries.
+func (m *Manager) CreateWith(ctx context.Context, c Cluster, spec Spec, password string) (Role, error) {
 	pool, err := m.pool(c)
 	if err != nil {
 		return Role{}, err
 	}
-	verifier, err := Verifier(password)
-	if err != nil {
+	if err := checkSpec(spec); err != nil {
 		return Role{}, err
+	}
+	verifier := ""
+	if spec.kind != groupKind {
+		if verifier, err = Verifier(password); err != nil {
+			return Role{}, err
+		}
 	}
 	if err := ensureMarker(ctx, pool); err != nil {
 		return Role{}, safeErr("create the marker role", err)
 	}
-	// The verifier is made of base64 characters, '$' and ':' only, so it
-	// cannot end the string literal. Utility statements take no parameters.
-	stmt := `CREATE ROLE ` + pgx.Identifier{name}.Sanitize() + ` LOGIN PASSWORD '` + verifier +
-		`' IN ROLE ` + pgx.Identifier{MarkerRole}.Sanitize()
+	if err := checkGrantable(ctx, pool, spec.MemberOf); err != nil {
+		return Role{}, err
+	}
+	stmt, err := createStmt(spec, verifier)
+	if err != nil {
+		return Role{}, err
+	}
 	// A connection of our own rather than pool.Exec: should the answer be
 	// lost, its backend's pid is what tells settleCreate which backend may
 	// still be running the statement.
@@ -309,17 +423,23 @@ func (m *Manager) Create(ctx context.Context, c Cluster, name, password string) 
 	var pgErr *pgconn.PgError
 	switch {
 	case err == nil:
-		return Role{Name: name}, nil
+		return spec.role(), nil
 	case outcomeUnknown(err):
 		resetAfterLoss(ctx, pool)
-		if err := settleCreate(ctx, c.DSN, backend{pid: pid, stmt: stmt}, name, verifier, err); err != nil {
+		if err := settleCreate(ctx, c.DSN, backend{pid: pid, stmt: stmt}, spec.Name, verifier, err); err != nil {
 			return Role{}, err
 		}
-		return Role{Name: name}, nil
+		return spec.role(), nil
 	case sqlState(err) == "42710" || sqlState(err) == "23505": // duplicate_object; unique_violation when a concurrent create won
-		return Role{}, fmt.Errorf("%w: %q", ErrAlreadyExists, name)
+		if errors.As(err, &pgErr) && spec.Alternating {
+			return Role{}, fmt.Errorf("%w: %s (an alternating user needs the names %q and %q)", ErrAlreadyExists, pgErr.Message,
+				spec.Name, spec.Name+AltSuffix)
+		}
+		return Role{}, fmt.Errorf("%w: %q", ErrAlreadyExists, spec.Name)
 	case (sqlState(err) == "42939" || sqlState(err) == "42602") && errors.As(err, &pgErr): // reserved_name, invalid_name
 		return Role{}, fmt.Errorf("%w: %s", ErrReservedName, pgErr.Message)
+	case (sqlState(err) == "42704" || sqlState(err) == "0LP01") && errors.As(err, &pgErr): // a group dropped meanwhile; a cycle
+		return Role{}, fmt.Errorf("%w: %s", ErrMembership, pgErr.Message)
 	default:
 		// PostgreSQL answered with an error: the statement's implicit
 		// transaction rolled back, nothing was created. That includes
@@ -399,8 +519,8 @@ type backend struct {
 // terminated and waited for. Then the role is looked up. Its stored verifier settles who
 // created it: the verifier carries a random salt, so only this very
 // statement can have stored this one. A role whose verifier cannot be read
-// (pg_authid is for superusers; a CREATEROLE role gets "permission denied")
-// is taken as ours when it is a member of the marker role: the platform
+// (pg_authid is for superusers; a CREATEROLE role gets "permission denied"),
+// or a group role's, which has none (verifier ""), is taken as ours when it is a member of the marker role: the platform
 // created it, and the name was free a moment ago or CREATE ROLE would have
 // said so.
 func settleCreate(ctx context.Context, dsn string, b backend, name, verifier string, cause error) error {
@@ -435,7 +555,7 @@ func settleCreate(ctx context.Context, dsn string, b backend, name, verifier str
 			"create the role: %s, and the role does not exist: it was not created; retry", lost)}
 	case err != nil:
 		return unverified(err)
-	case !managed || (readable && (stored == nil || *stored != verifier)):
+	case !managed || (readable && verifier != "" && (stored == nil || *stored != verifier)):
 		return fmt.Errorf("%w: %q", ErrAlreadyExists, name)
 	}
 	return nil
@@ -491,39 +611,42 @@ func stopBackend(ctx context.Context, conn *pgx.Conn, b backend) error {
 	}
 }
 
-// SetPassword replaces the password of a platform role.
+// SetPassword replaces the password of a platform user (see Update).
 func (m *Manager) SetPassword(ctx context.Context, c Cluster, name, password string) error {
-	pool, err := m.pool(c)
-	if err != nil {
-		return err
-	}
-	verifier, err := Verifier(password)
-	if err != nil {
-		return err
-	}
-	return m.managedTx(ctx, pool, name, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `ALTER ROLE `+pgx.Identifier{name}.Sanitize()+` PASSWORD '`+verifier+`'`)
-		return err
-	}, "set the password")
+	_, err := m.Update(ctx, c, name, Change{Password: &password})
+	return err
 }
 
-// Drop drops a platform role. A role that owns objects or holds privileges
-// (in any database of the cluster) is left as it was: ErrInUse, whose text
-// tells what depends on it.
+// Drop drops a platform user (both roles of an alternating one). A role
+// that owns objects or holds privileges (in any database of the cluster)
+// is left as it was: ErrInUse, whose text tells what depends on it.
 func (m *Manager) Drop(ctx context.Context, c Cluster, name string) error {
+	return m.drop(ctx, c, userKind, name)
+}
+
+// DropGroup drops a platform group role; its members lose the membership.
+func (m *Manager) DropGroup(ctx context.Context, c Cluster, name string) error {
+	return m.drop(ctx, c, groupKind, name)
+}
+
+func (m *Manager) drop(ctx context.Context, c Cluster, k kind, name string) error {
 	pool, err := m.pool(c)
 	if err != nil {
 		return err
 	}
-	return m.managedTx(ctx, pool, name, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `DROP ROLE `+pgx.Identifier{name}.Sanitize())
+	return m.managedTx(ctx, pool, k, name, func(tx pgx.Tx, r Role) error {
+		stmt := `DROP ROLE ` + pgx.Identifier{name}.Sanitize()
+		if r.Alternating {
+			stmt += `, ` + pgx.Identifier{name + AltSuffix}.Sanitize()
+		}
+		_, err := tx.Exec(ctx, stmt)
 		return err
 	}, "drop the role")
 }
 
-// TerminateConnections ends every open connection of the platform role
-// name (its client backends, in every database) and returns how many it
-// ended. It waits, at most terminateWait, until they are gone, so that a
+// TerminateConnections ends every open connection of the platform user
+// name (its client backends, in every database; those of both roles of an
+// alternating user) and returns how many it ended. It waits, at most terminateWait, until they are gone, so that a
 // caller that has just changed the role's password can count on no session
 // opened with the old one being left; a backend that takes longer is still
 // ending (it got SIGTERM, and PostgreSQL stops it at its next chance) and is
@@ -543,7 +666,7 @@ func (m *Manager) TerminateConnections(ctx context.Context, c Cluster, name stri
 		return 0, err
 	}
 	var pids []int32
-	err = m.managedTx(ctx, pool, name, func(tx pgx.Tx) error {
+	err = m.managedTx(ctx, pool, userKind, name, func(tx pgx.Tx, r Role) error {
 		// The subquery (OFFSET 0 keeps the planner from merging it) picks
 		// the backends first: pg_terminate_backend must only ever see
 		// those of this role, whatever order the planner would evaluate
@@ -553,9 +676,9 @@ func (m *Manager) TerminateConnections(ctx context.Context, c Cluster, name stri
 		// backend counts (a parallel worker then too, a rare and passing
 		// thing).
 		rows, err := tx.Query(ctx, `SELECT pid FROM (SELECT pid FROM pg_stat_activity
-			WHERE usename = $1 AND coalesce(backend_type, 'client backend') = 'client backend' AND pid <> pg_backend_pid()
+			WHERE usename::text = ANY($1::text[]) AND coalesce(backend_type, 'client backend') = 'client backend' AND pid <> pg_backend_pid()
 			OFFSET 0) AS of_role
-			WHERE pg_terminate_backend(pid)`, name)
+			WHERE pg_terminate_backend(pid)`, r.loginNames())
 		if err != nil {
 			return err
 		}
@@ -603,12 +726,16 @@ func waitForExit(ctx context.Context, pool *pgxpool.Pool, pids []int32) {
 	}
 }
 
-// managedTx runs fn in a transaction after checking that name is a platform
-// role; any failure rolls everything back.
-func (m *Manager) managedTx(ctx context.Context, pool *pgxpool.Pool, name string, fn func(pgx.Tx) error, what string) error {
+// managedTx runs fn in a transaction after taking the cluster's role lock
+// (see lockStmt) and checking that name is a platform role of kind k; fn
+// gets the role as it is. Any failure rolls everything back.
+func (m *Manager) managedTx(ctx context.Context, pool *pgxpool.Pool, k kind, name string, fn func(pgx.Tx, Role) error, what string) error {
 	var known error
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		r, err := getRole(ctx, tx, name)
+		if _, err := tx.Exec(ctx, lockStmt); err != nil {
+			return err
+		}
+		r, err := getRole(ctx, tx, k, name)
 		if err != nil {
 			return err
 		}
@@ -616,7 +743,14 @@ func (m *Manager) managedTx(ctx context.Context, pool *pgxpool.Pool, name string
 			known = fmt.Errorf("%w: %q was not created by the platform", ErrSystemUser, name)
 			return known
 		}
-		return fn(tx)
+		if err := fn(tx, r); err != nil {
+			var mErr *membershipError
+			if errors.As(err, &mErr) {
+				known = err
+			}
+			return err
+		}
+		return nil
 	})
 	var pgErr *pgconn.PgError
 	switch {
@@ -630,15 +764,20 @@ func (m *Manager) managedTx(ctx context.Context, pool *pgxpool.Pool, name string
 			detail = pgErr.Message
 		}
 		return fmt.Errorf("%w: %s", ErrInUse, oneLine(detail))
+	case sqlState(err) == "0LP01" && errors.As(err, &pgErr): // invalid_grant_operation: a cycle of memberships
+		return fmt.Errorf("%w: %s", ErrMembership, pgErr.Message)
 	case err != nil:
 		// When the answer to a statement or to COMMIT was lost, the
 		// change may have been made: that is ErrUnavailable (503), never
 		// a success, whatever SQLSTATE a FATAL carried. Unlike Create,
 		// nothing needs settling, as the client's retry is harmless
-		// either way: the same password is set again; a role already
-		// dropped is ErrNotFound, a 404 that the provider takes as
-		// deleted. Only a lost COMMIT can hide a change: a backend whose
-		// client has gone before COMMIT was sent rolls back.
+		// either way: the same password and attributes are set again; a
+		// role already dropped is ErrNotFound, a 404 that the provider
+		// takes as deleted. Only a lost COMMIT can hide a change: a
+		// backend whose client has gone before COMMIT was sent rolls
+		// back. (A retried rotation of an alternating user flips once
+		// more: the password it sends is then the active one's, and the
+		// other keeps working, so no client is locked out.)
 		if outcomeUnknown(err) {
 			resetAfterLoss(ctx, pool)
 			return &safeError{kind: ErrUnavailable, summary: what + ": " + Summarize(err)}

@@ -259,11 +259,11 @@ func TestSystemUsersAndLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total != 3 || fmt.Sprint(got) != "[{a false} {b false} {c false}]" {
+	if total != 3 || brief(got) != "[{a false} {b false} {c false}]" {
 		t.Fatalf("managed roles: %v total %d", got, total)
 	}
 	got, total, err = m.List(ctx, c, false, 2, 1)
-	if err != nil || total != 3 || fmt.Sprint(got) != "[{b false} {c false}]" {
+	if err != nil || total != 3 || brief(got) != "[{b false} {c false}]" {
 		t.Fatalf("page 2 of 2: %v total %d %v", got, total, err)
 	}
 	got, total, err = m.List(ctx, c, false, 2, 5)
@@ -274,7 +274,7 @@ func TestSystemUsersAndLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total != 5 || fmt.Sprint(got) != "[{a false} {b false} {by hand true} {c false} {postgres true}]" {
+	if total != 5 || brief(got) != "[{a false} {b false} {by hand true} {c false} {postgres true}]" {
 		t.Fatalf("all roles: %v total %d", got, total)
 	}
 	for _, r := range got {
@@ -525,7 +525,7 @@ func lockAuthid(t *testing.T, pg *testpg.Postgres) *pgx.Conn {
 }
 
 // waitForBackend polls pg_stat_activity until a backend of the platform
-// (application_name pgcloud-server) whose statement starts with prefix
+// (application_name pgcloud-server) whose statement contains prefix
 // waits for wait (a wait_event_type such as Lock, or a wait_event such as
 // SyncRep), and returns its pid. done is the channel of the
 // operation under test: should it end first, the test fails with its result.
@@ -537,7 +537,7 @@ func waitForBackend(t *testing.T, pg *testpg.Postgres, wait, prefix string, done
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		var pid int
 		err := conn.QueryRow(ctx, `SELECT pid FROM pg_stat_activity
-			WHERE application_name = 'pgcloud-server' AND $1 IN (wait_event_type, wait_event) AND starts_with(query, $2)`,
+			WHERE application_name = 'pgcloud-server' AND $1 IN (wait_event_type, wait_event) AND strpos(query, $2) > 0`,
 			wait, prefix).Scan(&pid)
 		cancel()
 		switch {
@@ -1086,4 +1086,13 @@ func TestTerminateConnectionsNeedsSignalBackend(t *testing.T) {
 	if alive(conn) {
 		t.Error("the connection still works")
 	}
+}
+
+// brief shows roles as [{name system} ...].
+func brief(roles []Role) string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = fmt.Sprintf("{%s %v}", r.Name, r.System)
+	}
+	return "[" + strings.Join(out, " ") + "]"
 }
