@@ -62,6 +62,9 @@ type Config struct {
 	// (clusters' DSNs). Required, at least MinServerKeyBytes long; every
 	// replica and admin command of one store uses the same key.
 	ServerKey []byte
+	// AllowHTTPIssuers lets federated credentials trust http issuers on
+	// loopback addresses (tests and demos); else only https issuers.
+	AllowHTTPIssuers bool
 }
 
 // MinServerKeyBytes is the shortest server key accepted.
@@ -74,6 +77,7 @@ type Service struct {
 	clusters         *pgroles.Manager // connection pools of the clusters
 	dsnKey           seal.Key         // seals clusters' DSNs (clusters.go)
 	serverKeyCheck   string           // proves which server key a store was set up with (PrepareStore)
+	allowHTTPIssuers bool             // see Config.AllowHTTPIssuers
 }
 
 // New returns a Service; Close it to close the clusters' connections.
@@ -90,11 +94,14 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.ServerKey) < MinServerKeyBytes {
 		return nil, fmt.Errorf("the server key must be at least %d bytes, got %d", MinServerKeyBytes, len(cfg.ServerKey))
 	}
-	return &Service{machineUserQuota: cfg.MachineUserQuota, clock: cfg.Now, clusters: pgroles.NewManager(),
+	return &Service{machineUserQuota: cfg.MachineUserQuota, clock: cfg.Now, clusters: pgroles.NewManager(), allowHTTPIssuers: cfg.AllowHTTPIssuers,
 		dsnKey:         seal.Derive(cfg.ServerKey, "pgcloud cluster dsn v1"),
 		serverKeyCheck: hex.EncodeToString(seal.Derive(cfg.ServerKey, "pgcloud server key check v1").MAC([]byte("pgcloud"))),
 	}, nil
 }
+
+// AllowHTTPIssuers reports whether http issuers on loopback are trusted.
+func (s *Service) AllowHTTPIssuers() bool { return s.allowHTTPIssuers }
 
 // Close closes the connection pools of the clusters.
 func (s *Service) Close() { s.clusters.Close() }
