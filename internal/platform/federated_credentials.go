@@ -143,15 +143,19 @@ func checkNoSpaceOrControl(v *Violations, field, s string) {
 }
 
 // checkSubjectPattern: exact, or with * for any run of characters; not
-// only *, and no ** (which says nothing * does not).
+// only *, and no ** (which says nothing * does not). Spaces inside are
+// allowed: HCP Terraform's subjects name projects such as "Default
+// Project".
 func checkSubjectPattern(v *Violations, field, s string) {
 	if !checkLength(v, field, s, maxSubjectLen, "must not be empty") {
 		return
 	}
 	n := len(*v)
-	checkNoSpaceOrControl(v, field, s)
+	checkNoControl(v, field, s)
 	switch {
 	case len(*v) > n:
+	case strings.TrimSpace(s) != s:
+		v.Add(field, "must not start or end with whitespace")
 	case strings.Trim(s, "*") == "":
 		v.Add(field, "must not be only *: that would trust every token the issuer signs, for anyone's workflow; "+
 			"name the repository, project or service account, such as repo:acme/infra:ref:refs/heads/*")
@@ -186,8 +190,8 @@ func CheckClaims(v *Violations, field string, claims map[string]string) {
 
 func checkNoControl(v *Violations, field, s string) {
 	for _, r := range s {
-		if unicode.IsControl(r) {
-			v.Add(field, "must not contain control characters")
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			v.Add(field, "must not contain control or invisible characters (found %U)", r)
 			return
 		}
 	}

@@ -40,6 +40,9 @@ type Options struct {
 	// (RateBurst 0 with a RateLimit is the server's default burst).
 	RateLimit float64
 	RateBurst int
+	// AllowHTTPIssuers lets federated credentials trust an OIDC issuer on
+	// loopback (testoidc), as --allow-http-issuers does.
+	AllowHTTPIssuers bool
 }
 
 // Env is a running server and what a test needs to talk to it.
@@ -77,6 +80,7 @@ func Start(opts Options) (*Env, error) {
 		Logger:           logger,
 		Now:              opts.Now,
 		PurgeInterval:    opts.PurgeInterval,
+		AllowHTTPIssuers: opts.AllowHTTPIssuers,
 	})
 	if err != nil {
 		_ = os.RemoveAll(dataDir)
