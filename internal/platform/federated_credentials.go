@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
@@ -332,8 +333,9 @@ func minTime(a, b time.Time) time.Time {
 // no key quota, as every session token.
 func (s *Service) ExchangeSessionToken(ctx context.Context, q store.Queries, u store.User, c store.FederatedCredential,
 	expiresAt time.Time) (IssuedSessionToken, error) {
-	seconds := float64(expiresAt.Sub(s.Now()) / time.Second)
-	seconds = max(seconds, MinSessionTokenSeconds)
+	// Whole seconds, rounded up: the moments this transaction took are not
+	// taken from the token's life.
+	seconds := max(math.Ceil(expiresAt.Sub(s.Now()).Seconds()), MinSessionTokenSeconds)
 	name := "federated:" + c.ID
 	return s.CreateSessionToken(ctx, q, Actor(u.ID), u, SessionTokenCreate{Name: &name, ExpiresInSeconds: &seconds})
 }
