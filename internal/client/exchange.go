@@ -148,6 +148,10 @@ func (c *Client) Exchange(ctx context.Context) (*ExchangedToken, error) {
 // limits the exchange to that machine user's). It needs no access key. A
 // refusal is an *APIError 401 whose message names the check that failed.
 func (c *Client) ExchangeIDToken(ctx context.Context, idToken, machineUserID string) (*ExchangedToken, error) {
+	now := time.Now
+	if c.exchange != nil {
+		now = c.exchange.now // the clock that judges the token's expiry
+	}
 	form := url.Values{"grant_type": {grantTypeTokenExchange}, "subject_token": {idToken}, "subject_token_type": {tokenTypeIDToken}}
 	if machineUserID != "" {
 		form.Set("machine_user_id", machineUserID)
@@ -155,7 +159,7 @@ func (c *Client) ExchangeIDToken(ctx context.Context, idToken, machineUserID str
 	if c.exchange != nil {
 		c.exchange.remember(idToken)
 	}
-	start := time.Now()
+	start := now()
 	var out exchangeAnswer
 	if err := c.send1(ctx, "POST", c.base+"/token-exchange", []byte(form.Encode()), "application/x-www-form-urlencoded", "", "", &out); err != nil {
 		return nil, err

@@ -2,6 +2,9 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,5 +95,58 @@ func TestExchangeRenewsBeforeExpiry(t *testing.T) {
 	_, err = admin.ExchangeIDToken(ctx, bad, "")
 	if !client.IsUnauthenticated(err) || !strings.Contains(err.Error(), "(audience)") || strings.Contains(err.Error(), bad) {
 		t.Fatalf("refused exchange: %v", err)
+	}
+}
+
+// The GitHub Actions way: the ID token is requested, with the audience, from
+// a URL that wants its own bearer token; here a token endpoint in front of
+// the test issuer, as GitHub's is in front of its issuer.
+func TestIDTokenFromRequestURL(t *testing.T) {
+	ctx := context.Background()
+	env := startEnv(t, testenv.Options{AllowHTTPIssuers: true})
+	admin := env.Client(env.AdminKey)
+	mu := newMachineUser(t, env)
+	iss, err := testoidc.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(iss.Close)
+	if _, err := admin.CreateFederatedCredential(ctx, env.OrgID, mu.ID, client.FederatedCredentialCreate{
+		Name: "ci", Issuer: iss.URL, Audience: "pgcloud-ci", Subject: "repo:acme/infra:ref:refs/heads/main"}); err != nil {
+		t.Fatal(err)
+	}
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer request-token" || r.URL.Query().Get("api-version") != "2.0" {
+			http.Error(w, "no", http.StatusForbidden)
+			return
+		}
+		tok, err := iss.Token(testoidc.Claims{"aud": r.URL.Query().Get("audience"), "sub": "repo:acme/infra:ref:refs/heads/main"})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"value": tok})
+	}))
+	t.Cleanup(endpoint.Close)
+
+	c, err := client.New(client.Config{Endpoint: env.URL,
+		IDToken: client.IDTokenFromRequestURL(endpoint.URL+"/token?api-version=2.0", "request-token", "pgcloud-ci", 5*time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me, err := c.WhoAmI(ctx); err != nil || me.User.ID != mu.ID {
+		t.Fatalf("whoami: %v %v", me, err)
+	}
+	// A wrong request token: the error names the host and the permission,
+	// never the URL's query or the token.
+	bad, err := client.New(client.Config{Endpoint: env.URL,
+		IDToken: client.IDTokenFromRequestURL(endpoint.URL+"/token?api-version=2.0", "wrong", "pgcloud-ci", 5*time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = bad.Exchange(ctx)
+	if err == nil || !strings.Contains(err.Error(), "answered 403") || strings.Contains(err.Error(), "api-version") ||
+		strings.Contains(err.Error(), "wrong") {
+		t.Fatalf("refused token request: %v", err)
 	}
 }

@@ -99,7 +99,8 @@ func newOIDCVerifiers() *oidcVerifiers {
 }
 
 // verifier returns the verifier of issuer, discovering it when it is not
-// cached. now is the server's clock, for exp (checked by the caller).
+// cached. It checks the signature and iss only: the exchange checks the
+// times itself, with the server's clock.
 func (o *oidcVerifiers) verifier(ctx context.Context, issuer string) (*oidc.IDTokenVerifier, error) {
 	o.mu.Lock()
 	c, ok := o.byIss[issuer]
