@@ -31,6 +31,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	authFailureRate := fs.Float64("auth-failure-rate", 10, "requests with a missing or wrong access key allowed per second per client address; a negative value = unlimited")
 	authFailureBurst := fs.Int("auth-failure-burst", 100, "such requests allowed at once above that rate")
 	trustedProxies := fs.String("trusted-proxies", "", "comma-separated `CIDRs` of load balancers whose X-Forwarded-For names the client address")
+	allowHTTPIssuers := fs.Bool("allow-http-issuers", false, "let federated credentials trust OIDC issuers at http://127.0.0.1, [::1] or localhost (tests and demos only; else https only)")
+	oidcAudience := fs.String("oidc-audience", "", "the default `audience` of federated credentials, which ID tokens must carry in aud (default: the URL clients reach the server at, as the create request names it)")
+	exchangeLifetime := fs.Duration("token-exchange-lifetime", server.DefaultExchangeLifetime, "how long a session token from the token exchange lives (at most 12h)")
 	addrFile := fs.String("addr-file", "", "write the bound address (host:port) to this `file` once listening")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	keyLease := fs.Duration("unconfirmed-key-lease", server.DefaultUnconfirmedKeyLease,
@@ -55,6 +58,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	if *authFailureRate == 0 || *authFailureBurst < 0 {
 		return usageErr(stderr, "--auth-failure-rate must not be 0 (a negative value turns the limit off) and --auth-failure-burst must be 0 or more")
+	}
+	if *exchangeLifetime < time.Minute || *exchangeLifetime > server.MaxExchangeLifetime {
+		return usageErr(stderr, "--token-exchange-lifetime must be from 1m to 12h, got %v", *exchangeLifetime)
 	}
 	var proxies []netip.Prefix
 	for _, cidr := range strings.Split(*trustedProxies, ",") {
@@ -93,6 +99,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		AuthFailureRate:     *authFailureRate,
 		AuthFailureBurst:    *authFailureBurst,
 		TrustedProxies:      proxies,
+		AllowHTTPIssuers:    *allowHTTPIssuers,
+		OIDCAudience:        *oidcAudience,
+		ExchangeLifetime:    *exchangeLifetime,
 		Logger:              logger,
 	})
 	if err != nil {

@@ -38,8 +38,18 @@ type Config struct {
 	// Endpoint of the platform, e.g. http://127.0.0.1:8080; with or without a
 	// trailing "/api/v1" or "/".
 	Endpoint string
-	// AccessKey is sent as "Authorization: Bearer <key>". Required.
+	// AccessKey is sent as "Authorization: Bearer <key>". Either it or
+	// IDToken is required, not both.
 	AccessKey string
+	// IDToken, instead of an access key, gives the OIDC ID token the client
+	// exchanges (POST /token-exchange) for a session token of a machine
+	// user; it is called again, for a fresh ID token, when the session
+	// token nears its expiry (see exchange.go).
+	IDToken IDTokenSource
+	// MachineUserID, with IDToken, names the machine user to act as when
+	// the ID token matches federated credentials of several; "" lets the
+	// token choose.
+	MachineUserID string
 	// MaxRetries bounds the retries of a request after connection errors
 	// and 502, 503 or 504 answers; 0 means no such retries (negative values
 	// are treated as 0). The provider defaults to 4. A 429 (rate limited)
@@ -60,6 +70,9 @@ type Config struct {
 	UserAgent string
 	// Logger receives request logs; nil = no logging.
 	Logger Logger
+	// Clock is when the client thinks it is, to judge when an exchanged
+	// session token nears its expiry; nil = time.Now. Tests set it.
+	Clock func() time.Time
 }
 
 // Client talks to the pgcloud API. It is safe for concurrent use.
@@ -80,6 +93,9 @@ type Client struct {
 	http     *http.Client          // sends one attempt
 	retrying *retryablehttp.Client // sends attempts until one is final
 	pacer    *pacer                // shares the API's rate limit between requests
+	// exchange holds the session token exchanged for an ID token, when the
+	// client authenticates that way (exchange.go); nil with an access key.
+	exchange *exchanged
 }
 
 // New validates cfg and returns a Client. It does not contact the server.
@@ -88,8 +104,11 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(cfg.AccessKey) == "" {
-		return nil, errors.New("pgcloud client: an access key is required")
+	switch {
+	case strings.TrimSpace(cfg.AccessKey) == "" && cfg.IDToken == nil:
+		return nil, errors.New("pgcloud client: an access key (or an ID token source) is required")
+	case cfg.AccessKey != "" && cfg.IDToken != nil:
+		return nil, errors.New("pgcloud client: set an access key or an ID token source, not both")
 	}
 	if strings.ContainsAny(cfg.AccessKey, "\r\n") {
 		return nil, errors.New("pgcloud client: the access key must not contain line breaks")
@@ -123,6 +142,13 @@ func New(cfg Config) (*Client, error) {
 		Timeout:   timeout, // per attempt, including reading the body
 	}
 	c.retrying = c.newRetryingClient(c.http)
+	if cfg.IDToken != nil {
+		clock := cfg.Clock
+		if clock == nil {
+			clock = time.Now
+		}
+		c.exchange = &exchanged{source: cfg.IDToken, machineUserID: cfg.MachineUserID, now: clock}
+	}
 	return c, nil
 }
 

@@ -126,8 +126,13 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // redact removes the access key from texts that the server or the network
 // stack produced, before they reach a log or an error.
 func (c *Client) redact(s string) string {
-	if c.accessKey == "" {
-		return s
+	if c.accessKey != "" {
+		s = strings.ReplaceAll(s, c.accessKey, "[REDACTED]")
 	}
-	return strings.ReplaceAll(s, c.accessKey, "[REDACTED]")
+	if c.exchange != nil {
+		for _, secret := range c.exchange.secrets() {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
+	}
+	return s
 }

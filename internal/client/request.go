@@ -39,24 +39,41 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		rawURL += "?" + query.Encode()
 	}
-	var payload io.Reader
+	var payload []byte
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return fmt.Errorf("%s %s: encoding request: %w", method, rawURL, err)
 		}
-		payload = bytes.NewReader(b)
+		payload = b
+	}
+	key, err := c.credential(ctx)
+	if err != nil {
+		return err
+	}
+	return c.send1(ctx, method, rawURL, payload, "application/json", key, idemKey, out)
+}
+
+// send1 sends one logical request to rawURL with payload (nil: no body) of
+// contentType, authenticated with key ("": none), and decodes a 2xx JSON
+// answer into out (if non-nil).
+func (c *Client) send1(ctx context.Context, method, rawURL string, payload []byte, contentType, key, idemKey string, out any) error {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
 	}
 	tries := &attempts{start: time.Now()}
-	req, err := http.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, tries), method, rawURL, payload)
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, tries), method, rawURL, rd)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, rawURL, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.accessKey)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if idemKey != "" {
 		req.Header.Set("Idempotency-Key", idemKey)

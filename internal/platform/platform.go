@@ -66,6 +66,9 @@ type Config struct {
 	// requireConfirmation waits for its confirmation before it is deleted;
 	// 0 = DefaultUnconfirmedKeyLease.
 	UnconfirmedKeyLease time.Duration
+	// AllowHTTPIssuers lets federated credentials trust http issuers on
+	// loopback addresses (tests and demos); else only https issuers.
+	AllowHTTPIssuers bool
 }
 
 // MinServerKeyBytes is the shortest server key accepted.
@@ -79,6 +82,7 @@ type Service struct {
 	clusters         *pgroles.Manager // connection pools of the clusters
 	dsnKey           seal.Key         // seals clusters' DSNs (clusters.go)
 	serverKeyCheck   string           // proves which server key a store was set up with (PrepareStore)
+	allowHTTPIssuers bool             // see Config.AllowHTTPIssuers
 }
 
 // New returns a Service; Close it to close the clusters' connections.
@@ -101,11 +105,14 @@ func New(cfg Config) (*Service, error) {
 	if len(cfg.ServerKey) < MinServerKeyBytes {
 		return nil, fmt.Errorf("the server key must be at least %d bytes, got %d", MinServerKeyBytes, len(cfg.ServerKey))
 	}
-	return &Service{machineUserQuota: cfg.MachineUserQuota, keyLease: cfg.UnconfirmedKeyLease, clock: cfg.Now, clusters: pgroles.NewManager(),
+	return &Service{machineUserQuota: cfg.MachineUserQuota, keyLease: cfg.UnconfirmedKeyLease, clock: cfg.Now, clusters: pgroles.NewManager(), allowHTTPIssuers: cfg.AllowHTTPIssuers,
 		dsnKey:         seal.Derive(cfg.ServerKey, "pgcloud cluster dsn v1"),
 		serverKeyCheck: hex.EncodeToString(seal.Derive(cfg.ServerKey, "pgcloud server key check v1").MAC([]byte("pgcloud"))),
 	}, nil
 }
+
+// AllowHTTPIssuers reports whether http issuers on loopback are trusted.
+func (s *Service) AllowHTTPIssuers() bool { return s.allowHTTPIssuers }
 
 // Close closes the connection pools of the clusters.
 func (s *Service) Close() { s.clusters.Close() }

@@ -31,6 +31,13 @@ resource "pgcloud_access_key" "test" {
   expires_in_days = 30
 }
 
+resource "pgcloud_machine_user_federated_credential" "test" {
+  machine_user_id = pgcloud_machine_user.test.id
+  name            = "identity"
+  issuer          = "https://token.actions.githubusercontent.com"
+  subject         = "repo:acme/identity:ref:refs/heads/main"
+}
+
 resource "pgcloud_org_role_binding" "test" {
   organization_id = %[2]q
   user_id         = pgcloud_machine_user.test.id
@@ -57,12 +64,13 @@ resource "pgcloud_postgres_cluster_role" "test" {
 `, username, env.OrgID, env.ProjectID, clusterID, dbUser, dbRole)
 
 	identityOf := map[string][]string{
-		"pgcloud_machine_user.test":          {"organization_id", "id"},
-		"pgcloud_access_key.test":            {"organization_id", "machine_user_id", "id"},
-		"pgcloud_org_role_binding.test":      {"organization_id", "user_id", "role"},
-		"pgcloud_project_role_binding.test":  {"project_id", "user_id", "role"},
-		"pgcloud_postgres_cluster_user.test": {"cluster_id", "username"},
-		"pgcloud_postgres_cluster_role.test": {"cluster_id", "name"},
+		"pgcloud_machine_user.test":                      {"organization_id", "id"},
+		"pgcloud_access_key.test":                        {"organization_id", "machine_user_id", "id"},
+		"pgcloud_machine_user_federated_credential.test": {"organization_id", "machine_user_id", "id"},
+		"pgcloud_org_role_binding.test":                  {"organization_id", "user_id", "role"},
+		"pgcloud_project_role_binding.test":              {"project_id", "user_id", "role"},
+		"pgcloud_postgres_cluster_user.test":             {"cluster_id", "username"},
+		"pgcloud_postgres_cluster_role.test":             {"cluster_id", "name"},
 	}
 	var checks []statecheck.StateCheck
 	for address, attrs := range identityOf {
@@ -86,6 +94,7 @@ resource "pgcloud_postgres_cluster_role" "test" {
 	}{
 		{"pgcloud_machine_user.test", false},
 		{"pgcloud_access_key.test", false},
+		{"pgcloud_machine_user_federated_credential.test", false},
 		{"pgcloud_org_role_binding.test", false},
 		{"pgcloud_project_role_binding.test", false},
 		{"pgcloud_postgres_cluster_user.test", true},
@@ -102,7 +111,7 @@ resource "pgcloud_postgres_cluster_role" "test" {
 	acc.Test(t, acc.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy: acc.ComposeAggregateTestCheckFunc(checkMachineUsersDestroyed(env), checkAccessKeysDestroyed(env),
+		CheckDestroy: acc.ComposeAggregateTestCheckFunc(checkMachineUsersDestroyed(env), checkAccessKeysDestroyed(env), checkFederatedCredentialsDestroyed(env),
 			checkRoleBindingsDestroyed(env), checkClusterUsersDestroyed(env), checkClusterRolesDestroyed(env)),
 		Steps: steps,
 	})

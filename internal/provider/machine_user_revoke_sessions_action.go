@@ -53,8 +53,9 @@ func (a *machineUserRevokeSessionsAction) Schema(_ context.Context, _ action.Sch
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Revokes every session token (`pgs_...`) of a machine user at once: from then on none of them " +
 			"authenticates (the API answers 401). Use it when the short-lived credentials of a machine user may have " +
-			"leaked, for example from a pipeline's logs: the tokens the ephemeral `pgcloud_access_key` opened " +
-			"stop working at once, instead of at their expiry (up to 24 hours later). The machine user's " +
+			"leaked, for example from a pipeline's logs: the tokens the ephemeral `pgcloud_access_key` and the token " +
+			"exchange of a secretless pipeline (`pgcloud_machine_user_federated_credential`) opened stop working at once, " +
+			"instead of at their expiry (up to 24 hours later). The machine user's " +
 			"access keys (`pgc_...`), and the tokens of other machine users, are not touched; the machine user can open " +
 			"new session tokens afterwards. Reports how many tokens it revoked. Needs the `" + revokeSessionsRole + "` role " +
 			"on the machine user's organization.\n\n" +

@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -38,6 +39,19 @@ const (
 	envOrganizationID = "PGCLOUD_ORGANIZATION_ID"
 	envMaxRetries     = "PGCLOUD_MAX_RETRIES"
 	envRequestTimeout = "PGCLOUD_REQUEST_TIMEOUT"
+
+	envOIDCToken        = "PGCLOUD_OIDC_TOKEN"
+	envOIDCTokenFile    = "PGCLOUD_OIDC_TOKEN_FILE"
+	envOIDCRequestURL   = "PGCLOUD_OIDC_REQUEST_URL"
+	envOIDCRequestToken = "PGCLOUD_OIDC_REQUEST_TOKEN"
+	envOIDCAudience     = "PGCLOUD_OIDC_AUDIENCE"
+	// GitHub Actions sets these in a job with permissions id-token: write;
+	// they are used when no way of authenticating is configured at all.
+	envActionsRequestURL   = "ACTIONS_ID_TOKEN_REQUEST_URL"
+	envActionsRequestToken = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+	// HCP Terraform names there the file of a run's workload identity
+	// token (TFC_WORKLOAD_IDENTITY_AUDIENCE set on the workspace).
+	envTFCTokenPath = "TFC_WORKLOAD_IDENTITY_TOKEN_PATH"
 )
 
 const (
@@ -76,6 +90,12 @@ type pgcloudProviderModel struct {
 	OrganizationID types.String `tfsdk:"organization_id"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
+
+	OIDCToken        types.String `tfsdk:"oidc_token"`
+	OIDCTokenFile    types.String `tfsdk:"oidc_token_file"`
+	OIDCRequestURL   types.String `tfsdk:"oidc_request_url"`
+	OIDCRequestToken types.String `tfsdk:"oidc_request_token"`
+	OIDCAudience     types.String `tfsdk:"oidc_audience"`
 }
 
 func (p *pgcloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -100,9 +120,47 @@ func (p *pgcloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: "Access key the provider authenticates with (`pgc_...`), or a session token " +
 					"(`pgs_...`, such as the ephemeral `pgcloud_access_key` opens). Can also be " +
 					"set with the `" + envAccessKey + "` environment variable, which keeps it out of the " +
-					"configuration. Required in one of the two places.",
+					"configuration. Exactly one way of authenticating is set: this, or one of the `oidc_*` ways.",
 				Optional:  true,
 				Sensitive: true,
+			},
+			"oidc_token": schema.StringAttribute{
+				MarkdownDescription: "An OIDC ID token (a JWT) of a CI system or workload, which the provider exchanges " +
+					"for a short-lived session token of the machine user whose `pgcloud_machine_user_federated_credential` " +
+					"trusts it: a pipeline then holds no pgcloud secret. Can also be set with the `" + envOIDCToken + "` " +
+					"environment variable. A token given this way cannot be renewed: prefer `oidc_token_file` or " +
+					"`oidc_request_url` for runs longer than the token's life.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"oidc_token_file": schema.StringAttribute{
+				MarkdownDescription: "Path of a file holding an OIDC ID token (GitLab CI `id_tokens` written to a file, " +
+					"a Kubernetes projected service account token, HCP Terraform's workload identity token file), read " +
+					"again at every exchange. Can also be set with the `" + envOIDCTokenFile + "` environment variable. " +
+					"When no way of authenticating is set at all, the provider uses the file `" + envTFCTokenPath +
+					"` names, which HCP Terraform sets in a workspace with `TFC_WORKLOAD_IDENTITY_AUDIENCE`.",
+				Optional: true,
+			},
+			"oidc_request_url": schema.StringAttribute{
+				MarkdownDescription: "URL to request a fresh OIDC ID token from, the GitHub Actions way " +
+					"(`ACTIONS_ID_TOKEN_REQUEST_URL`), with `oidc_request_token`. Can also be set with the `" +
+					envOIDCRequestURL + "` environment variable. When no way of authenticating is set at all, the " +
+					"provider uses `" + envActionsRequestURL + "` and `" + envActionsRequestToken + "`, which GitHub " +
+					"Actions sets in a job with `permissions: id-token: write`.",
+				Optional: true,
+			},
+			"oidc_request_token": schema.StringAttribute{
+				MarkdownDescription: "Bearer token of `oidc_request_url` (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`). Can also be set " +
+					"with the `" + envOIDCRequestToken + "` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"oidc_audience": schema.StringAttribute{
+				MarkdownDescription: "Audience the provider asks `oidc_request_url` to put in the ID token; it must be the " +
+					"`audience` of the federated credential. Can also be set with the `" + envOIDCAudience + "` environment " +
+					"variable. Defaults to the endpoint's URL without its path (`https://pgcloud.example.com`), the " +
+					"server's default audience when it runs without `--oidc-audience`.",
+				Optional: true,
 			},
 			"organization_id": schema.StringAttribute{
 				MarkdownDescription: "Organization that resources and data sources use when their own " +
@@ -158,19 +216,25 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 
 	// Whatever logs the access key from here on, as a field or inside a
 	// message, logs it masked.
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "access_key", "pgcloud_access_key")
-	ctx = tflog.MaskMessageStrings(ctx, settings.accessKey)
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "access_key", "pgcloud_access_key", "oidc_token", "oidc_request_token")
+	for _, secret := range []string{settings.accessKey, settings.oidcToken, settings.oidcRequestToken} {
+		if secret != "" {
+			ctx = tflog.MaskMessageStrings(ctx, secret)
+		}
+	}
 	tflog.Debug(ctx, "Configuring the pgcloud API client", map[string]any{
 		"pgcloud_endpoint":        settings.endpoint,
 		"pgcloud_organization_id": settings.organizationID,
 		"pgcloud_max_retries":     settings.maxRetries,
 		"pgcloud_request_timeout": settings.requestTimeout.String(),
+		"pgcloud_auth":            settings.authName(),
 	})
 
 	logger := newClientLogger(settings.accessKey)
 	c, err := client.New(client.Config{
 		Endpoint:       settings.endpoint,
 		AccessKey:      settings.accessKey,
+		IDToken:        settings.idTokenSource(),
 		MaxRetries:     settings.maxRetries,
 		RequestTimeout: settings.requestTimeout,
 		UserAgent:      "terraform-provider-pgcloud/" + p.version,
@@ -184,6 +248,15 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 			fmt.Sprintf("The pgcloud API client could not be set up with endpoint %q: %s. Set endpoint (or %s) to a URL such as https://pgcloud.example.com.",
 				settings.endpoint, err, envEndpoint))
 		return
+	}
+
+	// An ID token is exchanged now, so that a refused one fails the run
+	// here, on the setting it came from.
+	if settings.accessKey == "" {
+		if _, err := c.Exchange(logger.prepare(ctx)); err != nil {
+			addExchangeError(&resp.Diagnostics, settings, err)
+			return
+		}
 	}
 
 	// One whoami now makes a refused or revoked key (or an unreachable API)
@@ -210,7 +283,8 @@ func (p *pgcloudProvider) Configure(ctx context.Context, req provider.ConfigureR
 
 func (m pgcloudProviderModel) hasUnknownValue() bool {
 	return m.Endpoint.IsUnknown() || m.AccessKey.IsUnknown() || m.OrganizationID.IsUnknown() ||
-		m.MaxRetries.IsUnknown() || m.RequestTimeout.IsUnknown()
+		m.MaxRetries.IsUnknown() || m.RequestTimeout.IsUnknown() || m.OIDCToken.IsUnknown() || m.OIDCTokenFile.IsUnknown() ||
+		m.OIDCRequestURL.IsUnknown() || m.OIDCRequestToken.IsUnknown() || m.OIDCAudience.IsUnknown()
 }
 
 // providerSettings are the provider's settings after configuration, the
@@ -221,6 +295,29 @@ type providerSettings struct {
 	organizationID string
 	maxRetries     int
 	requestTimeout time.Duration
+
+	// The OIDC ID token to exchange instead of an access key: one of these.
+	oidcToken, oidcTokenFile, oidcRequestURL, oidcRequestToken, oidcAudience string
+	// auth is the attribute of the way of authenticating in use, for the
+	// errors ("access_key", "oidc_token", ...).
+	auth string
+}
+
+// authName names the way of authenticating in use, for the log.
+func (s providerSettings) authName() string { return s.auth }
+
+// idTokenSource is where the client gets the ID token to exchange; nil
+// with an access key.
+func (s providerSettings) idTokenSource() client.IDTokenSource {
+	switch {
+	case s.oidcToken != "":
+		return client.StaticIDToken(s.oidcToken)
+	case s.oidcTokenFile != "":
+		return client.IDTokenFromFile(s.oidcTokenFile)
+	case s.oidcRequestURL != "":
+		return client.IDTokenFromRequestURL(s.oidcRequestURL, s.oidcRequestToken, s.oidcAudience, s.requestTimeout)
+	}
+	return nil
 }
 
 func resolveSettings(config pgcloudProviderModel, diags *diag.Diagnostics) providerSettings {
@@ -237,11 +334,9 @@ func resolveSettings(config pgcloudProviderModel, diags *diag.Diagnostics) provi
 		diags.AddAttributeError(path.Root("endpoint"), "Missing pgcloud API endpoint",
 			"Set endpoint in the provider block or the "+envEndpoint+" environment variable to the URL of the pgcloud API, such as https://pgcloud.example.com.")
 	}
+	resolveAuth(config, &s, diags)
 	switch {
-	case s.accessKey == "":
-		diags.AddAttributeError(path.Root("access_key"), "Missing pgcloud access key",
-			"Set access_key in the provider block or the "+envAccessKey+" environment variable to an access key of the pgcloud API (pgc_...). "+
-				"The environment variable keeps the key out of the configuration.")
+	case s.auth != "access_key":
 	case strings.IndexFunc(s.accessKey, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 		// Never the key itself in the message: it may be a real one.
 		diags.AddAttributeError(path.Root("access_key"), "Invalid pgcloud access key",
@@ -275,6 +370,103 @@ func resolveSettings(config pgcloudProviderModel, diags *diag.Diagnostics) provi
 	return s
 }
 
+// resolveAuth picks the one way of authenticating: access_key, oidc_token,
+// oidc_token_file or oidc_request_url (with oidc_request_token), each from
+// the provider block or its environment variable. More than one is an
+// error that names them all; none falls back to the GitHub Actions
+// variables, else is an error that lists the ways.
+func resolveAuth(config pgcloudProviderModel, s *providerSettings, diags *diag.Diagnostics) {
+	s.oidcToken = strings.TrimSpace(stringSetting(config.OIDCToken, envOIDCToken))
+	s.oidcTokenFile = stringSetting(config.OIDCTokenFile, envOIDCTokenFile)
+	s.oidcRequestURL = stringSetting(config.OIDCRequestURL, envOIDCRequestURL)
+	s.oidcRequestToken = strings.TrimSpace(stringSetting(config.OIDCRequestToken, envOIDCRequestToken))
+	s.oidcAudience = stringSetting(config.OIDCAudience, envOIDCAudience)
+	type way struct {
+		attr, env string
+		set       bool
+		fromEnv   bool
+	}
+	ways := []way{
+		{"access_key", envAccessKey, s.accessKey != "", config.AccessKey.IsNull()},
+		{"oidc_token", envOIDCToken, s.oidcToken != "", config.OIDCToken.IsNull()},
+		{"oidc_token_file", envOIDCTokenFile, s.oidcTokenFile != "", config.OIDCTokenFile.IsNull()},
+		{"oidc_request_url", envOIDCRequestURL, s.oidcRequestURL != "", config.OIDCRequestURL.IsNull()},
+	}
+	var set []string
+	for _, w := range ways {
+		if w.set {
+			s.auth = w.attr
+			if w.fromEnv {
+				set = append(set, w.attr+" (from "+w.env+")")
+			} else {
+				set = append(set, w.attr)
+			}
+		}
+	}
+	switch {
+	case len(set) > 0:
+	case os.Getenv(envActionsRequestURL) != "" && os.Getenv(envActionsRequestToken) != "":
+		s.oidcRequestURL, s.oidcRequestToken = os.Getenv(envActionsRequestURL), os.Getenv(envActionsRequestToken)
+		s.auth = "oidc_request_url"
+		set = []string{"oidc_request_url (from " + envActionsRequestURL + ")"}
+	case os.Getenv(envTFCTokenPath) != "":
+		s.oidcTokenFile = os.Getenv(envTFCTokenPath)
+		s.auth = "oidc_token_file"
+		set = []string{"oidc_token_file (from " + envTFCTokenPath + ")"}
+	}
+	switch {
+	case len(set) == 0:
+		diags.AddAttributeError(path.Root("access_key"), "Missing pgcloud credentials",
+			"Set access_key in the provider block or the "+envAccessKey+" environment variable to an access key of the pgcloud "+
+				"API (pgc_...); the environment variable keeps the key out of the configuration. Or, to hold no secret at all in a "+
+				"pipeline, give an OIDC ID token that a federated credential of a machine user trusts: "+
+				"oidc_token_file (or "+envOIDCTokenFile+"), oidc_token (or "+envOIDCToken+"), or oidc_request_url and "+
+				"oidc_request_token (or "+envOIDCRequestURL+" and "+envOIDCRequestToken+"; in GitHub Actions, permissions: "+
+				"id-token: write sets what they default to).")
+		return
+	case len(set) > 1:
+		diags.AddAttributeError(path.Root(s.auth), "Conflicting pgcloud credentials",
+			"Set exactly one way of authenticating to the pgcloud API; these are all set: "+strings.Join(set, ", ")+
+				". Remove all but one (an environment variable counts as set).")
+		return
+	}
+	if s.auth == "oidc_request_url" {
+		if s.oidcRequestToken == "" {
+			diags.AddAttributeError(path.Root("oidc_request_token"), "Missing OIDC request token",
+				"oidc_request_url is set: set oidc_request_token (or "+envOIDCRequestToken+") to the bearer token of that URL "+
+					"(in GitHub Actions, ACTIONS_ID_TOKEN_REQUEST_TOKEN).")
+		}
+		if s.oidcAudience == "" {
+			if u, err := url.Parse(s.endpoint); err == nil && u.Host != "" {
+				s.oidcAudience = u.Scheme + "://" + u.Host
+			}
+		}
+	} else if s.oidcRequestToken != "" && !config.OIDCRequestToken.IsNull() {
+		diags.AddAttributeError(path.Root("oidc_request_token"), "OIDC request token without a request URL",
+			"oidc_request_token goes with oidc_request_url, which is not set; set both, or neither.")
+	}
+}
+
+// addExchangeError explains why the token exchange refused the provider's
+// OIDC ID token, on the setting it came from.
+func addExchangeError(diags *diag.Diagnostics, s providerSettings, err error) {
+	if client.IsUnauthenticated(err) {
+		detail := "The pgcloud API refused to exchange the provider's OIDC ID token (from " + s.auth + ")"
+		if apiErr, ok := client.AsAPIError(err); ok {
+			detail += ": " + apiErr.Message + "\n\n" + apiErrorTrailer(apiErr)
+		}
+		diags.AddAttributeError(path.Root(s.auth), "pgcloud token exchange refused",
+			detail+"\n\nA pgcloud_machine_user_federated_credential of the machine user must trust the token: its issuer exactly as "+
+				"the token's iss, its audience in the token's aud, its subject matching the token's sub, and its claims.")
+		return
+	}
+	if _, ok := client.AsAPIError(err); ok {
+		addAPIError(diags, "Could not exchange the provider's OIDC ID token (from "+s.auth+")", err, nil)
+		return
+	}
+	diags.AddAttributeError(path.Root(s.auth), "Could not get the OIDC ID token to exchange", err.Error())
+}
+
 // stringSetting is the configured value, else the environment variable's.
 func stringSetting(configured types.String, envVar string) string {
 	if !configured.IsNull() {
@@ -287,6 +479,7 @@ func (p *pgcloudProvider) Resources(context.Context) []func() resource.Resource 
 	return []func() resource.Resource{
 		NewMachineUserResource,
 		NewAccessKeyResource,
+		NewFederatedCredentialResource,
 		NewOrgRoleBindingResource,
 		NewProjectRoleBindingResource,
 		NewPostgresClusterUserResource,

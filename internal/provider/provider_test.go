@@ -48,7 +48,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(acc.EnvTfAcc) == "" {
 		os.Exit(m.Run())
 	}
-	env, err := testenv.Start(testenv.Options{LogTo: &testServerLog})
+	// An OIDC issuer of the tests (testoidc) listens on loopback, over http.
+	env, err := testenv.Start(testenv.Options{LogTo: &testServerLog, AllowHTTPIssuers: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start the pgcloud test server:", err)
 		os.Exit(1)
@@ -434,7 +435,8 @@ func checkDocumented[A describedAttribute](t *testing.T, name, description strin
 }
 
 func TestResolveSettings(t *testing.T) {
-	for _, v := range []string{envEndpoint, envAccessKey, envOrganizationID, envMaxRetries, envRequestTimeout} {
+	for _, v := range []string{envEndpoint, envAccessKey, envOrganizationID, envMaxRetries, envRequestTimeout, envOIDCToken,
+		envOIDCTokenFile, envOIDCRequestURL, envOIDCRequestToken, envActionsRequestURL, envActionsRequestToken, envTFCTokenPath} {
 		t.Setenv(v, "")
 	}
 
@@ -475,6 +477,7 @@ func TestResolveSettings(t *testing.T) {
 			organizationID: "org-from-env",
 			maxRetries:     1,
 			requestTimeout: 45 * time.Second,
+			auth:           "access_key",
 		}
 		if s != want {
 			t.Fatalf("got %+v, want %+v", s, want)
@@ -749,5 +752,55 @@ func TestAccDefaultOrganizationIsSharedSafely(t *testing.T) {
 		if id := <-got; id != env.OrgID {
 			t.Errorf("default organization %q, want %q", id, env.OrgID)
 		}
+	}
+}
+
+// Exactly one way of authenticating: the conflicts are named, with the
+// variable each came from; none falls back to what GitHub Actions or HCP
+// Terraform set.
+func TestResolveAuth(t *testing.T) {
+	all := []string{envAccessKey, envOIDCToken, envOIDCTokenFile, envOIDCRequestURL, envOIDCRequestToken, envOIDCAudience,
+		envActionsRequestURL, envActionsRequestToken, envTFCTokenPath}
+	for _, c := range []struct {
+		name      string
+		env       map[string]string
+		config    pgcloudProviderModel
+		auth      string
+		wantError string
+	}{
+		{name: "access key", env: map[string]string{envAccessKey: "pgc_x"}, auth: "access_key"},
+		{name: "token file", env: map[string]string{envOIDCTokenFile: "/run/token"}, auth: "oidc_token_file"},
+		{name: "token in the block", config: pgcloudProviderModel{OIDCToken: types.StringValue("eyJ")}, auth: "oidc_token"},
+		{name: "key and token file", env: map[string]string{envAccessKey: "pgc_x"}, config: pgcloudProviderModel{OIDCTokenFile: types.StringValue("/t")},
+			wantError: "these are all set: access_key (from PGCLOUD_ACCESS_KEY), oidc_token_file."},
+		{name: "request URL without token", env: map[string]string{envOIDCRequestURL: "https://ci.example/token?x=1"},
+			wantError: "oidc_request_url is set: set oidc_request_token"},
+		{name: "GitHub Actions", env: map[string]string{envActionsRequestURL: "https://ci.example/token?x=1", envActionsRequestToken: "t"},
+			auth: "oidc_request_url"},
+		{name: "GitHub Actions does not conflict with a key", env: map[string]string{envAccessKey: "pgc_x",
+			envActionsRequestURL: "https://ci.example/token?x=1", envActionsRequestToken: "t"}, auth: "access_key"},
+		{name: "HCP Terraform", env: map[string]string{envTFCTokenPath: "/tfc/token"}, auth: "oidc_token_file"},
+		{name: "nothing", wantError: "Set access_key in the provider block or the PGCLOUD_ACCESS_KEY environment variable"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, v := range all {
+				t.Setenv(v, c.env[v])
+			}
+			c.config.Endpoint = types.StringValue("https://pgcloud.example.com/api/v1")
+			var diags diag.Diagnostics
+			s := resolveSettings(c.config, &diags)
+			if c.wantError != "" {
+				if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), c.wantError) {
+					t.Fatalf("diagnostics %v, want %q", diags, c.wantError)
+				}
+				return
+			}
+			if diags.HasError() || s.auth != c.auth {
+				t.Fatalf("auth %q (%v), want %q", s.auth, diags, c.auth)
+			}
+			if s.auth == "oidc_request_url" && s.oidcAudience != "https://pgcloud.example.com" {
+				t.Errorf("default audience %q, want the endpoint without its path", s.oidcAudience)
+			}
+		})
 	}
 }

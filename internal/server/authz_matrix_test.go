@@ -118,6 +118,16 @@ var authzMatrix = []matrixRow{
 	{w{200, 200, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /organizations/{org}/machine-users/{user}/session-tokens", "", freshMachineUserToken},
 	{w{403, 403, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /organizations/{org}/machine-users/{user}/session-tokens", "of a person", personAsUser},
 
+	// federated credentials of machine users: as their keys, org_owner
+	// adds and deletes them, org_admin reads them; people have none
+	// oP   oM   adm  pO   pE   pV   mem  xO   exp  no
+	{w{200, 200, 200, 403, 403, 403, 403, 404, 401, 401}, "GET /organizations/{org}/machine-users/{user}/federated-credentials", "", nil},
+	{w{403, 403, 403, 403, 403, 403, 403, 404, 401, 401}, "GET /organizations/{org}/machine-users/{user}/federated-credentials", "of a person", personAsUser},
+	{w{201, 201, 403, 403, 403, 403, 403, 404, 401, 401}, "POST /organizations/{org}/machine-users/{user}/federated-credentials", "", freshMachineUserNewCredential},
+	{w{403, 403, 403, 403, 403, 403, 403, 404, 401, 401}, "POST /organizations/{org}/machine-users/{user}/federated-credentials", "for a person", personNewCredential},
+	{w{200, 200, 200, 403, 403, 403, 403, 404, 401, 401}, "GET /organizations/{org}/machine-users/{user}/federated-credentials/{credential}", "", nil},
+	{w{204, 204, 403, 403, 403, 403, 403, 404, 401, 401}, "DELETE /organizations/{org}/machine-users/{user}/federated-credentials/{credential}", "", freshMachineUserCredential},
+
 	// people's own keys
 	{w{200, 403, 200, 403, 200, 403, 200, 200, 401, 401}, "GET /users/me/access-keys", "", nil},
 	{w{201, 403, 201, 403, 201, 403, 201, 201, 401, 401}, "POST /users/me/access-keys", "", myNewKey},
@@ -186,6 +196,7 @@ type matrixFixture struct {
 	machineUser   string // a machine user with one key and one session token, read by the read rows
 	machineKey    string // that key's id
 	machineToken  string // that session token's id
+	machineCred   string // a federated credential of that machine user
 	person        string // a person without keys
 	orgBinding    string
 	projBinding   string
@@ -247,6 +258,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 
 	f.machineUser = machine("read-target")
 	f.machineKey = keyIDOf(e.newKey(f.machineUser, 30))
+	f.machineCred = f.e.createFederatedCredential(f.machineUser, newCredentialBody).ID
 	f.person = person("target@example.com")
 	f.orgBinding = must(admin.BindOrgRole(ctx, f.person, e.orgID, platform.RoleOrgAdmin))
 	f.projBinding = must(admin.BindProjectRole(ctx, f.person, e.projectID, platform.RoleProjectViewer))
@@ -275,7 +287,7 @@ func (f *matrixFixture) fingerprint() string {
 	f.t.Helper()
 	var out string
 	err := f.db.QueryRow(`SELECT (SELECT count(*) || '/' || coalesce(sum(sequence), 0) FROM users) || ' ' ||
-		(SELECT count(*) FROM access_keys) || ' ' || (SELECT count(*) FROM session_tokens) || ' ' || (SELECT count(*) FROM org_role_bindings) || ' ' ||
+		(SELECT count(*) FROM access_keys) || ' ' || (SELECT count(*) FROM session_tokens) || ' ' || (SELECT count(*) FROM federated_credentials) || ' ' || (SELECT count(*) FROM org_role_bindings) || ' ' ||
 		(SELECT count(*) FROM project_role_bindings) || ' ' || (SELECT count(*) FROM invitations)`).Scan(&out)
 	if err != nil {
 		f.t.Fatal(err)
@@ -318,7 +330,7 @@ func (f *matrixFixture) shared(route string) map[string]string {
 	if strings.Contains(route, "/projects/{project}/") {
 		binding = f.projBinding
 	}
-	return map[string]string{"org": f.e.orgID, "project": f.e.projectID, "user": f.machineUser, "key": f.machineKey, "token": f.machineToken,
+	return map[string]string{"org": f.e.orgID, "project": f.e.projectID, "user": f.machineUser, "key": f.machineKey, "token": f.machineToken, "credential": f.machineCred,
 		"role": platform.RoleOrgOwner, "binding": binding, "cluster": f.cluster, "username": f.clusterUser, "name": f.clusterRole,
 		"idempotencyKey": "matrix-holds-nothing"}
 }
@@ -425,6 +437,22 @@ func personNewToken(f *matrixFixture, _ int) matrixCell {
 func freshMachineUserToken(f *matrixFixture, _ int) matrixCell {
 	user := f.freshMachineUser()
 	return matrixCell{vars: map[string]string{"user": user, "token": f.e.openToken(user, map[string]any{}).ID}}
+}
+
+var newCredentialBody = map[string]any{"name": "ci", "issuer": "https://token.actions.githubusercontent.com",
+	"subject": "repo:acme/infra:ref:refs/heads/main"}
+
+func freshMachineUserNewCredential(f *matrixFixture, _ int) matrixCell {
+	return matrixCell{vars: map[string]string{"user": f.freshMachineUser()}, body: newCredentialBody}
+}
+
+func personNewCredential(f *matrixFixture, _ int) matrixCell {
+	return matrixCell{vars: map[string]string{"user": f.freshPerson()}, body: newCredentialBody}
+}
+
+func freshMachineUserCredential(f *matrixFixture, _ int) matrixCell {
+	user := f.freshMachineUser()
+	return matrixCell{vars: map[string]string{"user": user, "credential": f.e.createFederatedCredential(user, newCredentialBody).ID}}
 }
 
 func myNewKey(f *matrixFixture, _ int) matrixCell { return matrixCell{body: newKeyBody} }

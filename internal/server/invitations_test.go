@@ -72,6 +72,16 @@ func tourAccess(t *testing.T, e *env) {
 	e.openToken(mu.ID, map[string]any{})
 	e.do("DELETE", e.tokensPath(mu.ID), e.adminKey, nil).want(200)
 
+	fc := e.createFederatedCredential(mu.ID, map[string]any{"name": "ci", "issuer": "https://token.actions.githubusercontent.com",
+		"subject": "repo:acme/infra:ref:refs/heads/main", "claims": map[string]any{"environment": "production"}})
+	e.do("GET", e.credentialsPath(mu.ID), e.adminKey, nil).want(200)
+	e.do("GET", fc.Href, e.adminKey, nil).want(200)
+	e.do("DELETE", fc.Href, e.adminKey, nil).want(204)
+	// The exchange's answers are checked against the spec by its own tests
+	// (federated_credentials_test.go); here a refusal.
+	e.do("POST", "/api/v1/token-exchange", "", "subject_token=x&subject_token_type="+tokenTypeIDToken,
+		"Content-Type", "application/x-www-form-urlencoded").wantError(401, "UNAUTHENTICATED")
+
 	person, personKey := e.personWithKey("tour@example.com")
 	mine, _ := e.createKey("/api/v1/users/me/access-keys", personKey, map[string]any{"name": "mine", "expiresInDays": 1})
 	e.do("GET", "/api/v1/users/me/access-keys", personKey, nil).want(200)

@@ -64,6 +64,12 @@ var routes = []route{
 	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens", handle: (*Server).revokeSessionTokens},
 	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens/{token}", handle: (*Server).getSessionToken},
 	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/session-tokens/{token}", handle: (*Server).deleteSessionToken},
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/federated-credentials", handle: (*Server).listFederatedCredentials},
+	{Method: "POST", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/federated-credentials", handle: (*Server).createFederatedCredential},
+	{Method: "GET", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/federated-credentials/{credential}", handle: (*Server).getFederatedCredential},
+	{Method: "DELETE", Pattern: apiPrefix + "/organizations/{org}/machine-users/{user}/federated-credentials/{credential}", handle: (*Server).deleteFederatedCredential},
+	// The token exchange authenticates with the ID token in its body.
+	{Method: "POST", Pattern: apiPrefix + "/token-exchange", Public: true, handle: (*Server).tokenExchange},
 	{Method: "GET", Pattern: apiPrefix + "/users/me/access-keys", handle: (*Server).listMyKeys},
 	{Method: "POST", Pattern: apiPrefix + "/users/me/access-keys", handle: (*Server).createMyKey},
 	{Method: "GET", Pattern: apiPrefix + "/users/me/access-keys/{key}", handle: (*Server).getMyKey},

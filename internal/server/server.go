@@ -28,6 +28,12 @@ const DefaultMachineUserQuota = platform.DefaultMachineUserQuota
 // for its confirmation when Config leaves it 0.
 const DefaultUnconfirmedKeyLease = platform.DefaultUnconfirmedKeyLease
 
+// Bounds of the lifetime of the session tokens of the token exchange.
+const (
+	DefaultExchangeLifetime = platform.DefaultExchangeLifetime
+	MaxExchangeLifetime     = platform.MaxExchangeLifetime
+)
+
 // Config configures a Server (and OpenAdmin).
 type Config struct {
 	DataDir          string  // the sqlite store and the server key live here unless Store and ServerKeyFile are set
@@ -47,6 +53,15 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger     // nil = discard
 	Now            func() time.Time // test hook for every business time; nil = time.Now
+	// AllowHTTPIssuers lets federated credentials trust http issuers on
+	// loopback (tests, demos); else only https issuers.
+	AllowHTTPIssuers bool
+	// OIDCAudience is the default audience of federated credentials; ""
+	// = the URL the create request reached the server at.
+	OIDCAudience string
+	// ExchangeLifetime is how long the session token of a token exchange
+	// lives; 0 = DefaultExchangeLifetime, at most MaxExchangeLifetime.
+	ExchangeLifetime time.Duration
 	// PurgeInterval is how often the server deletes expired session tokens
 	// and idempotency records; 0 = every 10 minutes. Tests shorten it.
 	PurgeInterval time.Duration
@@ -67,6 +82,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.PurgeInterval == 0 {
 		c.PurgeInterval = purgeInterval
+	}
+	if c.ExchangeLifetime == 0 {
+		c.ExchangeLifetime = DefaultExchangeLifetime
+	}
+	if c.ExchangeLifetime < time.Minute || c.ExchangeLifetime > MaxExchangeLifetime {
+		return c, fmt.Errorf("the token exchange lifetime must be from 1 minute to %v, got %v", MaxExchangeLifetime, c.ExchangeLifetime)
 	}
 	if c.AuthFailureBurst < 0 {
 		return c, fmt.Errorf("the burst of failed authentications must be 0 or more")
@@ -115,7 +136,7 @@ func (c Config) open(ctx context.Context) (Config, store.Store, *platform.Servic
 		return c, nil, nil, err
 	}
 	svc, err := platform.New(platform.Config{MachineUserQuota: c.MachineUserQuota, Now: c.Now, ServerKey: key,
-		UnconfirmedKeyLease: c.UnconfirmedKeyLease})
+		UnconfirmedKeyLease: c.UnconfirmedKeyLease, AllowHTTPIssuers: c.AllowHTTPIssuers})
 	if err != nil {
 		return c, nil, nil, err
 	}
@@ -142,6 +163,8 @@ type Server struct {
 	// authFailures limits failed authentications per client address.
 	authFailures *rateLimiter
 	handler      http.Handler
+	// oidc verifies the ID tokens of the token exchange (token_exchange.go).
+	oidc *oidcVerifiers
 	// stopPurge stops the deleting of expired idempotency records and
 	// session tokens.
 	stopPurge func()
@@ -155,7 +178,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, platform: svc, log: cfg.Logger,
-		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now), authFailures: newRateLimiter(cfg.AuthFailureRate, cfg.AuthFailureBurst, svc.Now)}
+		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst, svc.Now), oidc: newOIDCVerifiers(), authFailures: newRateLimiter(cfg.AuthFailureRate, cfg.AuthFailureBurst, svc.Now)}
 	if err := s.bootstrap(ctx); err != nil {
 		_ = s.Close() // err is the one to report
 		return nil, err

@@ -44,6 +44,9 @@ type Options struct {
 	// requireConfirmation waits for its confirmation; 0 keeps the server
 	// default (15 minutes).
 	UnconfirmedKeyLease time.Duration
+	// AllowHTTPIssuers lets federated credentials trust an OIDC issuer on
+	// loopback (testoidc), as --allow-http-issuers does.
+	AllowHTTPIssuers bool
 }
 
 // Env is a running server and what a test needs to talk to it.
@@ -82,6 +85,7 @@ func Start(opts Options) (*Env, error) {
 		Now:                 opts.Now,
 		PurgeInterval:       opts.PurgeInterval,
 		UnconfirmedKeyLease: opts.UnconfirmedKeyLease,
+		AllowHTTPIssuers:    opts.AllowHTTPIssuers,
 	})
 	if err != nil {
 		_ = os.RemoveAll(dataDir)

@@ -68,6 +68,30 @@ type SessionTokenFilter struct {
 	ActiveAt time.Time
 }
 
+// FederatedCredential is what a machine user trusts of an OIDC issuer: an
+// ID token of Issuer whose aud holds Audience, whose sub matches Subject (a
+// pattern where * stands for any run of characters) and which carries every
+// claim of Claims with exactly that value, may be exchanged for a session
+// token of the user. It holds no secret.
+type FederatedCredential struct {
+	ID          string
+	UserID      string
+	Name        string // unique among the user's federated credentials
+	Description string
+	Issuer      string
+	Audience    string
+	Subject     string
+	Claims      map[string]string // never nil once read
+	Meta        Meta
+}
+
+// FederatedCredentialFilter selects federated credentials; empty fields
+// match everything, but one of them must be set.
+type FederatedCredentialFilter struct {
+	UserID string
+	Issuer string
+}
+
 // Role binding scopes.
 const (
 	ScopeOrganization = "organization"
@@ -135,6 +159,13 @@ type AccessQueries interface {
 	// DeleteSessionTokensOfUser deletes every session token of the user,
 	// expired or not, and says how many rows went.
 	DeleteSessionTokensOfUser(ctx context.Context, userID string) (int, error)
+
+	// CreateFederatedCredential: a second credential of one name for one
+	// user is ErrConflict.
+	CreateFederatedCredential(ctx context.Context, c FederatedCredential) error
+	GetFederatedCredential(ctx context.Context, id string) (FederatedCredential, error)
+	ListFederatedCredentials(ctx context.Context, f FederatedCredentialFilter, p Page) (items []FederatedCredential, total int, err error)
+	DeleteFederatedCredential(ctx context.Context, id string) error
 
 	CreateRoleBinding(ctx context.Context, b RoleBinding) error
 	// GetRoleBinding finds an organization or project binding by id.

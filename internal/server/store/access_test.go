@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -217,5 +218,58 @@ func TestSessionTokens(t *testing.T) {
 		if n, err := s.DeleteSessionTokensOfUser(ctx, "u"); err != nil || n != 0 {
 			t.Errorf("delete the tokens of u again: %d %v, want 0", n, err)
 		}
+	})
+}
+
+func TestFederatedCredentials(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db testDB) {
+		ctx := context.Background()
+		s, m := openSeeded(t, db)
+		for _, id := range []string{"u", "v"} {
+			must(t, s.CreateUser(ctx, User{ID: id, OrganizationID: "o", Type: UserTypeMachine, Username: id, Name: id, Meta: m}))
+		}
+		// Every column round-trips, the claims too; no claims reads as an
+		// empty map.
+		fc := FederatedCredential{ID: "f1", UserID: "u", Name: "deploy", Description: "from main", Issuer: "https://issuer.example",
+			Audience: "pgcloud", Subject: "repo:acme/infra:ref:refs/heads/*", Claims: map[string]string{"environment": "production", "é": "ü"}, Meta: m}
+		must(t, s.CreateFederatedCredential(ctx, fc))
+		got, err := s.GetFederatedCredential(ctx, "f1")
+		if err != nil || got.ID != fc.ID || got.UserID != fc.UserID || got.Name != fc.Name || got.Description != fc.Description ||
+			got.Issuer != fc.Issuer || got.Audience != fc.Audience || got.Subject != fc.Subject || !maps.Equal(got.Claims, fc.Claims) || got.Meta != fc.Meta {
+			t.Errorf("round trip %+v %v, want %+v", got, err, fc)
+		}
+		must(t, s.CreateFederatedCredential(ctx, FederatedCredential{ID: "f2", UserID: "u", Name: "other", Issuer: "https://other.example",
+			Audience: "a", Subject: "s", Meta: m}))
+		must(t, s.CreateFederatedCredential(ctx, FederatedCredential{ID: "f3", UserID: "v", Name: "deploy", Issuer: "https://issuer.example",
+			Audience: "a", Subject: "s", Meta: m}))
+		if got, err := s.GetFederatedCredential(ctx, "f2"); err != nil || got.Claims == nil || len(got.Claims) != 0 {
+			t.Errorf("no claims: %+v %v", got.Claims, err)
+		}
+		ids := func(cs []FederatedCredential) (out []string) {
+			for _, c := range cs {
+				out = append(out, c.ID)
+			}
+			return out
+		}
+		for _, c := range []struct {
+			f    FederatedCredentialFilter
+			want []string
+		}{
+			{FederatedCredentialFilter{UserID: "u"}, []string{"f1", "f2"}},
+			{FederatedCredentialFilter{Issuer: "https://issuer.example"}, []string{"f1", "f3"}},
+			{FederatedCredentialFilter{UserID: "v", Issuer: "https://issuer.example"}, []string{"f3"}},
+			{FederatedCredentialFilter{Issuer: "https://ISSUER.example"}, nil},
+		} {
+			items, total, err := s.ListFederatedCredentials(ctx, c.f, Page{Limit: 10})
+			if err != nil || total != len(c.want) || !slices.Equal(ids(items), c.want) {
+				t.Errorf("credentials of %+v: %v (total %d, %v), want %v", c.f, ids(items), total, err, c.want)
+			}
+		}
+		if _, _, err := s.ListFederatedCredentials(ctx, FederatedCredentialFilter{}, Page{Limit: 10}); err == nil {
+			t.Errorf("a list of every federated credential was not refused")
+		}
+		must(t, s.DeleteFederatedCredential(ctx, "f1"))
+		notFound(t, "deleted federated credential", get(s.GetFederatedCredential(ctx, "f1")))
+		notFound(t, "federated credential deleted twice", s.DeleteFederatedCredential(ctx, "f1"))
 	})
 }

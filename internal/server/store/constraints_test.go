@@ -21,6 +21,7 @@ func seedOneOfEach(t *testing.T, db testDB) (Store, Meta) {
 	must(t, s.CreateUser(ctx, User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "u", Name: "u", Meta: m}))
 	must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "k", SecretHash: []byte{1}, ExpiresAt: seedTime, Meta: m}))
 	must(t, s.CreateSessionToken(ctx, SessionToken{ID: "t", UserID: "u", Name: "t", SecretHash: []byte{1}, ExpiresAt: seedTime, Suffix: "x", Meta: m}))
+	must(t, s.CreateFederatedCredential(ctx, FederatedCredential{ID: "f", UserID: "u", Name: "f", Issuer: "https://i", Audience: "a", Subject: "s", Meta: m}))
 	must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "ob", Scope: ScopeOrganization, OrganizationID: "o", UserID: "u", Role: "org_owner", Meta: m}))
 	must(t, s.CreateRoleBinding(ctx, RoleBinding{ID: "pb", Scope: ScopeProject, ProjectID: "p", UserID: "u", Role: "project_viewer", Meta: m}))
 	must(t, s.CreateInvitation(ctx, Invitation{ID: "i", OrganizationID: "o", Email: "a@example.com", State: InvitationPending, Meta: m}))
@@ -52,6 +53,12 @@ func TestEveryUniqueConstraintConflicts(t *testing.T) {
 			}},
 			{"username in its organization", func(q Queries) error {
 				return q.CreateUser(ctx, User{ID: "u3", OrganizationID: "o", Type: UserTypePerson, Username: "u", Name: "x", Meta: m})
+			}},
+			{"federated credential id", func(q Queries) error {
+				return q.CreateFederatedCredential(ctx, FederatedCredential{ID: "f", UserID: "u", Name: "other", Issuer: "https://i", Audience: "a", Subject: "s", Meta: m})
+			}},
+			{"federated credential name of its user", func(q Queries) error {
+				return q.CreateFederatedCredential(ctx, FederatedCredential{ID: "f2", UserID: "u", Name: "f", Issuer: "https://i", Audience: "a", Subject: "s", Meta: m})
 			}},
 			{"access key id", func(q Queries) error {
 				return q.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "other", SecretHash: []byte{2}, ExpiresAt: seedTime, Meta: m})
@@ -167,6 +174,7 @@ func TestDeletesCascade(t *testing.T) {
 		must(t, s.DeleteUser(ctx, "u"))
 		notFound(t, "key of a deleted user", get(s.GetAccessKey(ctx, "k")))
 		notFound(t, "session token of a deleted user", get(s.GetSessionToken(ctx, "t")))
+		notFound(t, "federated credential of a deleted user", get(s.GetFederatedCredential(ctx, "f")))
 		notFound(t, "organization binding of a deleted user", get(s.GetRoleBinding(ctx, "ob")))
 		notFound(t, "project binding of a deleted user", get(s.GetRoleBinding(ctx, "pb")))
 		notFound(t, "idempotency record of a deleted user", get(s.GetIdempotencyRecord(ctx, "u", "i")))
@@ -185,7 +193,7 @@ func TestDeletesCascade(t *testing.T) {
 		notFound(t, "binding of a deleted project", get(s.GetRoleBinding(ctx, "pb")))
 		must(t, raw.exec(ctx, "DELETE FROM organizations WHERE id = ?", "o"))
 		notFound(t, "user of a deleted organization", get(s.GetUser(ctx, "u")))
-		for _, table := range []string{"projects", "users", "access_keys", "session_tokens", "org_role_bindings", "project_role_bindings",
+		for _, table := range []string{"projects", "users", "access_keys", "session_tokens", "federated_credentials", "org_role_bindings", "project_role_bindings",
 			"invitations", "clusters", "idempotency_keys"} {
 			if n, err := raw.count(ctx, "SELECT count(*) FROM "+table); err != nil || n != 0 {
 				t.Errorf("%d rows (%v) left in %s after deleting the only organization", n, err, table)

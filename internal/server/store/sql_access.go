@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -120,6 +121,54 @@ func (q queries) DeleteSessionTokensOfUser(ctx context.Context, userID string) (
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// ---- federated credentials ----
+
+var federatedCredentialRows = table[FederatedCredential]{from: "federated_credentials",
+	cols: "id, user_id, name, description, issuer, audience, subject, claims, " + metaCols,
+	scan: func(s scanner) (c FederatedCredential, err error) {
+		var claims string
+		if err = scanRow(s, &c.Meta, &c.ID, &c.UserID, &c.Name, &c.Description, &c.Issuer, &c.Audience, &c.Subject, &claims); err != nil {
+			return c, err
+		}
+		c.Claims = map[string]string{}
+		if err = json.Unmarshal([]byte(claims), &c.Claims); err != nil {
+			err = fmt.Errorf("claims of federated credential %s: %w", c.ID, err)
+		}
+		return c, err
+	}}
+
+func (q queries) CreateFederatedCredential(ctx context.Context, c FederatedCredential) error {
+	claims := c.Claims
+	if claims == nil {
+		claims = map[string]string{}
+	}
+	raw, err := json.Marshal(claims)
+	if err != nil {
+		return err
+	}
+	return q.insert(ctx, "federated_credentials", "id, user_id, name, description, issuer, audience, subject, claims",
+		c.Meta, c.ID, c.UserID, c.Name, c.Description, c.Issuer, c.Audience, c.Subject, string(raw))
+}
+
+func (q queries) GetFederatedCredential(ctx context.Context, id string) (FederatedCredential, error) {
+	return federatedCredentialRows.one(ctx, q, "id = ?", id)
+}
+
+func (q queries) ListFederatedCredentials(ctx context.Context, f FederatedCredentialFilter, p Page) ([]FederatedCredential, int, error) {
+	if f.UserID == "" && f.Issuer == "" {
+		return nil, 0, fmt.Errorf("list federated credentials: select by user or issuer")
+	}
+	var w where
+	w.add("user_id = ?", f.UserID)
+	w.add("issuer = ?", f.Issuer)
+	return federatedCredentialRows.page(ctx, q, w, p)
+}
+
+func (q queries) DeleteFederatedCredential(ctx context.Context, id string) error {
+	res, err := q.db.ExecContext(ctx, "DELETE FROM federated_credentials WHERE id = ?", id)
+	return affected(res, err)
 }
 
 // ---- role bindings ----
