@@ -53,13 +53,28 @@ chmod 700 "$pg_dir"
 as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --pwfile "$pg_dir/pwfile" -E UTF8 --locale C \
   --auth-local trust --auth-host scram-sha-256 --no-sync >/dev/null
 rm -f "$pg_dir/pwfile"
-# A free port: one nothing answers on.
-for _ in $(seq 1 50); do
-  pg_port=$((20000 + RANDOM % 20000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null || break
+# A free port: one nothing answers on, below Linux's ephemeral range (32768
+# and up), where the local ports of outgoing connections are taken, and may
+# be taken between this check and PostgreSQL's bind: so a start that fails
+# is tried again on another port, and the last failure shows PostgreSQL's log.
+pg_started=""
+for attempt in 1 2 3 4 5; do
+  for _ in $(seq 1 50); do
+    pg_port=$((20000 + RANDOM % 12000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null || break
+  done
+  if as_postgres "$pg_bin/pg_ctl" start -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 \
+    -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$pg_dir" >/dev/null; then
+    pg_started=1
+    break
+  fi
+  echo "    PostgreSQL did not start on port $pg_port (attempt $attempt of 5)"
 done
-as_postgres "$pg_bin/pg_ctl" start -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 \
-  -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$pg_dir" >/dev/null
+if [ -z "$pg_started" ]; then
+  echo "demo: PostgreSQL did not start; its log:" >&2
+  tail -n 20 "$pg_dir/postgres.log" >&2 || true
+  exit 1
+fi
 echo "    listening on 127.0.0.1:$pg_port"
 
 echo "==> starting pgcloud-server"
