@@ -494,27 +494,7 @@ func (r *accessKeyResource) ImportState(ctx context.Context, req resource.Import
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	parts := strings.Split(importID, "/")
-	var organizationID, machineUserID, keyID string
-	switch len(parts) {
-	case 2:
-		machineUserID, keyID = parts[0], parts[1]
-	case 3:
-		organizationID, machineUserID, keyID = parts[0], parts[1], parts[2]
-		if organizationID == "" {
-			keyID = ""
-		}
-	}
-	if machineUserID == "" || keyID == "" {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Import ID %q is not an access key import ID. %s A key's secret is never part of its import ID.", importID, accessKeyImportIDForms))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), keyID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("machine_user_id"), machineUserID)...)
-	if organizationID != "" {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
-	}
+	importMachineUserObject(ctx, importID, "an access key", accessKeyImportIDForms+" A key's secret is never part of its import ID.", resp)
 }
 
 func (r *accessKeyResource) identity() resourceIdentity { return accessKeyIdentity }

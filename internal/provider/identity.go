@@ -89,3 +89,32 @@ func (ri resourceIdentity) importID(ctx context.Context, req resource.ImportStat
 	}
 	return strings.Join(parts, "/")
 }
+
+// importMachineUserObject sets the state of an object that belongs to a
+// machine user (an access key, a federated credential) from its import ID,
+// "<organization_id>/<machine_user_id>/<id>" or "<machine_user_id>/<id>"
+// (ids never contain "/"); the organization is left to the default when
+// the ID does not name one. Any other ID is refused: "Import ID … is not
+// <what> import ID. <forms>".
+func importMachineUserObject(ctx context.Context, importID, what, forms string, resp *resource.ImportStateResponse) {
+	parts := strings.Split(importID, "/")
+	var organizationID, machineUserID, id string
+	switch len(parts) {
+	case 2:
+		machineUserID, id = parts[0], parts[1]
+	case 3:
+		organizationID, machineUserID, id = parts[0], parts[1], parts[2]
+		if organizationID == "" {
+			id = ""
+		}
+	}
+	if machineUserID == "" || id == "" {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import ID %q is not %s import ID. %s", importID, what, forms))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("machine_user_id"), machineUserID)...)
+	if organizationID != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -382,27 +381,7 @@ func (r *federatedCredentialResource) ImportState(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	parts := strings.Split(importID, "/")
-	var organizationID, machineUserID, id string
-	switch len(parts) {
-	case 2:
-		machineUserID, id = parts[0], parts[1]
-	case 3:
-		organizationID, machineUserID, id = parts[0], parts[1], parts[2]
-		if organizationID == "" {
-			id = ""
-		}
-	}
-	if machineUserID == "" || id == "" {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Import ID %q is not a federated credential import ID. %s", importID, federatedCredentialImportIDForms))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("machine_user_id"), machineUserID)...)
-	if organizationID != "" {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), organizationID)...)
-	}
+	importMachineUserObject(ctx, importID, "a federated credential", federatedCredentialImportIDForms, resp)
 }
 
 func (r *federatedCredentialResource) identity() resourceIdentity { return federatedCredentialIdentity }
