@@ -55,7 +55,7 @@ func main() {
 	flag.StringVar(&clients, "load-clients", "16,64", "concurrent clients of the server load runs, comma-separated")
 	flag.StringVar(&o.bin, "bin", "bin", "directory of terraform-provider-pgcloud, pgcloud-server and bench/terraform-provider-floor")
 	flag.StringVar(&o.out, "out", "bench/results", "directory of the JSON results")
-	flag.StringVar(&o.profileDir, "profile-dir", "", "write CPU and heap profiles of every pgcloud provider process there (go tool pprof)")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "write CPU and heap profiles of every pgcloud provider process and CPU profiles of the servers there (go tool pprof)")
 	flag.Parse()
 	var err error
 	if o.machineUsers, err = ints(users); err == nil {
@@ -130,8 +130,21 @@ func run(o options) error {
 	}
 	defer pg.Stop()
 
+	// Profiles of the servers (cpu-server-<store>.pprof) and of every
+	// provider process (main.go of the provider) go to profileDir.
+	profileDir, serverProfile := "", func(string) string { return "" }
+	if o.profileDir != "" {
+		if profileDir, err = filepath.Abs(o.profileDir); err == nil {
+			err = os.MkdirAll(profileDir, 0o755)
+		}
+		if err != nil {
+			return err
+		}
+		serverProfile = func(store string) string { return filepath.Join(profileDir, "cpu-server-"+store+".pprof") }
+	}
+
 	fmt.Println("==> starting pgcloud-server (SQLite store)")
-	srv, err := startServer(serverBin, filepath.Join(root, "server"), "")
+	srv, err := startServer(serverBin, filepath.Join(root, "server"), "", serverProfile("sqlite"))
 	if err != nil {
 		return err
 	}
@@ -158,15 +171,8 @@ func run(o options) error {
 	}
 	env := append(cleanEnv(), "TF_CLI_CONFIG_FILE="+cliFile, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
 		"PGCLOUD_ENDPOINT="+srv.endpoint, "PGCLOUD_ACCESS_KEY="+srv.key)
-	if o.profileDir != "" {
-		dir, err := filepath.Abs(o.profileDir)
-		if err == nil {
-			err = os.MkdirAll(dir, 0o755)
-		}
-		if err != nil {
-			return err
-		}
-		env = append(env, "PGCLOUD_PROVIDER_PROFILE_DIR="+dir)
+	if profileDir != "" {
+		env = append(env, "PGCLOUD_PROVIDER_PROFILE_DIR="+profileDir)
 	}
 	base := workspace{terraform: terraform, env: env, parallelism: o.parallelism}
 
@@ -215,7 +221,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	pgSrv, err := startServer(serverBin, filepath.Join(root, "server-pg"), storeDSN)
+	pgSrv, err := startServer(serverBin, filepath.Join(root, "server-pg"), storeDSN, serverProfile("postgres"))
 	if err != nil {
 		return err
 	}

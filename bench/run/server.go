@@ -25,8 +25,9 @@ type server struct {
 // directory dataDir and, when storeDSN is set, that PostgreSQL store. No
 // rate limit: the bench measures what the server can do, and the
 // provider's pacing is not what is measured. The machine user quota is
-// raised past what the bench creates.
-func startServer(bin, dataDir, storeDSN string) (*server, error) {
+// raised past what the bench creates. A cpuProfile file gets the server's
+// CPU profile when it stops.
+func startServer(bin, dataDir, storeDSN, cpuProfile string) (*server, error) {
 	if err := os.MkdirAll(filepath.Dir(dataDir), 0o700); err != nil {
 		return nil, err
 	}
@@ -37,6 +38,9 @@ func startServer(bin, dataDir, storeDSN string) (*server, error) {
 	}
 	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--addr-file", addrFile,
 		"--rate-limit", "0", "--machine-user-quota", "1000000", "--log-level", "warn")
+	if cpuProfile != "" {
+		cmd.Args = append(cmd.Args, "--cpu-profile", cpuProfile)
+	}
 	cmd.Env = cleanEnv()
 	if storeDSN != "" {
 		// Through the environment: a DSN with a password stays out of the

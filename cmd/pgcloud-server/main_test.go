@@ -226,7 +226,8 @@ func TestBinarySIGTERM(t *testing.T) {
 	dataDir := filepath.Join(dir, "data")
 	addrFile := filepath.Join(dir, "addr")
 	logs := &syncBuffer{}
-	srv := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--addr-file", addrFile)
+	profile := filepath.Join(dir, "cpu.pprof")
+	srv := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--addr-file", addrFile, "--cpu-profile", profile)
 	srv.Stderr = logs
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -281,5 +282,9 @@ func TestBinarySIGTERM(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"msg":"stopped"`) {
 		t.Errorf("no orderly stop: %s", logs)
+	}
+	// The profile is written at the orderly stop: a gzipped protobuf.
+	if b, err := os.ReadFile(profile); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("--cpu-profile: no profile written at the stop (%d bytes, %v)", len(b), err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	keyLease := fs.Duration("unconfirmed-key-lease", server.DefaultUnconfirmedKeyLease,
 		"how long an access key created with requireConfirmation works for nobody and waits for its confirmation before it is deleted")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGTERM/SIGINT")
+	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the server's life to this `file` at shutdown, for go tool pprof (make bench -profile-dir)")
 	addEnvUsage(fs)
 	rest, err := parse(fs, args, getenv, true)
 	if err != nil {
@@ -78,6 +80,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return usageErr(stderr, "--log-level: %v", err)
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	// A stale address file from an earlier run must not send a script to a
 	// port nobody listens on: remove it now, write it once listening.
@@ -152,6 +161,22 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// startCPUProfile profiles the process until stop, into path.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close() // the profile's error is the one to report
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
 
 // writeFileAtomic writes content to path via a rename, so that a script
