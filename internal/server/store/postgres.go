@@ -101,7 +101,12 @@ func OpenPostgres(ctx context.Context, connURL string) (*Postgres, error) {
 		return nil, fmt.Errorf("postgres store %s: %w", shown, withoutSecrets(err, secrets))
 	}
 	reset.pool.Store(pool)
-	s := &Postgres{sqlStore: newSQLStore(stdlib.OpenDBFromPool(pool), postgresDialect), pool: pool}
+	// Each connection of database/sql's pool holds one of pgxpool's for
+	// its life, idle ones too: the first must not hold more than the second
+	// has, or a request would wait for a connection no one gives back.
+	d := postgresDialect
+	d.maxConns = int(cfg.MaxConns)
+	s := &Postgres{sqlStore: newSQLStore(stdlib.OpenDBFromPool(pool), d), pool: pool}
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("open postgres store %s: %w", shown, withoutSecrets(err, secrets))

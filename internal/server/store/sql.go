@@ -24,12 +24,25 @@ type dialect struct {
 	// first, so that the write transactions of every process on the
 	// database take turns. Unset when BEGIN already does that.
 	lockWrites string
+	// prepare keeps the queries prepared (statements.go), for a driver
+	// that does not cache them itself (pgx does).
+	prepare bool
+	// maxConns bounds the pool's connections; 0 = no bound.
+	maxConns int
 }
 
-// on is Queries on a pool or a transaction of the dialect.
-func (d dialect) on(db dbtx) queries {
-	if d.placeholders != nil {
-		db = d.placeholders(db)
+// on is Queries on the store's pool or one of its transactions.
+func (s *sqlStore) on(db dbtx) queries {
+	if s.prepared != nil {
+		switch d := db.(type) {
+		case *sql.DB:
+			db = preparedDB{s.prepared}
+		case *sql.Tx:
+			db = preparedTx{d, s.prepared}
+		}
+	}
+	if s.dialect.placeholders != nil {
+		db = s.dialect.placeholders(db)
 	}
 	return queries{db: db}
 }
@@ -43,12 +56,28 @@ type sqlStore struct {
 	// and ends with the context, instead of each holding a connection while
 	// it waits for the database to let it write.
 	writer chan struct{}
+	// prepared is nil unless the dialect prepares its queries.
+	prepared *preparedStatements
 	queries
 }
 
+// idleConns is how many connections the pool keeps open between requests.
+// database/sql keeps 2 by default: under more concurrent requests than
+// that, every request past the second opened a connection and closed it
+// again, and a new SQLite connection reads the whole schema.
+const idleConns = 16
+
 func newSQLStore(db *sql.DB, d dialect) *sqlStore {
 	s := &sqlStore{db: db, dialect: d, writer: make(chan struct{}, 1)}
-	s.queries = queries{db: writesInTurn{dbtx: d.on(db).db, store: s}}
+	db.SetMaxIdleConns(idleConns)
+	if d.maxConns > 0 {
+		db.SetMaxOpenConns(d.maxConns)
+		db.SetMaxIdleConns(min(idleConns, d.maxConns))
+	}
+	if d.prepare {
+		s.prepared = newPreparedStatements(db)
+	}
+	s.queries = queries{db: writesInTurn{dbtx: s.on(db).db, store: s}}
 	return s
 }
 
@@ -89,7 +118,7 @@ func (s *sqlStore) writeTx(ctx context.Context, fn func(q queries) error) error 
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	q := s.dialect.on(tx)
+	q := s.on(tx)
 	if s.dialect.lockWrites != "" {
 		if err := q.exec(ctx, s.dialect.lockWrites); err != nil {
 			_ = tx.Rollback()
@@ -111,7 +140,12 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 	return err
 }
 
-func (s *sqlStore) Close() error { return s.db.Close() }
+func (s *sqlStore) Close() error {
+	if s.prepared != nil {
+		s.prepared.close()
+	}
+	return s.db.Close()
+}
 
 // dbtx is what *sql.DB and *sql.Tx have in common.
 type dbtx interface {

@@ -65,7 +65,10 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	}
 	// BEGIN IMMEDIATE (see _txlock above) makes write transactions take
 	// turns, across processes too: no lock statement is needed.
-	s := &SQLite{newSQLStore(db, dialect{name: "sqlite"})}
+	// The pool is bounded so that it can keep every connection open: a new
+	// one reads the whole schema before its first query. 16 keeps the
+	// cores busy with reads while the one writer writes.
+	s := &SQLite{newSQLStore(db, dialect{name: "sqlite", prepare: true, maxConns: idleConns})}
 	if err := pingUntilNotBusy(ctx, db); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
