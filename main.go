@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/pluginlogs"
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/provider"
 )
 
@@ -25,6 +26,11 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	if !debug {
+		// Run under a debugger, the provider's stderr is the developer's
+		// own, whatever Terraform shows.
+		pluginlogs.OffUnlessTerraformLogs("PGCLOUD")
+	}
 
 	// PGCLOUD_PROVIDER_PROFILE_DIR: write a CPU profile of this process's
 	// life and a heap profile at its end there, for make bench's questions

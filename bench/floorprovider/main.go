@@ -16,9 +16,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/pluginlogs"
 )
 
 func main() {
+	// As pgcloud's provider does: the floor is what the framework costs
+	// as pgcloud runs it.
+	pluginlogs.OffUnlessTerraformLogs("FLOOR")
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{} },
 		providerserver.ServeOpts{Address: "registry.terraform.io/pgcloud/floor"})
 	if err != nil {
