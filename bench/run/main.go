@@ -37,6 +37,7 @@ type options struct {
 	clusterUsers []int
 	teams        int
 	parallelism  int
+	rounds       int
 	loadDuration time.Duration
 	loadClients  []int
 	bin          string
@@ -51,6 +52,7 @@ func main() {
 	flag.StringVar(&cluster, "cluster-users", "100,500", "numbers of cluster users, comma-separated")
 	flag.IntVar(&o.teams, "teams", 200, "teams of the mixed module (machine user, access key, 2 bindings and a cluster user each); 0 skips it")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the machine users' apply, plan and destroy; each figure is the median (cluster users and teams run once: their margins are wide)")
 	flag.DurationVar(&o.loadDuration, "load-duration", 5*time.Second, "length of each server load run")
 	flag.StringVar(&clients, "load-clients", "16,64", "concurrent clients of the server load runs, comma-separated")
 	flag.StringVar(&o.bin, "bin", "bin", "directory of terraform-provider-pgcloud, pgcloud-server and bench/terraform-provider-floor")
@@ -120,7 +122,7 @@ func run(o options) error {
 		}
 	}()
 
-	report := &report{Started: time.Now().UTC(), Parallelism: o.parallelism, Machine: machineDescription()}
+	report := &report{Started: time.Now().UTC(), Parallelism: o.parallelism, Rounds: max(o.rounds, 1), Machine: machineDescription()}
 	fmt.Printf("==> %s, terraform -parallelism=%d\n", report.Machine, o.parallelism)
 
 	fmt.Println("==> starting a throwaway PostgreSQL")
@@ -178,7 +180,7 @@ func run(o options) error {
 
 	for _, n := range o.machineUsers {
 		fmt.Printf("==> %d machine users: pgcloud, the framework floor, terraform_data\n", n)
-		r, err := benchMachineUsers(root, base, provider, floor, n)
+		r, err := benchMachineUsers(root, base, provider, floor, n, max(o.rounds, 1))
 		if err != nil {
 			return err
 		}

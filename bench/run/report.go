@@ -14,6 +14,7 @@ type report struct {
 	Started      time.Time            `json:"started"`
 	Machine      string               `json:"machine"`
 	Parallelism  int                  `json:"parallelism"`
+	Rounds       int                  `json:"rounds"` // of the machine users
 	MachineUsers []machineUsersResult `json:"machine_users"`
 	ClusterUsers []clusterUsersResult `json:"cluster_users,omitempty"`
 	Teams        *teamsResult         `json:"teams,omitempty"`
@@ -40,7 +41,7 @@ func msPer(m measurement, n int) string { return fmt.Sprintf("%.2f", m.Seconds*1
 func (r *report) print(w io.Writer) {
 	// A table on a terminal: a failed write has nowhere to be reported.
 	printf := func(format string, a ...any) { _, _ = fmt.Fprintf(w, format, a...) }
-	printf("\n== machine users: pgcloud vs the framework floor vs terraform_data (%s, -parallelism=%d)\n", r.Machine, r.Parallelism)
+	printf("\n== machine users: pgcloud vs the framework floor vs terraform_data (%s, -parallelism=%d, median of %d rounds)\n", r.Machine, r.Parallelism, r.Rounds)
 	printf("%6s  %-9s %9s %9s %9s  %12s  %12s  %s\n", "N", "phase", "pgcloud s", "floor s", "tf_data s",
 		"pgcloud/floor", "ms/res pgc", "ms/res floor · tf_data")
 	for _, m := range r.MachineUsers {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,8 +32,21 @@ type workspace struct {
 // starts the provider more than once per command (schema, plan, apply); the
 // peak is the largest of them.
 type measurement struct {
-	Seconds  float64 `json:"seconds"`
-	PeakRSSB int64   `json:"peak_rss_bytes,omitempty"`
+	Seconds  float64   `json:"seconds"` // the median of Rounds
+	PeakRSSB int64     `json:"peak_rss_bytes,omitempty"`
+	Rounds   []float64 `json:"rounds_seconds"`
+}
+
+// add counts the figures of one more round.
+func (m *measurement) add(round measurement) {
+	m.Rounds = append(m.Rounds, round.Seconds)
+	m.PeakRSSB = max(m.PeakRSSB, round.PeakRSSB)
+	sorted := slices.Sorted(slices.Values(m.Rounds))
+	if n := len(sorted); n%2 == 1 {
+		m.Seconds = sorted[n/2]
+	} else {
+		m.Seconds = (sorted[n/2-1] + sorted[n/2]) / 2
+	}
 }
 
 // cliConfig writes a Terraform CLI configuration whose dev_overrides send

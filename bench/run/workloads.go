@@ -24,34 +24,42 @@ type contender struct {
 
 // sideBySide runs the contenders' applies one after another, then their
 // plans, then their destroys, so that a drift of the machine's speed during
-// the run touches each of them alike.
-func sideBySide(cs ...contender) error {
+// the run touches each of them alike; and all that rounds times, each
+// figure being the median of its rounds (the peak RSS: the largest), since
+// one run on a shared VM can be off by a third.
+func sideBySide(rounds int, cs ...contender) error {
 	steps := []struct {
 		args []string
-		set  func(*phases, measurement)
+		of   func(*phases) *measurement
 		// noChanges: the step must find nothing to do (a plan of what
 		// the apply made), or the figures compare different work.
 		noChanges bool
 	}{
-		{[]string{"apply", "-auto-approve"}, func(p *phases, m measurement) { p.Apply = m }, false},
-		{[]string{"plan"}, func(p *phases, m measurement) { p.Plan = m }, true},
-		{[]string{"destroy", "-auto-approve"}, func(p *phases, m measurement) { p.Destroy = m }, false},
+		{[]string{"apply", "-auto-approve"}, func(p *phases) *measurement { return &p.Apply }, false},
+		{[]string{"plan"}, func(p *phases) *measurement { return &p.Plan }, true},
+		{[]string{"destroy", "-auto-approve"}, func(p *phases) *measurement { return &p.Destroy }, false},
 	}
-	for _, step := range steps {
-		for _, c := range cs {
-			m, out, err := c.ws.run(step.args...)
-			if err != nil {
-				return fmt.Errorf("%s: %w", c.name, err)
+	for round := 1; round <= rounds; round++ {
+		for _, step := range steps {
+			for _, c := range cs {
+				m, out, err := c.ws.run(step.args...)
+				if err != nil {
+					return fmt.Errorf("%s: %w", c.name, err)
+				}
+				if step.noChanges && !strings.Contains(out, "No changes.") {
+					return fmt.Errorf("%s: the plan after the apply has changes:\n%s", c.name, tail(out, 40))
+				}
+				step.of(c.into).add(m)
+				label := c.name
+				if rounds > 1 {
+					label = fmt.Sprintf("%s [%d/%d]", c.name, round, rounds)
+				}
+				fmt.Printf("    %-42s %-8s %7.2f s", label, step.args[0], m.Seconds)
+				if m.PeakRSSB > 0 {
+					fmt.Printf("   provider peak %6.1f MB", float64(m.PeakRSSB)/1e6)
+				}
+				fmt.Println()
 			}
-			if step.noChanges && !strings.Contains(out, "No changes.") {
-				return fmt.Errorf("%s: the plan after the apply has changes:\n%s", c.name, tail(out, 40))
-			}
-			step.set(c.into, m)
-			fmt.Printf("    %-36s %-8s %7.2f s", c.name, step.args[0], m.Seconds)
-			if m.PeakRSSB > 0 {
-				fmt.Printf("   provider peak %6.1f MB", float64(m.PeakRSSB)/1e6)
-			}
-			fmt.Println()
 		}
 	}
 	return nil
@@ -64,7 +72,7 @@ type machineUsersResult struct {
 	TerraformData phases `json:"terraform_data"`
 }
 
-func benchMachineUsers(root string, base workspace, provider, floor string, n int) (machineUsersResult, error) {
+func benchMachineUsers(root string, base workspace, provider, floor string, n, rounds int) (machineUsersResult, error) {
 	r := machineUsersResult{N: n}
 	pg := base
 	pg.providerBinary = provider
@@ -109,7 +117,7 @@ resource "terraform_data" "bench" {
 	if err != nil {
 		return r, err
 	}
-	return r, sideBySide(
+	return r, sideBySide(rounds,
 		contender{"pgcloud_machine_user", pgWS, &r.Pgcloud},
 		contender{"floor_machine_user (framework floor)", floorWS, &r.Floor},
 		contender{"terraform_data (Terraform core)", dataWS, &r.TerraformData},
@@ -172,7 +180,7 @@ resource "postgresql_role" "bench" {
 	if err != nil {
 		return r, err
 	}
-	return r, sideBySide(
+	return r, sideBySide(1,
 		contender{"pgcloud_postgres_cluster_user", pgWS, &r.Pgcloud},
 		contender{"postgresql_role (cyrilgdn)", peerWS, &r.Peer},
 	)
@@ -225,5 +233,5 @@ module "team" {
 	if _, _, err := teamsWS.run("get"); err != nil {
 		return r, err
 	}
-	return r, sideBySide(contender{fmt.Sprintf("%d teams (%d resources)", teams, r.Resources), teamsWS, &r.Pgcloud})
+	return r, sideBySide(1, contender{fmt.Sprintf("%d teams (%d resources)", teams, r.Resources), teamsWS, &r.Pgcloud})
 }
