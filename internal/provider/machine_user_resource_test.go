@@ -298,6 +298,12 @@ func TestAccMachineUser_organizationChangeCheckedAtPlan(t *testing.T) {
 				ExpectError: errorText(fmt.Sprintf("Organization %q does not exist or is not visible", otherOrganization)),
 			},
 			{
+				// The same move by the provider's default organization:
+				// nothing in the machine user's own configuration changed.
+				Config:      fmt.Sprintf("provider \"pgcloud\" {\n  organization_id = %q\n}\n", otherOrganization) + config,
+				ExpectError: errorText(fmt.Sprintf("Organization %q does not exist or is not visible", otherOrganization)),
+			},
+			{
 				PreConfig: func() {
 					if writes := env.Writes(mark); len(writes) > 0 {
 						t.Errorf("the failed plan wrote to the server: %v", writes)
@@ -436,4 +442,40 @@ provider "pgcloud" {
 			ExpectError: regexp.MustCompile(`(?s)Could\s+not\s+create\s+machine\s+user.*org_owner.*HTTP\s+403\s+PERMISSION_DENIED`),
 		}},
 	})
+}
+
+// A username another machine user has taken fails the plan, naming that
+// user and its import, whether the check looked the username up alone (the
+// first creates of a plan) or in the organization's listing (the creates
+// past lookupsBeforeListing).
+func TestAccMachineUser_usernameTakenFailsAtPlan(t *testing.T) {
+	env := accEnv(t)
+	ctx := context.Background()
+	api := env.Client(env.AdminKey)
+	prefix := randomName("taken")
+	n := 2 * lookupsBeforeListing
+	for i := range n {
+		mu, err := api.CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{Username: fmt.Sprintf("%s-%02d", prefix, i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = api.DeleteMachineUser(context.Background(), env.OrgID, mu.ID) })
+	}
+	mark := env.WriteCount()
+	acc.Test(t, acc.TestCase{ // not parallel: it counts the server's writes
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []acc.TestStep{{
+			Config: fmt.Sprintf(`
+resource "pgcloud_machine_user" "test" {
+  count    = %d
+  username = format("%s-%%02d", count.index)
+}
+`, n, prefix),
+			// Every one of them, each with its import.
+			ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)(Username taken.*?terraform import <address>\s+%s/.*?){%d}`, env.OrgID, n)),
+		}},
+	})
+	if writes := env.Writes(mark); len(writes) > 0 {
+		t.Errorf("a plan refused for taken usernames wrote to the server: %v", writes)
+	}
 }

@@ -53,6 +53,10 @@ type providerData struct {
 	// noteReplaced.
 	replaced sync.Map
 
+	// machineUserUsernames answers the plan-time username checks of the
+	// machine users this run creates.
+	machineUserUsernames machineUserUsernames
+
 	// keyChanges counts, per machine user ("<organization>/<id>"), the keys
 	// this run's plan adds (+1 per create, -1 per replacement, whose old key
 	// goes). See accessKeyResource.checkKeyQuota.
