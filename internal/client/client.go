@@ -137,8 +137,14 @@ func New(cfg Config) (*Client, error) {
 		maxRetriesSetting: cmp.Or(strings.TrimSpace(cfg.MaxRetriesSetting), "Config.MaxRetries"),
 		deadlineSetting:   cmp.Or(strings.TrimSpace(cfg.DeadlineSetting), "a later deadline on the context"),
 	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	// Keep a connection for each request in flight: net/http keeps 2 per
+	// host by default, so under terraform's -parallelism of 10 every
+	// request past the second dialed the API again (and, on https, did a
+	// TLS handshake) and closed its connection after the answer.
+	transport.MaxIdleConnsPerHost = maxIdleConns
 	c.http = &http.Client{
-		Transport: &loggingTransport{base: http.DefaultTransport.(*http.Transport).Clone(), c: c},
+		Transport: &loggingTransport{base: transport, c: c},
 		Timeout:   timeout, // per attempt, including reading the body
 	}
 	c.retrying = c.newRetryingClient(c.http)
@@ -151,6 +157,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// maxIdleConns is how many connections to the API the client keeps open
+// between requests: more than Terraform runs at once by default (10).
+const maxIdleConns = 64
 
 func normalizeEndpoint(raw string) (string, error) {
 	s := strings.TrimSpace(raw)

@@ -3,9 +3,12 @@ package client
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -64,5 +67,45 @@ func TestMachineUserCRUD(t *testing.T) {
 	}
 	if !reflect.DeepEqual(calls, wantCalls) {
 		t.Fatalf("calls %+v", calls)
+	}
+}
+
+// Requests in flight together, as Terraform's -parallelism sends them, keep
+// their connections for the next ones instead of dialing again each time.
+func TestConcurrentRequestsReuseConnections(t *testing.T) {
+	const muJSON = `{"type":"machine-user","id":"mu-1","href":"/api/v1/organizations/o/machine-users/mu-1",
+	  "metadata":{"createdDate":"2025-02-01T00:00:00Z","createdBy":"admin","lastModifiedDate":"2025-02-02T00:00:00Z","lastModifiedBy":"admin","resourceOwner":"o","sequence":2},
+	  "properties":{"organizationId":"o","username":"ci","name":"CI bot","description":"","email":"","accessTokenType":"bearer"}}`
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(20 * time.Millisecond) // so that the requests of a round are all in flight at once
+		writeRaw(w, 200, muJSON)
+	}))
+	var dials atomic.Int64
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dials.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, _ := newTestClient(t, srv.URL)
+	const parallelism, rounds = 10, 5
+	for range rounds {
+		var done sync.WaitGroup
+		for range parallelism {
+			done.Go(func() {
+				if _, err := c.GetMachineUser(context.Background(), "o", "mu-1"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		done.Wait()
+	}
+	// 10 for the first round; a few more if a round begins before every
+	// connection of the last was handed back (that happens after the
+	// answer's body is read, on another goroutine). Two per host kept
+	// idle gave 41.
+	if n := dials.Load(); n > 2*parallelism {
+		t.Errorf("%d rounds of %d requests in flight opened %d connections, want about %d", rounds, parallelism, n, parallelism)
 	}
 }
