@@ -36,9 +36,9 @@ func (s *sqlStore) on(db dbtx) queries {
 	if s.prepared != nil {
 		switch d := db.(type) {
 		case *sql.DB:
-			db = preparedDB{s.prepared}
+			db = preparedQueries{s.prepared, nil}
 		case *sql.Tx:
-			db = preparedTx{d, s.prepared}
+			db = preparedQueries{s.prepared, d}
 		}
 	}
 	if s.dialect.placeholders != nil {
@@ -69,11 +69,12 @@ const idleConns = 16
 
 func newSQLStore(db *sql.DB, d dialect) *sqlStore {
 	s := &sqlStore{db: db, dialect: d, writer: make(chan struct{}, 1)}
-	db.SetMaxIdleConns(idleConns)
+	idle := idleConns
 	if d.maxConns > 0 {
 		db.SetMaxOpenConns(d.maxConns)
-		db.SetMaxIdleConns(min(idleConns, d.maxConns))
+		idle = min(idle, d.maxConns)
 	}
+	db.SetMaxIdleConns(idle)
 	if d.prepare {
 		s.prepared = newPreparedStatements(db)
 	}

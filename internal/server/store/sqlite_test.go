@@ -69,7 +69,7 @@ func TestSQLiteKeepsStatementsAndConnections(t *testing.T) {
 	if _, err := s.prepared.db.ExecContext(ctx, "SELEC 1"); err == nil {
 		t.Fatal("SELEC 1 ran")
 	}
-	if _, err := (preparedDB{s.prepared}).ExecContext(ctx, "SELEC 1"); err == nil || !strings.Contains(err.Error(), "syntax") {
+	if _, err := (preparedQueries{preparedStatements: s.prepared}).ExecContext(ctx, "SELEC 1"); err == nil || !strings.Contains(err.Error(), "syntax") {
 		t.Errorf("an unpreparable query: %v", err)
 	}
 }

@@ -64,54 +64,49 @@ func (p *preparedStatements) close() {
 	p.stmts = map[string]*sql.Stmt{}
 }
 
-// preparedDB runs the queries on the pool, prepared.
-type preparedDB struct{ *preparedStatements }
+// preparedQueries runs the queries prepared: on the pool, or in tx when
+// it is set, with the statement prepared on tx's connection where the pool
+// already has it there (database/sql looks it up).
+type preparedQueries struct {
+	*preparedStatements
+	tx *sql.Tx
+}
 
-func (p preparedDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := p.stmt(ctx, query); st != nil {
+// prepared is query's statement, bound to tx when there is one; nil when
+// the query runs unprepared.
+func (p preparedQueries) prepared(ctx context.Context, query string) *sql.Stmt {
+	st := p.stmt(ctx, query)
+	if st != nil && p.tx != nil {
+		st = p.tx.StmtContext(ctx, st)
+	}
+	return st
+}
+
+// unprepared is where a query runs as it is.
+func (p preparedQueries) unprepared() dbtx {
+	if p.tx != nil {
+		return p.tx
+	}
+	return p.db
+}
+
+func (p preparedQueries) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := p.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return p.db.ExecContext(ctx, query, args...)
+	return p.unprepared().ExecContext(ctx, query, args...)
 }
 
-func (p preparedDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := p.stmt(ctx, query); st != nil {
+func (p preparedQueries) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := p.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return p.db.QueryContext(ctx, query, args...)
+	return p.unprepared().QueryContext(ctx, query, args...)
 }
 
-func (p preparedDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := p.stmt(ctx, query); st != nil {
+func (p preparedQueries) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return p.db.QueryRowContext(ctx, query, args...)
-}
-
-// preparedTx runs the queries in tx, with the statement prepared on tx's
-// connection where the pool already has it (database/sql looks it up).
-type preparedTx struct {
-	tx *sql.Tx
-	*preparedStatements
-}
-
-func (p preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := p.stmt(ctx, query); st != nil {
-		return p.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	}
-	return p.tx.ExecContext(ctx, query, args...)
-}
-
-func (p preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := p.stmt(ctx, query); st != nil {
-		return p.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-	}
-	return p.tx.QueryContext(ctx, query, args...)
-}
-
-func (p preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := p.stmt(ctx, query); st != nil {
-		return p.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	return p.tx.QueryRowContext(ctx, query, args...)
+	return p.unprepared().QueryRowContext(ctx, query, args...)
 }
