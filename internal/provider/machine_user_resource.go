@@ -176,10 +176,14 @@ func (r *machineUserResource) ModifyPlan(ctx context.Context, req resource.Modif
 		// organization then stays "known after apply").
 		return
 	}
-	ctx = r.data.apiContext(ctx)
 	if r.unchanged(ctx, req) {
+		// Before apiContext: setting up the client's log subsystem costs
+		// more than this check, and the check makes at most the one
+		// /whoami the provider caches (whose lines the client logger then
+		// sets up by itself).
 		return
 	}
+	ctx = r.data.apiContext(ctx)
 
 	var config, plan, state machineUserResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
