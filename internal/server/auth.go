@@ -91,20 +91,14 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 		return nil, errUnauthenticated("the access key is not a valid pgcloud access key (wrong format or checksum); check that it was copied completely")
 	}
 	ctx := r.Context()
-	var userID string
+	var user store.User
 	if kind == platform.CredentialSessionToken {
-		userID, err = s.sessionTokenUser(ctx, id, secret)
+		user, err = s.sessionTokenUser(ctx, id, secret)
 	} else {
-		userID, err = s.accessKeyUser(ctx, id, secret)
+		user, err = s.accessKeyUser(ctx, id, secret)
 	}
 	if err != nil {
 		return nil, err
-	}
-	user, err := s.store.GetUser(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errUnauthenticated("the %s's user was deleted; use another credential", kind)
-	} else if err != nil {
-		return nil, fmt.Errorf("look up user: %w", err)
 	}
 	bindings, err := s.store.ListRoleBindingsByUser(ctx, user.ID)
 	if err != nil {
@@ -113,40 +107,41 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	return &caller{user: user, credentialID: text[:4] + id, bindings: bindings, credential: []byte(text)}, nil
 }
 
-// accessKeyUser checks the secret of access key id and returns its user's
-// id.
-func (s *Server) accessKeyUser(ctx context.Context, id, secret string) (string, error) {
-	key, err := s.store.GetAccessKey(ctx, id)
+// accessKeyUser checks the secret of access key id and returns its user.
+// A key goes with its user (ON DELETE CASCADE), so a key whose user was
+// deleted is unknown like any deleted key.
+func (s *Server) accessKeyUser(ctx context.Context, id, secret string) (store.User, error) {
+	key, user, err := s.store.GetAccessKeyWithUser(ctx, id)
 	if err := checkSecret(secret, key.SecretHash, err, platform.CredentialAccessKey); err != nil {
-		return "", err
+		return store.User{}, err
 	}
 	now := s.platform.Now()
 	if platform.KeyExpired(key, now) {
-		return "", errUnauthenticated("the access key expired at %s; create a new access key", timestamp(key.ExpiresAt))
+		return store.User{}, errUnauthenticated("the access key expired at %s; create a new access key", timestamp(key.ExpiresAt))
 	}
 	if platform.KeyLapsed(key, now) {
-		return "", errUnauthenticated("the access key is unknown or was deleted; create a new access key")
+		return store.User{}, errUnauthenticated("the access key is unknown or was deleted; create a new access key")
 	}
 	if platform.KeyUnconfirmed(key, now) {
-		return "", errUnauthenticated("the access key was created with requireConfirmation and is not confirmed yet: "+
+		return store.User{}, errUnauthenticated("the access key was created with requireConfirmation and is not confirmed yet: "+
 			"its creator confirms it (POST .../access-keys/%s/confirm) before it works; unconfirmed, it is deleted at %s",
 			id, timestamp(key.ConfirmBy))
 	}
-	return key.UserID, nil
+	return user, nil
 }
 
 // sessionTokenUser checks the secret of session token id and returns its
-// user's id. An expired token the purge has not deleted yet is refused
-// like one it has.
-func (s *Server) sessionTokenUser(ctx context.Context, id, secret string) (string, error) {
-	tok, err := s.store.GetSessionToken(ctx, id)
+// user. An expired token the purge has not deleted yet is refused like one
+// it has.
+func (s *Server) sessionTokenUser(ctx context.Context, id, secret string) (store.User, error) {
+	tok, user, err := s.store.GetSessionTokenWithUser(ctx, id)
 	if err := checkSecret(secret, tok.SecretHash, err, platform.CredentialSessionToken); err != nil {
-		return "", err
+		return store.User{}, err
 	}
 	if platform.SessionTokenExpired(tok, s.platform.Now()) {
-		return "", errUnauthenticated("the session token expired at %s; open a new session token", timestamp(tok.ExpiresAt))
+		return store.User{}, errUnauthenticated("the session token expired at %s; open a new session token", timestamp(tok.ExpiresAt))
 	}
-	return tok.UserID, nil
+	return user, nil
 }
 
 // checkSecret compares secret with stored, the hash of the credential found

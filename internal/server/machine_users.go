@@ -66,22 +66,22 @@ func parseMachineUserPatch(body []byte) (platform.MachineUserPatch, error) {
 // ---- handlers ----
 
 func (s *Server) listMachineUsers(w http.ResponseWriter, r *http.Request, c *caller) error {
-	org, err := s.callerOrg(r.Context(), c, r.PathValue("org"))
+	orgID, err := callerOrgID(c, r.PathValue("org"))
 	if err != nil {
 		return err
 	}
-	return writeList(w, r, machineUsersHref(org.ID), machineUserEnvelope, func(p store.Page, q *listQuery) ([]store.User, int, error) {
-		f := store.UserFilter{OrganizationID: org.ID, Type: store.UserTypeMachine, Username: q.param("username")}
+	return writeList(w, r, machineUsersHref(orgID), machineUserEnvelope, func(p store.Page, q *listQuery) ([]store.User, int, error) {
+		f := store.UserFilter{OrganizationID: orgID, Type: store.UserTypeMachine, Username: q.param("username")}
 		return s.store.ListUsers(r.Context(), f, p)
 	})
 }
 
 func (s *Server) getMachineUser(w http.ResponseWriter, r *http.Request, c *caller) error {
-	org, err := s.callerOrg(r.Context(), c, r.PathValue("org"))
+	orgID, err := callerOrgID(c, r.PathValue("org"))
 	if err != nil {
 		return err
 	}
-	u, err := s.platform.MachineUser(r.Context(), s.store, org.ID, r.PathValue("user"))
+	u, err := s.platform.MachineUser(r.Context(), s.store, orgID, r.PathValue("user"))
 	return writeFound(w, machineUserEnvelope, u, err)
 }
 

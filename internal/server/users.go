@@ -25,28 +25,28 @@ func userEnvelope(u store.User) envelope {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, c *caller) error {
-	org, err := s.callerOrg(r.Context(), c, r.PathValue("org"))
+	orgID, err := callerOrgID(c, r.PathValue("org"))
 	if err != nil {
 		return err
 	}
-	return writeList(w, r, usersHref(org.ID), userEnvelope, func(p store.Page, q *listQuery) ([]store.User, int, error) {
+	return writeList(w, r, usersHref(orgID), userEnvelope, func(p store.Page, q *listQuery) ([]store.User, int, error) {
 		typ := q.param("type")
 		if typ != "" && typ != store.UserTypePerson && typ != store.UserTypeMachine {
 			return nil, 0, platform.FieldErrorf(platform.InvalidArgument, "type",
 				"must be %q or %q, got %q", store.UserTypePerson, store.UserTypeMachine, typ)
 		}
-		return s.store.ListUsers(r.Context(), store.UserFilter{OrganizationID: org.ID, Type: typ}, p)
+		return s.store.ListUsers(r.Context(), store.UserFilter{OrganizationID: orgID, Type: typ}, p)
 	})
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c *caller) error {
-	org, err := s.callerOrg(r.Context(), c, r.PathValue("org"))
+	orgID, err := callerOrgID(c, r.PathValue("org"))
 	if err != nil {
 		return err
 	}
 	id := r.PathValue("user")
-	u, err := platform.Find(func() (store.User, error) { return platform.UserIn(r.Context(), s.store, org.ID, id) },
+	u, err := platform.Find(func() (store.User, error) { return platform.UserIn(r.Context(), s.store, orgID, id) },
 		func(store.User) bool { return true },
-		errNotFound("user %q not found in organization %q", id, org.ID), "get user")
+		errNotFound("user %q not found in organization %q", id, orgID), "get user")
 	return writeFound(w, userEnvelope, u, err)
 }

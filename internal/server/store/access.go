@@ -139,6 +139,9 @@ type Invitation struct {
 type AccessQueries interface {
 	CreateAccessKey(ctx context.Context, k AccessKey) error
 	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
+	// GetAccessKeyWithUser reads a key and its user in one query (what
+	// authentication needs); ErrNotFound when the key is missing.
+	GetAccessKeyWithUser(ctx context.Context, id string) (AccessKey, User, error)
 	ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) (items []AccessKey, total int, err error)
 	DeleteAccessKey(ctx context.Context, id string) error
 	// ConfirmAccessKey marks an unconfirmed key confirmed (ConfirmBy zero).
@@ -150,6 +153,8 @@ type AccessQueries interface {
 
 	CreateSessionToken(ctx context.Context, t SessionToken) error
 	GetSessionToken(ctx context.Context, id string) (SessionToken, error)
+	// GetSessionTokenWithUser reads a token and its user in one query.
+	GetSessionTokenWithUser(ctx context.Context, id string) (SessionToken, User, error)
 	ListSessionTokens(ctx context.Context, f SessionTokenFilter, p Page) (items []SessionToken, total int, err error)
 	// ListExpiredSessionTokens lists up to limit tokens, of any user, that
 	// have expired at time at (ExpiresAt at or before it), soonest expired

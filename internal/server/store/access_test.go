@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -271,5 +272,48 @@ func TestFederatedCredentials(t *testing.T) {
 		must(t, s.DeleteFederatedCredential(ctx, "f1"))
 		notFound(t, "deleted federated credential", get(s.GetFederatedCredential(ctx, "f1")))
 		notFound(t, "federated credential deleted twice", s.DeleteFederatedCredential(ctx, "f1"))
+	})
+}
+
+// The joined reads authentication makes return what the two reads they
+// replace return, and nothing for an unknown credential or one whose user
+// is gone.
+func TestCredentialWithUser(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db testDB) {
+		ctx := context.Background()
+		s, m := openSeeded(t, db)
+		u := User{ID: "u", OrganizationID: "o", Type: UserTypeMachine, Username: "ci", Name: "CI", Description: "runs",
+			Email: "ci@example.com", AccessTokenType: "pat", Meta: m}
+		must(t, s.CreateUser(ctx, u))
+		must(t, s.CreateAccessKey(ctx, AccessKey{ID: "k", UserID: "u", Name: "key", SecretHash: []byte{1, 0, 255},
+			ExpiresAt: seedTime.Add(time.Hour), Suffix: "AbCd", SelfService: true, ConfirmBy: seedTime.Add(time.Minute), Meta: m}))
+		must(t, s.CreateSessionToken(ctx, SessionToken{ID: "t", UserID: "u", Name: "run", SecretHash: []byte{2},
+			ExpiresAt: seedTime.Add(time.Hour), Suffix: "EfGh", Meta: m}))
+		wantUser, err := s.GetUser(ctx, "u")
+		must(t, err)
+		wantKey, err := s.GetAccessKey(ctx, "k")
+		must(t, err)
+		wantToken, err := s.GetSessionToken(ctx, "t")
+		must(t, err)
+
+		if k, gotUser, err := s.GetAccessKeyWithUser(ctx, "k"); err != nil || !reflect.DeepEqual(k, wantKey) || gotUser != wantUser {
+			t.Errorf("key with user: %+v %+v %v, want %+v %+v", k, gotUser, err, wantKey, wantUser)
+		}
+		if tok, gotUser, err := s.GetSessionTokenWithUser(ctx, "t"); err != nil || !reflect.DeepEqual(tok, wantToken) || gotUser != wantUser {
+			t.Errorf("token with user: %+v %+v %v, want %+v %+v", tok, gotUser, err, wantToken, wantUser)
+		}
+		if _, _, err := s.GetAccessKeyWithUser(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown key: %v", err)
+		}
+		if _, _, err := s.GetSessionTokenWithUser(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown token: %v", err)
+		}
+		must(t, s.DeleteUser(ctx, "u"))
+		if _, _, err := s.GetAccessKeyWithUser(ctx, "k"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("key of a deleted user: %v", err)
+		}
+		if _, _, err := s.GetSessionTokenWithUser(ctx, "t"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("token of a deleted user: %v", err)
+		}
 	})
 }

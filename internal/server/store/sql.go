@@ -290,6 +290,37 @@ func (t table[T]) page(ctx context.Context, q queries, w where, p Page) ([]T, in
 	return items, total, err
 }
 
+// withUser reads the row of t (a credential table with id and user_id
+// columns) whose id is id, and the user it belongs to, in one query:
+// authentication needs both on every request, and on the PostgreSQL store
+// each query is a round trip. ErrNotFound if either is missing.
+func withUser[T any](ctx context.Context, q queries, t table[T], id string) (T, User, error) {
+	row := q.db.QueryRowContext(ctx, "SELECT "+qualified("c", t.cols)+", "+qualified("u", userRows.cols)+
+		" FROM "+t.from+" c JOIN users u ON u.id = c.user_id WHERE c.id = ?", id)
+	var u User
+	c, err := t.scan(scanFunc(func(credentialDest ...any) error {
+		var userErr error
+		u, userErr = userRows.scan(scanFunc(func(userDest ...any) error {
+			return row.Scan(append(credentialDest, userDest...)...)
+		}))
+		return userErr
+	}))
+	return c, u, err
+}
+
+// scanFunc is a scanner made of a function. Nesting two lets two tables'
+// scan functions read one joined row: the outer one's destinations wait
+// while the inner one adds its own, then a single Scan fills both.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// qualified prefixes each column of cols ("id, name") with alias
+// ("c.id, c.name").
+func qualified(alias, cols string) string {
+	return alias + "." + strings.ReplaceAll(cols, ", ", ", "+alias+".")
+}
+
 // collect scans every row of a query's result (rows, err) with scan.
 func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
 	if err != nil {

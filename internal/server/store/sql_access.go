@@ -38,6 +38,10 @@ func (q queries) GetAccessKey(ctx context.Context, id string) (AccessKey, error)
 	return accessKeyRows.one(ctx, q, "id = ?", id)
 }
 
+func (q queries) GetAccessKeyWithUser(ctx context.Context, id string) (AccessKey, User, error) {
+	return withUser(ctx, q, accessKeyRows, id)
+}
+
 func (q queries) ListAccessKeys(ctx context.Context, f AccessKeyFilter, p Page) ([]AccessKey, int, error) {
 	var w where
 	w.add("user_id = ?", f.UserID)
@@ -92,6 +96,10 @@ func (q queries) CreateSessionToken(ctx context.Context, t SessionToken) error {
 
 func (q queries) GetSessionToken(ctx context.Context, id string) (SessionToken, error) {
 	return sessionTokenRows.one(ctx, q, "id = ?", id)
+}
+
+func (q queries) GetSessionTokenWithUser(ctx context.Context, id string) (SessionToken, User, error) {
+	return withUser(ctx, q, sessionTokenRows, id)
 }
 
 func (q queries) ListSessionTokens(ctx context.Context, f SessionTokenFilter, p Page) ([]SessionToken, int, error) {
