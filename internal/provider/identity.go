@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // resourceIdentity is the identity of a resource type (Terraform 1.12+): the
@@ -59,12 +60,25 @@ type attributeSource interface {
 }
 
 // copyFrom copies the identity's attributes from the state source holds.
+// It builds the identity's value whole: setting it attribute by attribute
+// (SetAttribute) rebuilt the value once per attribute, which cost a plan of
+// a thousand resources more than their API calls' JSON.
 func (ri resourceIdentity) copyFrom(ctx context.Context, source attributeSource, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	values := make(map[string]tftypes.Value, len(ri))
 	for _, a := range ri {
 		var v types.String
 		diags.Append(source.GetAttribute(ctx, path.Root(a.name), &v)...)
-		diags.Append(identity.SetAttribute(ctx, path.Root(a.name), v)...)
+		value, err := v.ToTerraformValue(ctx)
+		if err != nil {
+			diags.AddError("Could not set the resource identity", fmt.Sprintf("Attribute %s: %s", a.name, err))
+			return
+		}
+		values[a.name] = value
 	}
+	if diags.HasError() {
+		return
+	}
+	identity.Raw = tftypes.NewValue(identity.Schema.Type().TerraformType(ctx), values)
 }
 
 // importID is the string import ID of an import: the one Terraform passed
