@@ -176,7 +176,7 @@ func run(o options) error {
 	if profileDir != "" {
 		env = append(env, "PGCLOUD_PROVIDER_PROFILE_DIR="+profileDir)
 	}
-	base := workspace{terraform: terraform, env: env, parallelism: o.parallelism}
+	base := workspace{terraform: terraform, env: env, parallelism: o.parallelism, serverPID: srv.pid()}
 
 	for _, n := range o.machineUsers {
 		fmt.Printf("==> %d machine users: pgcloud, the framework floor, terraform_data\n", n)

@@ -62,6 +62,23 @@ func (r *report) print(w io.Writer) {
 			mb(pgPeak), mb(flPeak), "-", ratio(float64(pgPeak), float64(flPeak)))
 	}
 
+	printf("\n== processor time of the machine users' commands, s (medians): terraform with its providers, the provider alone, pgcloud-server\n")
+	printf("%6s  %-9s %28s %20s %9s  %s\n", "N", "phase", "pgcloud: tf+prov · prov · srv", "floor: tf+prov · prov", "tf_data", "pgcloud − floor: tf+prov · prov · srv")
+	for _, m := range r.MachineUsers {
+		for _, p := range []struct {
+			name       string
+			pg, fl, td cpuSeconds
+		}{
+			{"apply", m.Pgcloud.Apply.CPU, m.Floor.Apply.CPU, m.TerraformData.Apply.CPU},
+			{"plan", m.Pgcloud.Plan.CPU, m.Floor.Plan.CPU, m.TerraformData.Plan.CPU},
+			{"destroy", m.Pgcloud.Destroy.CPU, m.Floor.Destroy.CPU, m.TerraformData.Destroy.CPU},
+		} {
+			printf("%6d  %-9s %8.2f · %6.2f · %6.2f %11.2f · %6.2f %9.2f  %+.2f · %+.2f · %+.2f\n", m.N, p.name,
+				p.pg.Terraform, p.pg.Provider, p.pg.Server, p.fl.Terraform, p.fl.Provider, p.td.Terraform,
+				p.pg.Terraform-p.fl.Terraform, p.pg.Provider-p.fl.Provider, p.pg.Server-p.fl.Server)
+		}
+	}
+
 	if len(r.ClusterUsers) > 0 {
 		printf("\n== cluster users: pgcloud_postgres_cluster_user (password_wo) vs cyrilgdn's postgresql_role, same PostgreSQL\n")
 		printf("%6s  %-9s %9s %9s  %12s  %s\n", "N", "phase", "pgcloud s", "peer s", "pgcloud/peer", "ms/res pgc · peer")

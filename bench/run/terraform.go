@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -25,6 +26,9 @@ type workspace struct {
 	// is measured; "" for a configuration of built-ins only.
 	providerBinary string
 	parallelism    int
+	// serverPID is pgcloud-server's process, whose processor time each
+	// command reports beside terraform's and the provider's.
+	serverPID int
 }
 
 // measurement is one terraform command: its wall time and the peak
@@ -32,21 +36,55 @@ type workspace struct {
 // starts the provider more than once per command (schema, plan, apply); the
 // peak is the largest of them.
 type measurement struct {
-	Seconds  float64   `json:"seconds"` // the median of Rounds
-	PeakRSSB int64     `json:"peak_rss_bytes,omitempty"`
-	Rounds   []float64 `json:"rounds_seconds"`
+	Seconds  float64      `json:"seconds"` // the median of Rounds
+	PeakRSSB int64        `json:"peak_rss_bytes,omitempty"`
+	Rounds   []float64    `json:"rounds_seconds"`
+	CPU      cpuSeconds   `json:"cpu_seconds"` // each field the median of CPURounds'
+	CPURound []cpuSeconds `json:"cpu_rounds_seconds"`
+}
+
+// cpuSeconds is the processor time (user and system) one command took,
+// split by process, to show where a difference in wall time comes from
+// when all of them share the same cores.
+type cpuSeconds struct {
+	// Terraform is terraform and every process it started and waited for,
+	// the providers included (getrusage of the bench's children).
+	Terraform float64 `json:"terraform_and_providers"`
+	// Provider is the measured provider's processes alone, from the last
+	// /proc sample of each: within one sample interval of the true figure.
+	Provider float64 `json:"provider"`
+	// Server is pgcloud-server's, over the command.
+	Server float64 `json:"server"`
 }
 
 // add counts the figures of one more round.
 func (m *measurement) add(round measurement) {
 	m.Rounds = append(m.Rounds, round.Seconds)
 	m.PeakRSSB = max(m.PeakRSSB, round.PeakRSSB)
-	sorted := slices.Sorted(slices.Values(m.Rounds))
-	if n := len(sorted); n%2 == 1 {
-		m.Seconds = sorted[n/2]
-	} else {
-		m.Seconds = (sorted[n/2-1] + sorted[n/2]) / 2
+	m.Seconds = median(m.Rounds)
+	m.CPURound = append(m.CPURound, round.CPU)
+	field := func(of func(cpuSeconds) float64) float64 {
+		var all []float64
+		for _, c := range m.CPURound {
+			all = append(all, of(c))
+		}
+		return median(all)
 	}
+	m.CPU = cpuSeconds{
+		Terraform: field(func(c cpuSeconds) float64 { return c.Terraform }),
+		Provider:  field(func(c cpuSeconds) float64 { return c.Provider }),
+		Server:    field(func(c cpuSeconds) float64 { return c.Server }),
+	}
+}
+
+func median(xs []float64) float64 {
+	sorted := slices.Sorted(slices.Values(xs))
+	if n := len(sorted); n%2 == 1 {
+		return sorted[n/2]
+	} else if n > 0 {
+		return (sorted[n/2-1] + sorted[n/2]) / 2
+	}
+	return 0
 }
 
 // cliConfig writes a Terraform CLI configuration whose dev_overrides send
@@ -86,15 +124,60 @@ func (w *workspace) run(args ...string) (measurement, string, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	sampler := startRSSSampler(w.providerBinary)
+	childrenBefore, serverBefore := childrenCPU(), processCPU(w.serverPID)
 	start := time.Now()
 	err := cmd.Run()
 	elapsed := time.Since(start)
-	peak := sampler.stop()
+	peak, providerCPU := sampler.stop()
+	cpu := cpuSeconds{Terraform: childrenCPU() - childrenBefore, Provider: providerCPU, Server: processCPU(w.serverPID) - serverBefore}
 	if err != nil {
 		return measurement{}, "", fmt.Errorf("terraform %s in %s: %w\n%s", strings.Join(args, " "), w.dir, err, tail(out.String(), 40))
 	}
-	return measurement{Seconds: elapsed.Seconds(), PeakRSSB: peak}, out.String(), nil
+	return measurement{Seconds: elapsed.Seconds(), PeakRSSB: peak, CPU: cpu}, out.String(), nil
 }
+
+// childrenCPU is the processor time of every child of the bench that has
+// ended and been waited for, with their own children: after a terraform
+// command, that includes the providers terraform started.
+func childrenCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		return 0
+	}
+	return seconds(ru.Utime) + seconds(ru.Stime)
+}
+
+func seconds(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+
+// processCPU is the processor time a running process has used so far, from
+// /proc/PID/stat (utime and stime, in clock ticks); 0 for pid 0 or a
+// process that is gone.
+func processCPU(pid int) float64 {
+	if pid == 0 {
+		return 0
+	}
+	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count the fields
+	// after its closing parenthesis, where state is field 3.
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(string(raw[i+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(fields[11], 64) // field 14
+	stime, _ := strconv.ParseFloat(fields[12], 64) // field 15
+	return (utime + stime) / clockTicksPerSecond
+}
+
+// clockTicksPerSecond is USER_HZ, the unit of /proc/PID/stat's times: 100 on
+// every Linux the bench runs on (sysconf(_SC_CLK_TCK) needs cgo).
+const clockTicksPerSecond = 100
 
 func tail(s string, lines int) string {
 	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
@@ -108,17 +191,19 @@ func tail(s string, lines int) string {
 // binary and keeps the largest VmHWM (the kernel's own peak of each
 // process's resident memory) it saw. A process's VmHWM only grows, so the
 // last sample before it exits is within one interval of its true peak.
+// It also keeps the last processor time seen of each such process.
 type rssSampler struct {
 	binary string
 	done   chan struct{}
 	wg     sync.WaitGroup
 	peak   int64
+	cpu    map[int]float64
 }
 
 const rssSampleInterval = 20 * time.Millisecond
 
 func startRSSSampler(binary string) *rssSampler {
-	s := &rssSampler{binary: binary, done: make(chan struct{})}
+	s := &rssSampler{binary: binary, done: make(chan struct{}), cpu: map[int]float64{}}
 	if binary == "" {
 		return s
 	}
@@ -145,7 +230,8 @@ func (s *rssSampler) sample() {
 		return
 	}
 	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
 			continue
 		}
 		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
@@ -155,13 +241,21 @@ func (s *rssSampler) sample() {
 		if hwm := statusKB(filepath.Join("/proc", e.Name(), "status"), "VmHWM:"); hwm*1024 > s.peak {
 			s.peak = hwm * 1024
 		}
+		if cpu := processCPU(pid); cpu > 0 {
+			s.cpu[pid] = cpu
+		}
 	}
 }
 
-func (s *rssSampler) stop() int64 {
+// stop ends the sampling and returns the peak VmHWM and the processor time
+// of all the processes seen.
+func (s *rssSampler) stop() (peak int64, cpu float64) {
 	close(s.done)
 	s.wg.Wait()
-	return s.peak
+	for _, c := range s.cpu {
+		cpu += c
+	}
+	return s.peak, cpu
 }
 
 // statusKB reads a "Field:   1234 kB" line of a /proc status file; 0 when
