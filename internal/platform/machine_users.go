@@ -72,11 +72,11 @@ func usernameTaken(username string) *Error {
 
 // checkUsernameFree refuses username when another user of org has it.
 func checkUsernameFree(ctx context.Context, q store.Queries, orgID, username string) error {
-	found, _, err := q.ListUsers(ctx, store.UserFilter{OrganizationID: orgID, Username: username}, store.Page{Limit: 1})
+	found, err := q.CountUsers(ctx, store.UserFilter{OrganizationID: orgID, Username: username})
 	switch {
 	case err != nil:
 		return fmt.Errorf("check username: %w", err)
-	case len(found) > 0:
+	case found > 0:
 		return usernameTaken(username)
 	}
 	return nil
@@ -104,7 +104,7 @@ func (s *Service) CreateMachineUser(ctx context.Context, q store.Queries, by Act
 	if err := checkUsernameFree(ctx, q, org.ID, *in.Username); err != nil {
 		return store.User{}, nil, err
 	}
-	_, count, err := q.ListUsers(ctx, store.UserFilter{OrganizationID: org.ID, Type: store.UserTypeMachine}, store.Page{Limit: 1})
+	count, err := q.CountUsers(ctx, store.UserFilter{OrganizationID: org.ID, Type: store.UserTypeMachine})
 	if err != nil {
 		return store.User{}, nil, fmt.Errorf("count machine users: %w", err)
 	}

@@ -65,6 +65,8 @@ type AccountQueries interface {
 	CreateUser(ctx context.Context, u User) error
 	GetUser(ctx context.Context, id string) (User, error)
 	ListUsers(ctx context.Context, f UserFilter, p Page) (items []User, total int, err error)
+	// CountUsers counts the users matching f, reading none of them.
+	CountUsers(ctx context.Context, f UserFilter) (int, error)
 	// UpdateUser writes all mutable fields and the metadata of u.
 	UpdateUser(ctx context.Context, u User) error
 	// DeleteUser deletes the user with its access keys, role bindings and

@@ -48,9 +48,13 @@ func TestOrganizationsProjectsUsers(t *testing.T) {
 			{UserFilter{Username: "ci"}, 2},
 			{UserFilter{OrganizationID: "o2", Username: "ci"}, 1},
 			{UserFilter{Type: UserTypePerson}, 1},
+			{UserFilter{OrganizationID: "o", Username: "nobody"}, 0},
 		} {
-			if _, total, err := s.ListUsers(ctx, c.f, Page{Limit: 10}); err != nil || total != c.want {
-				t.Errorf("%+v: %d users (%v), want %d", c.f, total, err, c.want)
+			if items, total, err := s.ListUsers(ctx, c.f, Page{Limit: 10}); err != nil || total != c.want || len(items) != c.want {
+				t.Errorf("%+v: %d users, total %d (%v), want %d", c.f, len(items), total, err, c.want)
+			}
+			if n, err := s.CountUsers(ctx, c.f); err != nil || n != c.want {
+				t.Errorf("%+v: counted %d users (%v), want %d", c.f, n, err, c.want)
 			}
 		}
 

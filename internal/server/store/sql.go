@@ -275,14 +275,23 @@ func (t table[T]) all(ctx context.Context, q queries, w where) ([]T, error) {
 	return items, err
 }
 
+// count counts the rows matching w.
+func (t table[T]) count(ctx context.Context, q queries, w where) (int, error) {
+	n, err := q.count(ctx, "SELECT count(*) FROM "+t.from+w.String(), w.args...)
+	if errors.Is(err, errUnstorableText) {
+		return 0, nil
+	}
+	return n, err
+}
+
 // page counts the rows matching w and reads one page of them, oldest first.
 func (t table[T]) page(ctx context.Context, q queries, w where, p Page) ([]T, int, error) {
-	total, err := q.count(ctx, "SELECT count(*) FROM "+t.from+w.String(), w.args...)
-	if errors.Is(err, errUnstorableText) {
-		return []T{}, 0, nil
-	}
+	total, err := t.count(ctx, q, w)
 	if err != nil {
 		return nil, 0, err
+	}
+	if total == 0 {
+		return []T{}, 0, nil
 	}
 	rows, err := q.db.QueryContext(ctx, "SELECT "+t.cols+" FROM "+t.from+w.String()+
 		" ORDER BY created_at, id LIMIT ? OFFSET ?", append(w.args, p.Limit, p.Offset)...)

@@ -64,11 +64,19 @@ func (q queries) GetUser(ctx context.Context, id string) (User, error) {
 }
 
 func (q queries) ListUsers(ctx context.Context, f UserFilter, p Page) ([]User, int, error) {
+	return userRows.page(ctx, q, userWhere(f), p)
+}
+
+func (q queries) CountUsers(ctx context.Context, f UserFilter) (int, error) {
+	return userRows.count(ctx, q, userWhere(f))
+}
+
+func userWhere(f UserFilter) where {
 	var w where
 	w.add("organization_id = ?", f.OrganizationID)
 	w.add("user_type = ?", f.Type)
 	w.add("username = ?", f.Username)
-	return userRows.page(ctx, q, w, p)
+	return w
 }
 
 func (q queries) UpdateUser(ctx context.Context, u User) error {
