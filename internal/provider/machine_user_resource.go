@@ -296,7 +296,7 @@ func (r *machineUserResource) createKey(organizationID string, m machineUserReso
 // earlier run whose answer was lost is no conflict: the server holds that
 // answer for the create's key, and the apply collects it.
 func (r *machineUserResource) checkUsernameFree(ctx context.Context, org, username string, planned tfsdk.Plan, diags *diag.Diagnostics) {
-	found, err := r.data.machineUserUsernames.find(ctx, r.data.client, org, username)
+	found, err := r.data.machineUsers.findByUsername(ctx, r.data.client, org, username)
 	if err != nil || found == nil || r.data.wasReplaced(machineUserTypeName, org+"/"+found.ID) {
 		return // a failed look-up is left to the create, which reports it
 	}
@@ -341,6 +341,7 @@ func (r *machineUserResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	// Values still unknown here (id, when not chosen) are "" and so omitted.
+	r.data.machineUsers.changing(organizationID)
 	mu, err := r.data.client.CreateMachineUser(withCreateKey(ctx, r.createKey(organizationID, plan)), organizationID, client.MachineUserCreate{
 		ID:              plan.ID.ValueString(),
 		Username:        plan.Username.ValueString(),
@@ -385,7 +386,7 @@ func (r *machineUserResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	mu, err := r.data.client.GetMachineUser(ctx, organizationID, state.ID.ValueString())
+	mu, err := r.data.machineUsers.get(ctx, r.data.client, organizationID, state.ID.ValueString())
 	if client.IsNotFound(err) {
 		dropFromState(ctx, req, resp, r.identity(), "Machine user deleted outside Terraform",
 			fmt.Sprintf("machine user %s was deleted outside Terraform; it will be re-created", state.ID.ValueString()))
@@ -416,6 +417,7 @@ func (r *machineUserResource) Update(ctx context.Context, req resource.UpdateReq
 	// Every updatable field is sent, so the machine user ends up exactly as
 	// planned even if it drifted in a field the plan did not touch. An email
 	// removed from the configuration is sent as "", which clears it.
+	r.data.machineUsers.changing(state.OrganizationID.ValueString())
 	mu, err := r.data.client.UpdateMachineUser(ctx, state.OrganizationID.ValueString(), state.ID.ValueString(), client.MachineUserUpdate{
 		Username:        plan.Username.ValueStringPointer(),
 		Name:            plan.Name.ValueStringPointer(),
@@ -449,6 +451,7 @@ func (r *machineUserResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.data.machineUsers.changing(organizationID.ValueString())
 	err := r.data.client.DeleteMachineUser(ctx, organizationID.ValueString(), id.ValueString())
 	if err != nil && !client.IsNotFound(err) { // already gone is what Delete wants
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not delete machine user %s", id.ValueString()), err, nil)

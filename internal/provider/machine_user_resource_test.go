@@ -447,13 +447,13 @@ provider "pgcloud" {
 // A username another machine user has taken fails the plan, naming that
 // user and its import, whether the check looked the username up alone (the
 // first creates of a plan) or in the organization's listing (the creates
-// past lookupsBeforeListing).
+// past questionsBeforeListing).
 func TestAccMachineUser_usernameTakenFailsAtPlan(t *testing.T) {
 	env := accEnv(t)
 	ctx := context.Background()
 	api := env.Client(env.AdminKey)
 	prefix := randomName("taken")
-	n := 2 * lookupsBeforeListing
+	n := 2 * questionsBeforeListing
 	for i := range n {
 		mu, err := api.CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{Username: fmt.Sprintf("%s-%02d", prefix, i)})
 		if err != nil {

@@ -53,9 +53,9 @@ type providerData struct {
 	// noteReplaced.
 	replaced sync.Map
 
-	// machineUserUsernames answers the plan-time username checks of the
-	// machine users this run creates.
-	machineUserUsernames machineUserUsernames
+	// machineUsers answers the plan-time username checks of the machine
+	// users this run creates and the refresh of those it has.
+	machineUsers machineUserListing
 
 	// keyChanges counts, per machine user ("<organization>/<id>"), the keys
 	// this run's plan adds (+1 per create, -1 per replacement, whose old key

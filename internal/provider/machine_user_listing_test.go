@@ -1,0 +1,138 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
+)
+
+// Past questionsBeforeListing reads of one organization, the rest come from
+// one listing, and give what a GET gives; a machine user missing from it is
+// a 404 from a GET; after this process changes a machine user there, reads
+// are GETs again. Not parallel: it counts the server's answers.
+func TestMachineUserListing_readsFromOneListing(t *testing.T) {
+	env := accEnv(t)
+	ctx := context.Background()
+	api := env.Client(env.AdminKey)
+	prefix := randomName("listed")
+	n := 2*questionsBeforeListing + 5
+	var ids []string
+	for i := range n {
+		mu, err := api.CreateMachineUser(ctx, env.OrgID, client.MachineUserCreate{Username: fmt.Sprintf("%s-%02d", prefix, i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, mu.ID)
+		t.Cleanup(func() { _ = api.DeleteMachineUser(context.Background(), env.OrgID, mu.ID) })
+	}
+	deleted := ids[n-1]
+	if err := api.DeleteMachineUser(ctx, env.OrgID, deleted); err != nil {
+		t.Fatal(err)
+	}
+	all, err := api.ListMachineUsers(ctx, env.OrgID, client.ListMachineUsersOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := (len(all) + 99) / 100
+
+	var listing machineUserListing
+	got := map[string]*client.MachineUser{}
+	mark := env.AnswerCount()
+	for _, id := range ids[:n-1] {
+		if got[id], err = listing.get(ctx, api, env.OrgID, id); err != nil {
+			t.Fatalf("get %s: %v", id, err)
+		}
+	}
+	if _, err := listing.get(ctx, api, env.OrgID, deleted); !client.IsNotFound(err) {
+		t.Errorf("a machine user deleted before the listing: %v, want a 404", err)
+	}
+	// questionsBeforeListing GETs, the listing's pages, and the GET of the
+	// deleted user.
+	if answers, want := env.AnswerCount()-mark, questionsBeforeListing+pages+1; answers != want {
+		t.Errorf("%d reads took %d requests, want %d (%d one by one, %d pages of listing, 1 GET of the missing one)",
+			n, answers, want, questionsBeforeListing, pages)
+	}
+	for _, id := range ids[:n-1] {
+		want, err := api.GetMachineUser(ctx, env.OrgID, id)
+		if err != nil || !reflect.DeepEqual(got[id], want) {
+			t.Errorf("read %s: %+v, a GET gives %+v (%v)", id, got[id], want, err)
+		}
+	}
+
+	listing.changing(env.OrgID)
+	mark = env.AnswerCount()
+	if _, err := listing.get(ctx, api, env.OrgID, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if answers := env.AnswerCount() - mark; answers != 1 {
+		t.Errorf("a read after a change took %d requests, want its own GET", answers)
+	}
+}
+
+// A refresh that answers most reads from the organization's listing still
+// finds every machine user changed or deleted outside Terraform, and the
+// apply puts them back.
+func TestAccMachineUser_refreshFromListingFindsDrift(t *testing.T) {
+	env := accEnv(t)
+	ctx := context.Background()
+	api := env.Client(env.AdminKey)
+	prefix := randomName("drift")
+	n := 2*questionsBeforeListing + 5
+	config := fmt.Sprintf(`
+resource "pgcloud_machine_user" "test" {
+  count       = %d
+  username    = format("%s-%%02d", count.index)
+  description = "managed"
+}
+`, n, prefix)
+	changed, deleted := []int{}, []int{3, n - 2}
+	for i := 5; i < n; i++ {
+		if i != n-2 {
+			changed = append(changed, i)
+		}
+	}
+	var checks []plancheck.PlanCheck
+	for _, i := range changed {
+		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("pgcloud_machine_user.test[%d]", i), plancheck.ResourceActionUpdate))
+	}
+	for _, i := range deleted {
+		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("pgcloud_machine_user.test[%d]", i), plancheck.ResourceActionCreate))
+	}
+	byHand := func(t *testing.T) {
+		for _, i := range append(append([]int{}, changed...), deleted...) {
+			found, err := api.ListMachineUsers(ctx, env.OrgID, client.ListMachineUsersOptions{Username: fmt.Sprintf("%s-%02d", prefix, i)})
+			if err != nil || len(found) != 1 {
+				t.Fatalf("find machine user %d: %v %v", i, found, err)
+			}
+			if slices.Contains(deleted, i) {
+				err = api.DeleteMachineUser(ctx, env.OrgID, found[0].ID)
+			} else {
+				description := "changed by hand"
+				_, err = api.UpdateMachineUser(ctx, env.OrgID, found[0].ID, client.MachineUserUpdate{Description: &description})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	acc.ParallelTest(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkMachineUsersDestroyed(env),
+		Steps: []acc.TestStep{
+			{Config: config},
+			{
+				PreConfig:        func() { byHand(t) },
+				Config:           config,
+				ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: checks},
+			},
+			{Config: config, PlanOnly: true},
+		},
+	})
+}
