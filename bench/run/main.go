@@ -32,6 +32,11 @@ import (
 // to build the cluster users' comparator from.
 const PeerSourceEnv = "PEER_POSTGRESQL_SRC"
 
+// PeerCommit is the commit of cyrilgdn/terraform-provider-postgresql the
+// cluster users are compared with (v1.26.0 and later fixes, 2026-06-15):
+// pinned, so that two runs of the bench compare against the same peer.
+const PeerCommit = "ff936b9548c1076f498523a2bd116915ff977142"
+
 type options struct {
 	machineUsers []int
 	clusterUsers []int
@@ -162,8 +167,8 @@ func run(o options) error {
 	case err != nil:
 		return err
 	case peer == "":
-		fmt.Printf("==> cluster users vs cyrilgdn/postgresql: skipped; to run them, clone github.com/cyrilgdn/terraform-provider-postgresql "+
-			"and set %s to its directory (make bench builds it)\n", PeerSourceEnv)
+		fmt.Printf("==> cluster users vs cyrilgdn/postgresql: skipped; to run them, clone github.com/cyrilgdn/terraform-provider-postgresql, "+
+			"check out commit %s and set %s to its directory (make bench builds it)\n", PeerCommit, PeerSourceEnv)
 	default:
 		overrides["cyrilgdn/postgresql"] = filepath.Dir(peer)
 	}
@@ -274,8 +279,16 @@ func buildPeer(dir string) (string, error) {
 	if src == "" {
 		return "", nil
 	}
+	head, err := exec.Command("git", "-C", src, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "", fmt.Errorf("%s=%s: cannot read its commit (%w); it must be a git checkout of cyrilgdn/terraform-provider-postgresql", PeerSourceEnv, src, err)
+	}
+	if commit := strings.TrimSpace(string(head)); commit != PeerCommit {
+		return "", fmt.Errorf("%s=%s is at commit %s, but the bench compares with commit %s: run git -C %s checkout %s",
+			PeerSourceEnv, src, commit, PeerCommit, src, PeerCommit)
+	}
 	out := filepath.Join(dir, "terraform-provider-postgresql")
-	fmt.Printf("==> building cyrilgdn/terraform-provider-postgresql from %s\n", src)
+	fmt.Printf("==> building cyrilgdn/terraform-provider-postgresql %.12s from %s\n", PeerCommit, src)
 	cmd := exec.Command("go", "build", "-o", out, ".")
 	cmd.Dir = src
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
