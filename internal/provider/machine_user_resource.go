@@ -296,7 +296,7 @@ func (r *machineUserResource) createKey(organizationID string, m machineUserReso
 // earlier run whose answer was lost is no conflict: the server holds that
 // answer for the create's key, and the apply collects it.
 func (r *machineUserResource) checkUsernameFree(ctx context.Context, org, username string, planned tfsdk.Plan, diags *diag.Diagnostics) {
-	found, err := r.data.machineUsers.findByUsername(ctx, r.data.client, org, username)
+	found, err := r.data.findMachineUserByUsername(ctx, org, username)
 	if err != nil || found == nil || r.data.wasReplaced(machineUserTypeName, org+"/"+found.ID) {
 		return // a failed look-up is left to the create, which reports it
 	}
@@ -306,6 +306,41 @@ func (r *machineUserResource) checkUsernameFree(ctx context.Context, org, userna
 		return
 	}
 	diags.AddAttributeError(path.Root("username"), "Username taken", usernameTakenDetail(org, *found))
+}
+
+// readMachineUser reads machine user id of org for a refresh: from the
+// organization's listing when the run reads many (listing.go), else with
+// its own GET.
+func (d *providerData) readMachineUser(ctx context.Context, org, id string) (*client.MachineUser, error) {
+	if mu, found, _ := d.machineUsers.find(ctx, lookupOptions[client.MachineUser]{scope: org, index: "id", key: id,
+		keyOf: func(u client.MachineUser) string { return u.ID }, list: d.machineUsersOf(org)}); found {
+		return &mu, nil
+	}
+	return d.client.GetMachineUser(ctx, org, id)
+}
+
+// findMachineUserByUsername is the machine user of org named username, if
+// there is one; an error is a failed look-up.
+func (d *providerData) findMachineUserByUsername(ctx context.Context, org, username string) (*client.MachineUser, error) {
+	mu, found, answered := d.machineUsers.find(ctx, lookupOptions[client.MachineUser]{scope: org, index: "username", key: username,
+		keyOf: func(u client.MachineUser) string { return u.Username }, list: d.machineUsersOf(org), despiteChanges: true})
+	switch {
+	case answered && found:
+		return &mu, nil
+	case answered:
+		return nil, nil
+	}
+	all, err := d.client.ListMachineUsers(ctx, org, client.ListMachineUsersOptions{Username: username})
+	if err != nil || len(all) == 0 {
+		return nil, err
+	}
+	return &all[0], nil
+}
+
+func (d *providerData) machineUsersOf(org string) func(context.Context) ([]client.MachineUser, error) {
+	return func(ctx context.Context) ([]client.MachineUser, error) {
+		return d.client.ListMachineUsers(ctx, org, client.ListMachineUsersOptions{})
+	}
 }
 
 // usernameTakenDetail says which machine user has the username, and how to
@@ -386,7 +421,7 @@ func (r *machineUserResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	mu, err := r.data.machineUsers.get(ctx, r.data.client, organizationID, state.ID.ValueString())
+	mu, err := r.data.readMachineUser(ctx, organizationID, state.ID.ValueString())
 	if client.IsNotFound(err) {
 		dropFromState(ctx, req, resp, r.identity(), "Machine user deleted outside Terraform",
 			fmt.Sprintf("machine user %s was deleted outside Terraform; it will be re-created", state.ID.ValueString()))

@@ -149,6 +149,8 @@ func (r *postgresClusterRoleResource) Create(ctx context.Context, req resource.C
 	}
 	clusterID, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
 	ctx = withCreateKey(ctx, r.createKey(plan))
+	// A role's changes show in its members' memberOf.
+	r.data.clusterUsers.changing(clusterID)
 	role, err := r.data.client.CreateClusterRole(ctx, clusterID, name, setStrings(plan.MemberOf))
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not create group role %q in cluster %s", name, clusterID), err, clusterRoleFieldPaths)
@@ -202,6 +204,7 @@ func (r *postgresClusterRoleResource) Update(ctx context.Context, req resource.U
 		return
 	}
 	clusterID, name := plan.ClusterID.ValueString(), plan.Name.ValueString()
+	r.data.clusterUsers.changing(clusterID)
 	role, err := r.data.client.UpdateClusterRole(ctx, clusterID, name, setStrings(plan.MemberOf))
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not change group role %q of cluster %s", name, clusterID), err, clusterRoleFieldPaths)
@@ -225,6 +228,7 @@ func (r *postgresClusterRoleResource) Delete(ctx context.Context, req resource.D
 		return
 	}
 	clusterID, name := state.ClusterID.ValueString(), state.Name.ValueString()
+	r.data.clusterUsers.changing(clusterID)
 	if err := r.data.client.DeleteClusterRole(ctx, clusterID, name); err != nil && !client.IsNotFound(err) {
 		// A role that owns objects or holds privileges is refused and left
 		// intact; the server's message says what to revoke first.

@@ -347,6 +347,7 @@ func (r *postgresClusterUserResource) Create(ctx context.Context, req resource.C
 	if plan.Rotation.ValueString() == "alternating" {
 		in.Rotation = "alternating"
 	}
+	r.data.clusterUsers.changing(clusterID)
 	u, err := r.data.client.CreateClusterUser(ctx, clusterID, in)
 	if err != nil {
 		summary := fmt.Sprintf("Could not create user %q in cluster %s", username, clusterID)
@@ -380,7 +381,7 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 	}
 
 	clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
-	u, err := r.data.client.GetClusterUser(ctx, clusterID, username)
+	u, err := r.data.readClusterUser(ctx, clusterID, username)
 	if client.IsNotFound(err) {
 		r.data.noteDropped(clusterUserTypeName, clusterUserID(clusterID, username))
 		dropFromState(ctx, req, resp, r.identity(), "Cluster user deleted outside Terraform",
@@ -401,6 +402,21 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 	state.setFromAPI(u)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	r.identity().set(ctx, resp.State, resp.Identity, &resp.Diagnostics)
+}
+
+// readClusterUser reads user username of cluster clusterID for a refresh:
+// from the cluster's listing when the run reads many (listing.go), else
+// with its own GET, which also finds the system users the listing leaves
+// out.
+func (d *providerData) readClusterUser(ctx context.Context, clusterID, username string) (*client.ClusterUser, error) {
+	if u, found, _ := d.clusterUsers.find(ctx, lookupOptions[client.ClusterUser]{scope: clusterID, index: "username", key: username,
+		keyOf: func(u client.ClusterUser) string { return u.Username },
+		list: func(ctx context.Context) ([]client.ClusterUser, error) {
+			return d.client.ListClusterUsers(ctx, clusterID, false)
+		}}); found {
+		return &u, nil
+	}
+	return d.client.GetClusterUser(ctx, clusterID, username)
 }
 
 // Update changes what the plan changes, in one request (one transaction in
@@ -451,6 +467,7 @@ func (r *postgresClusterUserResource) Update(ctx context.Context, req resource.U
 		plan.ActiveUsername = state.ActiveUsername
 	} else {
 		clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
+		r.data.clusterUsers.changing(clusterID)
 		u, err := r.data.client.UpdateClusterUser(ctx, clusterID, username, in)
 		if err != nil {
 			addAPIError(&resp.Diagnostics, fmt.Sprintf("Could not change user %q of cluster %s", username, clusterID), err, clusterUserFieldPaths)
@@ -477,6 +494,7 @@ func (r *postgresClusterUserResource) Delete(ctx context.Context, req resource.D
 	}
 
 	clusterID, username := state.ClusterID.ValueString(), state.Username.ValueString()
+	r.data.clusterUsers.changing(clusterID)
 	err := r.data.client.DeleteClusterUser(ctx, clusterID, username)
 	if err != nil && !client.IsNotFound(err) { // already gone is what Delete wants
 		// A role that owns objects is refused and left intact; the server's

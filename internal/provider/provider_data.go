@@ -54,8 +54,10 @@ type providerData struct {
 	replaced sync.Map
 
 	// machineUsers answers the plan-time username checks of the machine
-	// users this run creates and the refresh of those it has.
-	machineUsers machineUserListing
+	// users this run creates and the refresh of those it has; clusterUsers
+	// the refresh of cluster users (listing.go).
+	machineUsers listing[client.MachineUser]
+	clusterUsers listing[client.ClusterUser]
 
 	// keyChanges counts, per machine user ("<organization>/<id>"), the keys
 	// this run's plan adds (+1 per create, -1 per replacement, whose old key

@@ -42,15 +42,15 @@ func TestMachineUserListing_readsFromOneListing(t *testing.T) {
 	}
 	pages := (len(all) + 99) / 100
 
-	var listing machineUserListing
+	d := &providerData{client: api}
 	got := map[string]*client.MachineUser{}
 	mark := env.AnswerCount()
 	for _, id := range ids[:n-1] {
-		if got[id], err = listing.get(ctx, api, env.OrgID, id); err != nil {
+		if got[id], err = d.readMachineUser(ctx, env.OrgID, id); err != nil {
 			t.Fatalf("get %s: %v", id, err)
 		}
 	}
-	if _, err := listing.get(ctx, api, env.OrgID, deleted); !client.IsNotFound(err) {
+	if _, err := d.readMachineUser(ctx, env.OrgID, deleted); !client.IsNotFound(err) {
 		t.Errorf("a machine user deleted before the listing: %v, want a 404", err)
 	}
 	// questionsBeforeListing GETs, the listing's pages, and the GET of the
@@ -66,9 +66,9 @@ func TestMachineUserListing_readsFromOneListing(t *testing.T) {
 		}
 	}
 
-	listing.changing(env.OrgID)
+	d.machineUsers.changing(env.OrgID)
 	mark = env.AnswerCount()
-	if _, err := listing.get(ctx, api, env.OrgID, ids[0]); err != nil {
+	if _, err := d.readMachineUser(ctx, env.OrgID, ids[0]); err != nil {
 		t.Fatal(err)
 	}
 	if answers := env.AnswerCount() - mark; answers != 1 {
@@ -125,6 +125,63 @@ resource "pgcloud_machine_user" "test" {
 	acc.ParallelTest(t, acc.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		CheckDestroy:             checkMachineUsersDestroyed(env),
+		Steps: []acc.TestStep{
+			{Config: config},
+			{
+				PreConfig:        func() { byHand(t) },
+				Config:           config,
+				ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: checks},
+			},
+			{Config: config, PlanOnly: true},
+		},
+	})
+}
+
+// The same for cluster users: past the first reads, the refresh answers from
+// the cluster's listing, and still finds every user changed or dropped in
+// the cluster by hand.
+func TestAccPostgresClusterUser_refreshFromListingFindsDrift(t *testing.T) {
+	env := accEnv(t)
+	clusterID, pg := testCluster(t)
+	prefix := randomName("cdrift")
+	n := 2*questionsBeforeListing + 5
+	config := fmt.Sprintf(`
+resource "pgcloud_postgres_cluster_user" "test" {
+  count               = %d
+  cluster_id          = %q
+  username            = format("%s_%%02d", count.index)
+  password_wo         = "pw-${count.index}-%s"
+  password_wo_version = 1
+  connection_limit    = 5
+}
+`, n, clusterID, prefix, prefix)
+	changed, dropped := []int{}, []int{3, n - 2}
+	for i := 5; i < n; i++ {
+		if i != n-2 {
+			changed = append(changed, i)
+		}
+	}
+	var checks []plancheck.PlanCheck
+	for _, i := range changed {
+		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("pgcloud_postgres_cluster_user.test[%d]", i), plancheck.ResourceActionUpdate))
+	}
+	for _, i := range dropped {
+		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("pgcloud_postgres_cluster_user.test[%d]", i), plancheck.ResourceActionCreate))
+	}
+	byHand := func(t *testing.T) {
+		for _, i := range append(append([]int{}, changed...), dropped...) {
+			statement := fmt.Sprintf(`ALTER ROLE "%s_%02d" CONNECTION LIMIT 7`, prefix, i)
+			if slices.Contains(dropped, i) {
+				statement = fmt.Sprintf(`DROP ROLE "%s_%02d"`, prefix, i)
+			}
+			if err := pg.Exec(context.Background(), statement); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	acc.ParallelTest(t, acc.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkClusterUsersDestroyed(env),
 		Steps: []acc.TestStep{
 			{Config: config},
 			{
