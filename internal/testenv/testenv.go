@@ -197,21 +197,29 @@ type requestLog struct {
 	statuses map[int]int
 }
 
+// wrap records each answer when its status is sent, before any of it can
+// reach the client: recorded after the handler returned, a large answer
+// (whose body the client may read in full before that) could be counted
+// after the client had moved on, in the count of the test's next step.
 func (l *requestLog) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &statusRecorder{ResponseWriter: w, record: func(status int) { l.record(r, status) }}
 		next.ServeHTTP(rec, r)
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		if l.statuses == nil {
-			l.statuses = map[int]int{}
-		}
-		l.statuses[rec.status]++
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			return
-		}
-		l.writes = append(l.writes, fmt.Sprintf("%s %s %d", r.Method, r.URL.Path, rec.status))
+		rec.sent(http.StatusOK) // a handler that wrote nothing answered 200
 	})
+}
+
+func (l *requestLog) record(r *http.Request, status int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.statuses == nil {
+		l.statuses = map[int]int{}
+	}
+	l.statuses[status]++
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return
+	}
+	l.writes = append(l.writes, fmt.Sprintf("%s %s %d", r.Method, r.URL.Path, status))
 }
 
 func (l *requestLog) answerCount() int {
@@ -247,10 +255,26 @@ func (l *requestLog) writesSince(mark int) []string {
 
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	record   func(status int)
+	recorded bool
+}
+
+// sent records the answer's status, once.
+func (r *statusRecorder) sent(status int) {
+	if !r.recorded {
+		r.recorded = true
+		r.record(status)
+	}
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	if code >= 200 { // 1xx answers are not the answer
+		r.sent(code)
+	}
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.sent(http.StatusOK)
+	return r.ResponseWriter.Write(b)
 }
