@@ -109,6 +109,12 @@ func (l *listing[T]) ask(scope string, question bool) (s *scopeListing[T], pastT
 	return s, s.questions > questionsBeforeListing, s.changed
 }
 
+// changed tells whether this process has changed an object of scope.
+func (l *listing[T]) changed(scope string) bool {
+	_, _, changed := l.ask(scope, false)
+	return changed
+}
+
 // changing notes, before it is sent, a create, update or delete in scope by
 // this process: reads of the scope stop using the listing.
 func (l *listing[T]) changing(scope string) {

@@ -193,3 +193,64 @@ resource "pgcloud_postgres_cluster_user" "test" {
 		},
 	})
 }
+
+// The plan's check of a new cluster user's name: past the first questions,
+// the cluster's listing answers, for managed users, system users and free
+// names alike, with no GET of the user or the cluster; after this process
+// changed the cluster, a name the listing holds is checked again with a
+// GET. Not parallel: it counts the server's answers.
+func TestClusterUserListing_answersThePlansChecks(t *testing.T) {
+	env := accEnv(t)
+	clusterID, _ := testCluster(t)
+	ctx := context.Background()
+	api := env.Client(env.AdminKey)
+	prefix := randomName("checked")
+	taken := fmt.Sprintf("%s_taken", prefix)
+	if _, err := api.CreateClusterUser(ctx, clusterID, client.ClusterUserCreate{Username: taken, Password: "pw-" + prefix}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = api.DeleteClusterUser(context.Background(), clusterID, taken) })
+	all, err := api.ListClusterUsers(ctx, clusterID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := (len(all) + 99) / 100
+
+	d := &providerData{client: api}
+	mark := env.AnswerCount()
+	for i := range questionsBeforeListing {
+		// Free names, asked one by one: a 404, as from GetClusterUser.
+		if u, err := d.findClusterUser(ctx, clusterID, fmt.Sprintf("%s_free_%02d", prefix, i)); u != nil || !client.IsNotFound(err) {
+			t.Fatalf("free name %d, one by one: %+v %v", i, u, err)
+		}
+	}
+	oneByOne := env.AnswerCount() - mark
+	mark = env.AnswerCount()
+	if u, err := d.findClusterUser(ctx, clusterID, prefix+"_free_listed"); u != nil || err != nil {
+		t.Errorf("free name from the listing: %+v %v, want nil, nil", u, err)
+	}
+	if u, err := d.findClusterUser(ctx, clusterID, taken); err != nil || u == nil || u.Username != taken || u.System {
+		t.Errorf("managed user from the listing: %+v %v", u, err)
+	}
+	if u, err := d.findClusterUser(ctx, clusterID, "postgres"); err != nil || u == nil || !u.System {
+		t.Errorf("system user from the listing: %+v %v", u, err)
+	}
+	if answers := env.AnswerCount() - mark; answers != pages {
+		t.Errorf("3 checks from the listing took %d requests, want the listing's %d pages", answers, pages)
+	}
+	if oneByOne != questionsBeforeListing {
+		t.Errorf("%d checks one by one took %d requests, want one GET each", questionsBeforeListing, oneByOne)
+	}
+
+	d.clusterUsers.changing(clusterID)
+	mark = env.AnswerCount()
+	if u, err := d.findClusterUser(ctx, clusterID, taken); err != nil || u == nil || u.Username != taken {
+		t.Errorf("managed user after a change: %+v %v", u, err)
+	}
+	if u, err := d.findClusterUser(ctx, clusterID, prefix+"_free_after"); u != nil || err != nil {
+		t.Errorf("free name after a change: %+v %v, want nil, nil", u, err)
+	}
+	if answers := env.AnswerCount() - mark; answers != 1 {
+		t.Errorf("after a change, the checks took %d requests, want one GET for the name the listing holds", answers)
+	}
+}

@@ -276,8 +276,10 @@ func (r *postgresClusterUserResource) ModifyPlan(ctx context.Context, req resour
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), clusterUserID(clusterID, username))...)
 	r.data.notePlannedClusterUser(clusterID, username)
 
-	existing, err := r.data.client.GetClusterUser(ctx, clusterID, username)
+	existing, err := r.data.findClusterUser(ctx, clusterID, username)
 	switch {
+	case existing == nil && err == nil:
+		// Free, and the cluster is there: its listing says so.
 	case client.IsNotFound(err):
 		// Free, or no such cluster: a user of a missing cluster is 404 too.
 		if _, err := r.data.client.GetCluster(ctx, clusterID); client.IsNotFound(err) {
@@ -406,17 +408,38 @@ func (r *postgresClusterUserResource) Read(ctx context.Context, req resource.Rea
 
 // readClusterUser reads user username of cluster clusterID for a refresh:
 // from the cluster's listing when the run reads many (listing.go), else
-// with its own GET, which also finds the system users the listing leaves
-// out.
+// with its own GET.
 func (d *providerData) readClusterUser(ctx context.Context, clusterID, username string) (*client.ClusterUser, error) {
-	if u, found, _ := d.clusterUsers.find(ctx, lookupOptions[client.ClusterUser]{scope: clusterID, index: "username", key: username,
-		keyOf: func(u client.ClusterUser) string { return u.Username },
-		list: func(ctx context.Context) ([]client.ClusterUser, error) {
-			return d.client.ListClusterUsers(ctx, clusterID, false)
-		}}); found {
+	if u, found, _ := d.clusterUsers.find(ctx, d.clusterUserQuestion(clusterID, username, false)); found {
 		return &u, nil
 	}
 	return d.client.GetClusterUser(ctx, clusterID, username)
+}
+
+// findClusterUser is the plan's question "does cluster clusterID have a
+// user named username", as GetClusterUser answers it (a 404 when not, or
+// when the cluster is missing). Past the first few, the cluster's listing
+// answers, system users included: a name missing from it is free (nil, nil),
+// and since that listing worked, the cluster exists. A name found in a listing older than this process's own
+// changes to the cluster (an apply that drops a user before creating its
+// replacement) is asked again with a GET.
+func (d *providerData) findClusterUser(ctx context.Context, clusterID, username string) (*client.ClusterUser, error) {
+	u, found, answered := d.clusterUsers.find(ctx, d.clusterUserQuestion(clusterID, username, true))
+	switch {
+	case answered && !found:
+		return nil, nil
+	case answered && !d.clusterUsers.changed(clusterID):
+		return &u, nil
+	}
+	return d.client.GetClusterUser(ctx, clusterID, username)
+}
+
+func (d *providerData) clusterUserQuestion(clusterID, username string, despiteChanges bool) lookupOptions[client.ClusterUser] {
+	return lookupOptions[client.ClusterUser]{scope: clusterID, index: "username", key: username, despiteChanges: despiteChanges,
+		keyOf: func(u client.ClusterUser) string { return u.Username },
+		list: func(ctx context.Context) ([]client.ClusterUser, error) {
+			return d.client.ListClusterUsers(ctx, clusterID, true)
+		}}
 }
 
 // Update changes what the plan changes, in one request (one transaction in
