@@ -57,7 +57,7 @@ func main() {
 	flag.StringVar(&cluster, "cluster-users", "100,500", "numbers of cluster users, comma-separated")
 	flag.IntVar(&o.teams, "teams", 200, "teams of the mixed module (machine user, access key, 2 bindings and a cluster user each); 0 skips it")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
-	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the machine users' apply, plan and destroy; each figure is the median (cluster users and teams run once: their margins are wide)")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the machine users' and cluster users' apply, plan and destroy; each figure is the median (the teams module runs once)")
 	flag.DurationVar(&o.loadDuration, "load-duration", 5*time.Second, "length of each server load run")
 	flag.StringVar(&clients, "load-clients", "16,64", "concurrent clients of the server load runs, comma-separated")
 	flag.StringVar(&o.bin, "bin", "bin", "directory of terraform-provider-pgcloud, pgcloud-server and bench/terraform-provider-floor")
@@ -199,7 +199,7 @@ func run(o options) error {
 		password, _ := u.User.Password()
 		for _, n := range o.clusterUsers {
 			fmt.Printf("==> %d cluster users: pgcloud_postgres_cluster_user vs postgresql_role\n", n)
-			r, err := benchClusterUsers(root, base, provider, peer, clusterID, u.Hostname(), u.Port(), password, n)
+			r, err := benchClusterUsers(root, base, provider, peer, clusterID, u.Hostname(), u.Port(), password, n, max(o.rounds, 1))
 			if err != nil {
 				return err
 			}

@@ -14,7 +14,7 @@ type report struct {
 	Started      time.Time            `json:"started"`
 	Machine      string               `json:"machine"`
 	Parallelism  int                  `json:"parallelism"`
-	Rounds       int                  `json:"rounds"` // of the machine users
+	Rounds       int                  `json:"rounds"` // of the machine users and the cluster users
 	MachineUsers []machineUsersResult `json:"machine_users"`
 	ClusterUsers []clusterUsersResult `json:"cluster_users,omitempty"`
 	Teams        *teamsResult         `json:"teams,omitempty"`
@@ -80,7 +80,7 @@ func (r *report) print(w io.Writer) {
 	}
 
 	if len(r.ClusterUsers) > 0 {
-		printf("\n== cluster users: pgcloud_postgres_cluster_user (password_wo) vs cyrilgdn's postgresql_role, same PostgreSQL\n")
+		printf("\n== cluster users: pgcloud_postgres_cluster_user (password_wo) vs cyrilgdn's postgresql_role, same PostgreSQL (median of %d rounds)\n", r.Rounds)
 		printf("%6s  %-9s %9s %9s  %12s  %s\n", "N", "phase", "pgcloud s", "peer s", "pgcloud/peer", "ms/res pgc · peer")
 		for _, c := range r.ClusterUsers {
 			for _, p := range []struct {

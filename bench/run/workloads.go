@@ -130,7 +130,7 @@ type clusterUsersResult struct {
 	Peer    phases `json:"postgresql_role"`
 }
 
-func benchClusterUsers(root string, base workspace, provider, peer, clusterID, host, port, password string, n int) (clusterUsersResult, error) {
+func benchClusterUsers(root string, base workspace, provider, peer, clusterID, host, port, password string, n, rounds int) (clusterUsersResult, error) {
 	r := clusterUsersResult{N: n}
 	pg := base
 	pg.providerBinary = provider
@@ -180,7 +180,7 @@ resource "postgresql_role" "bench" {
 	if err != nil {
 		return r, err
 	}
-	return r, sideBySide(1,
+	return r, sideBySide(rounds,
 		contender{"pgcloud_postgres_cluster_user", pgWS, &r.Pgcloud},
 		contender{"postgresql_role (cyrilgdn)", peerWS, &r.Peer},
 	)
