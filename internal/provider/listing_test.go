@@ -9,6 +9,7 @@ import (
 
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/pgcloud/terraform-provider-pgcloud/internal/client"
 )
@@ -92,6 +93,28 @@ resource "pgcloud_machine_user" "test" {
   description = "managed"
 }
 `, n, prefix)
+	acc.ParallelTest(t, driftTestCase(t, "pgcloud_machine_user.test", config, n, checkMachineUsersDestroyed(env), func(i int, deleted bool) error {
+		found, err := api.ListMachineUsers(ctx, env.OrgID, client.ListMachineUsersOptions{Username: fmt.Sprintf("%s-%02d", prefix, i)})
+		if err != nil || len(found) != 1 {
+			return fmt.Errorf("find machine user %d: %v %v", i, found, err)
+		}
+		if deleted {
+			return api.DeleteMachineUser(ctx, env.OrgID, found[0].ID)
+		}
+		description := "changed by hand"
+		_, err = api.UpdateMachineUser(ctx, env.OrgID, found[0].ID, client.MachineUserUpdate{Description: &description})
+		return err
+	}))
+}
+
+// driftTestCase applies config (n resources of address, counted), has
+// byHand change resource i outside Terraform (or delete it), and expects
+// the plan to update each changed one and re-create each deleted one, and
+// the apply to converge. Resources 5 to n-1 are touched, n-2 and 3 deleted:
+// with n past twice questionsBeforeListing, some are answered by their own
+// GETs and the rest from the listing, whichever order Terraform reads them.
+func driftTestCase(t *testing.T, address, config string, n int, checkDestroy func(*terraform.State) error,
+	byHand func(i int, deleted bool) error) acc.TestCase {
 	changed, deleted := []int{}, []int{3, n - 2}
 	for i := 5; i < n; i++ {
 		if i != n-2 {
@@ -100,41 +123,27 @@ resource "pgcloud_machine_user" "test" {
 	}
 	var checks []plancheck.PlanCheck
 	for _, i := range changed {
-		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("pgcloud_machine_user.test[%d]", i), plancheck.ResourceActionUpdate))
+		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("%s[%d]", address, i), plancheck.ResourceActionUpdate))
 	}
 	for _, i := range deleted {
-		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("pgcloud_machine_user.test[%d]", i), plancheck.ResourceActionCreate))
+		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("%s[%d]", address, i), plancheck.ResourceActionCreate))
 	}
-	byHand := func(t *testing.T) {
+	touch := func() {
 		for _, i := range append(append([]int{}, changed...), deleted...) {
-			found, err := api.ListMachineUsers(ctx, env.OrgID, client.ListMachineUsersOptions{Username: fmt.Sprintf("%s-%02d", prefix, i)})
-			if err != nil || len(found) != 1 {
-				t.Fatalf("find machine user %d: %v %v", i, found, err)
-			}
-			if slices.Contains(deleted, i) {
-				err = api.DeleteMachineUser(ctx, env.OrgID, found[0].ID)
-			} else {
-				description := "changed by hand"
-				_, err = api.UpdateMachineUser(ctx, env.OrgID, found[0].ID, client.MachineUserUpdate{Description: &description})
-			}
-			if err != nil {
+			if err := byHand(i, slices.Contains(deleted, i)); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	acc.ParallelTest(t, acc.TestCase{
+	return acc.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkMachineUsersDestroyed(env),
+		CheckDestroy:             checkDestroy,
 		Steps: []acc.TestStep{
 			{Config: config},
-			{
-				PreConfig:        func() { byHand(t) },
-				Config:           config,
-				ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: checks},
-			},
+			{PreConfig: touch, Config: config, ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: checks}},
 			{Config: config, PlanOnly: true},
 		},
-	})
+	}
 }
 
 // The same for cluster users: past the first reads, the refresh answers from
@@ -155,43 +164,13 @@ resource "pgcloud_postgres_cluster_user" "test" {
   connection_limit    = 5
 }
 `, n, clusterID, prefix, prefix)
-	changed, dropped := []int{}, []int{3, n - 2}
-	for i := 5; i < n; i++ {
-		if i != n-2 {
-			changed = append(changed, i)
+	acc.ParallelTest(t, driftTestCase(t, "pgcloud_postgres_cluster_user.test", config, n, checkClusterUsersDestroyed(env), func(i int, dropped bool) error {
+		statement := fmt.Sprintf(`ALTER ROLE "%s_%02d" CONNECTION LIMIT 7`, prefix, i)
+		if dropped {
+			statement = fmt.Sprintf(`DROP ROLE "%s_%02d"`, prefix, i)
 		}
-	}
-	var checks []plancheck.PlanCheck
-	for _, i := range changed {
-		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("pgcloud_postgres_cluster_user.test[%d]", i), plancheck.ResourceActionUpdate))
-	}
-	for _, i := range dropped {
-		checks = append(checks, plancheck.ExpectResourceAction(fmt.Sprintf("pgcloud_postgres_cluster_user.test[%d]", i), plancheck.ResourceActionCreate))
-	}
-	byHand := func(t *testing.T) {
-		for _, i := range append(append([]int{}, changed...), dropped...) {
-			statement := fmt.Sprintf(`ALTER ROLE "%s_%02d" CONNECTION LIMIT 7`, prefix, i)
-			if slices.Contains(dropped, i) {
-				statement = fmt.Sprintf(`DROP ROLE "%s_%02d"`, prefix, i)
-			}
-			if err := pg.Exec(context.Background(), statement); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	acc.ParallelTest(t, acc.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkClusterUsersDestroyed(env),
-		Steps: []acc.TestStep{
-			{Config: config},
-			{
-				PreConfig:        func() { byHand(t) },
-				Config:           config,
-				ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: checks},
-			},
-			{Config: config, PlanOnly: true},
-		},
-	})
+		return pg.Exec(context.Background(), statement)
+	}))
 }
 
 // The plan's check of a new cluster user's name: past the first questions,

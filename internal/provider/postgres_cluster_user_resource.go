@@ -419,10 +419,11 @@ func (d *providerData) readClusterUser(ctx context.Context, clusterID, username 
 // findClusterUser is the plan's question "does cluster clusterID have a
 // user named username", as GetClusterUser answers it (a 404 when not, or
 // when the cluster is missing). Past the first few, the cluster's listing
-// answers, system users included: a name missing from it is free (nil, nil),
-// and since that listing worked, the cluster exists. A name found in a listing older than this process's own
-// changes to the cluster (an apply that drops a user before creating its
-// replacement) is asked again with a GET.
+// answers, system users included: a name missing from it is free (nil,
+// nil), and since that listing worked, the cluster exists. A name found in
+// a listing older than this process's own changes to the cluster (an apply
+// that drops a user before creating its replacement) is asked again with a
+// GET.
 func (d *providerData) findClusterUser(ctx context.Context, clusterID, username string) (*client.ClusterUser, error) {
 	u, found, answered := d.clusterUsers.find(ctx, d.clusterUserQuestion(clusterID, username, true))
 	switch {
