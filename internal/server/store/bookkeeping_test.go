@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,10 +50,16 @@ func TestIdempotencyRecords(t *testing.T) {
 		// with % in a location read as itself, not as a wildcard.
 		put("user", "/api/v1/x/a%20b", seedTime)
 		put("key", "/api/v1/x/a%20b/access-keys/1", seedTime)
+		put("deep", "/api/v1/x/a%20b/ü/ü", seedTime)
 		put("sibling", "/api/v1/x/a%20bc", seedTime)
+		// The bytes on either side of '/' and '0', the range's bounds.
+		put("dot", "/api/v1/x/a%20b.", seedTime)
+		put("zero", "/api/v1/x/a%20b0", seedTime)
+		put("zeroBelow", "/api/v1/x/a%20b0/access-keys/1", seedTime)
 		put("wildcard", "/api/v1/x/aX20b/access-keys/1", seedTime)
 		must(t, s.ForgetIdempotencyRecords(ctx, "/api/v1/x/a%20b"))
-		for key, kept := range map[string]bool{"user": false, "key": false, "sibling": true, "wildcard": true} {
+		for key, kept := range map[string]bool{"user": false, "key": false, "deep": false,
+			"sibling": true, "dot": true, "zero": true, "zeroBelow": true, "wildcard": true} {
 			_, err := s.GetIdempotencyRecord(ctx, "u", key)
 			if kept && err != nil || !kept && !errors.Is(err, ErrNotFound) {
 				t.Errorf("record %s after forgetting: %v (kept: want %v)", key, err, kept)
@@ -71,6 +79,69 @@ func TestServerState(t *testing.T) {
 		must(t, s.SetState(ctx, "bootstrap", "done twice"))
 		if v, err := s.GetState(ctx, "bootstrap"); err != nil || v != "done twice" {
 			t.Errorf("state %q %v", v, err)
+		}
+	})
+}
+
+// TestForgetIdempotencyRecordsUsesTheIndex: every delete of an object runs
+// ForgetIdempotencyRecords, so a scan of the table there makes a destroy of
+// N objects cost N times the table. Each store's planner must answer it
+// from idempotency_keys_location; on PostgreSQL, with sequential scans
+// priced out, so that a plan for this near-empty table shows whether the
+// index can serve the query at all (it cannot if the collations differ).
+func TestForgetIdempotencyRecordsUsesTheIndex(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db testDB) {
+		ctx := context.Background()
+		var s *sqlStore
+		switch opened := db.open(t).(type) {
+		case *SQLite:
+			s = opened.sqlStore
+		case *Postgres:
+			s = opened.sqlStore
+		default:
+			t.Fatalf("a store of type %T", opened)
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = tx.Rollback() }()
+		var q dbtx = tx
+		explain := "EXPLAIN QUERY PLAN "
+		if s.dialect.placeholders != nil {
+			q = s.dialect.placeholders(tx)
+		}
+		if db.postgres != "" {
+			explain = "EXPLAIN "
+			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := q.QueryContext(ctx, explain+forgetIdempotencyRecords, "/a/b", "/a/b/", "/a/b0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var plan []string
+		for rows.Next() {
+			cells := make([]any, len(cols))
+			for i := range cells {
+				cells[i] = new(any)
+			}
+			if err := rows.Scan(cells...); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cells {
+				plan = append(plan, fmt.Sprint(*c.(*any)))
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(plan, " | ")
+		if !strings.Contains(text, "idempotency_keys_location") {
+			t.Errorf("the plan of ForgetIdempotencyRecords does not use idempotency_keys_location:\n%s", text)
 		}
 	})
 }

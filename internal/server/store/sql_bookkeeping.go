@@ -33,11 +33,18 @@ func (q queries) DeleteIdempotencyRecordsBefore(ctx context.Context, t time.Time
 	return q.exec(ctx, "DELETE FROM idempotency_keys WHERE created_at < ?", ns(t))
 }
 
+// forgetIdempotencyRecords selects the records at a location (the first
+// argument) or below it. The locations below location are those that start
+// with location + "/": in byte order, from location + "/" (the second) up to
+// but not including location + "0" (the third; '0' follows '/'). A range,
+// unlike LIKE (which would read an href's escapes such as %20 as wildcards)
+// or substr, lets idempotency_keys_location answer it: both stores compare
+// location bytewise (SQLite's BINARY, PostgreSQL's COLLATE "C").
+const forgetIdempotencyRecords = `DELETE FROM idempotency_keys
+	WHERE location = ? OR (location >= ? AND location < ?)`
+
 func (q queries) ForgetIdempotencyRecords(ctx context.Context, location string) error {
-	// substr rather than LIKE: hrefs hold escapes such as %20, which LIKE
-	// would read as wildcards.
-	return q.exec(ctx, `DELETE FROM idempotency_keys
-		WHERE location = ? OR substr(location, 1, length(?) + 1) = ? || '/'`, location, location, location)
+	return q.exec(ctx, forgetIdempotencyRecords, location, location+"/", location+"0")
 }
 
 // ---- server state ----
