@@ -177,14 +177,24 @@ func idents(names ...string) string {
 
 // createStmt is the statement string of CreateWith. The verifier is made of
 // base64 characters, '$' and ':' only, so it cannot end the string literal.
-// Utility statements take no parameters.
+//
+// The roles are created before the role lock is taken, and granted their
+// memberships after: PostgreSQL checks every SCRAM verifier it is given
+// against the empty password, one PBKDF2 of the verifier's 4096 rounds
+// (about 10 ms of the cluster's CPU), and under the lock the creates of a
+// cluster did that one after the other. A new role is invisible to the
+// others until the commit, so creating it needs no lock; the GRANTs, which
+// do, come after, in the same transaction. No transaction waits for a
+// role's name while it holds the lock, so none can wait for the lock
+// while holding a name another one waits for.
 func createStmt(s Spec, verifier string) (string, error) {
-	inRoles := append([]string{MarkerRole}, s.MemberOf...)
 	if s.kind == groupKind {
-		return lockStmt + `; CREATE ROLE ` + idents(s.Name) + ` NOLOGIN IN ROLE ` + idents(append([]string{MarkerRole, GroupMarker}, s.MemberOf...)...), nil
+		return `CREATE ROLE ` + idents(s.Name) + ` NOLOGIN; ` + lockStmt +
+			`; GRANT ` + idents(append([]string{MarkerRole, GroupMarker}, s.MemberOf...)...) + ` TO ` + idents(s.Name), nil
 	}
 	login, attrs := loginClause(s.Login), limitClause(s.ConnectionLimit, s.ValidUntil, s.CreateDB)
-	stmt := lockStmt + `; CREATE ROLE ` + idents(s.Name) + login + ` PASSWORD '` + verifier + `'` + attrs + ` IN ROLE ` + idents(inRoles...)
+	stmt := `CREATE ROLE ` + idents(s.Name) + login + ` PASSWORD '` + verifier + `'` + attrs
+	grants := `GRANT ` + idents(append([]string{MarkerRole}, s.MemberOf...)...) + ` TO ` + idents(s.Name)
 	if s.Alternating {
 		other, err := randomPassword()
 		if err != nil {
@@ -194,10 +204,10 @@ func createStmt(s Spec, verifier string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		stmt += `; CREATE ROLE ` + idents(s.Name+AltSuffix) + login + ` PASSWORD '` + otherVerifier + `'` + attrs +
-			` IN ROLE ` + idents(append([]string{MarkerRole, AlternateMarker}, s.MemberOf...)...)
+		stmt += `; CREATE ROLE ` + idents(s.Name+AltSuffix) + login + ` PASSWORD '` + otherVerifier + `'` + attrs
+		grants += `; GRANT ` + idents(append([]string{MarkerRole, AlternateMarker}, s.MemberOf...)...) + ` TO ` + idents(s.Name+AltSuffix)
 	}
-	return stmt, nil
+	return stmt + `; ` + lockStmt + `; ` + grants, nil
 }
 
 func randomPassword() (string, error) {

@@ -347,15 +347,16 @@ func getRole(ctx context.Context, q querier, k kind, name string) (Role, error) 
 
 // ensureMarker creates the marker roles that are missing. Two servers (or
 // requests) doing it at once are fine: the loser's duplicate is ignored.
+// Every create runs it, so it asks about the three markers in one query:
+// once they exist, that is all it costs.
 func ensureMarker(ctx context.Context, pool *pgxpool.Pool) error {
-	for _, marker := range []string{MarkerRole, GroupMarker, AlternateMarker} {
-		var exists bool
-		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, marker).Scan(&exists); err != nil {
-			return err
-		}
-		if exists {
-			continue
-		}
+	var missing []string
+	err := pool.QueryRow(ctx, `SELECT coalesce(array_agg(m ORDER BY i), '{}') FROM unnest($1::text[]) WITH ORDINALITY AS t(m, i)
+		WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = m)`, []string{MarkerRole, GroupMarker, AlternateMarker}).Scan(&missing)
+	if err != nil {
+		return err
+	}
+	for _, marker := range missing {
 		_, err := pool.Exec(ctx, `CREATE ROLE `+pgx.Identifier{marker}.Sanitize()+` NOLOGIN`)
 		if code := sqlState(err); err != nil && code != "42710" && code != "23505" {
 			return err
@@ -379,7 +380,8 @@ func (m *Manager) Create(ctx context.Context, c Cluster, name, password string) 
 // ErrMembership.
 //
 // Everything is one statement string, so one implicit transaction, that
-// first takes the cluster's role lock (see lockStmt): all or nothing.
+// takes the cluster's role lock (see lockStmt) for the memberships: all or
+// nothing.
 //
 // CreateWith never reports a role it has not seen created. When the answer
 // is lost (see outcomeUnknown), the role may or may not exist: CreateWith

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -384,6 +385,52 @@ func TestConcurrentCreatesOneWins(t *testing.T) {
 	wg.Wait()
 	if ok != 1 || dup != n-1 || len(other) > 0 {
 		t.Fatalf("%d created, %d already exists, others: %v", ok, dup, other)
+	}
+}
+
+// TestConcurrentCreatesWithMemberships: creates of different users and
+// groups at once, each granted the same group role and predefined role.
+// CreateWith creates the roles before it takes the cluster's role lock and
+// grants their memberships under it, so the creates overlap; every one
+// must succeed, with every membership, alternating users' second roles
+// included.
+func TestConcurrentCreatesWithMemberships(t *testing.T) {
+	_, m, c := startPG(t)
+	ctx := context.Background()
+	if _, err := m.CreateGroup(ctx, c, "readers", []string{"pg_read_all_data"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			var err error
+			if i%4 == 3 {
+				_, err = m.CreateGroup(ctx, c, fmt.Sprintf("group%d", i), []string{"readers", "pg_monitor"})
+			} else {
+				_, err = m.CreateWith(ctx, c, Spec{Name: fmt.Sprintf("member%d", i), Login: true, ConnectionLimit: -1,
+					MemberOf: []string{"readers", "pg_monitor"}, Alternating: i%4 == 0}, "0123456789")
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	for i := range n {
+		if i%4 == 3 {
+			g, err := m.get(ctx, c, groupKind, fmt.Sprintf("group%d", i))
+			if err != nil || !slices.Equal(g.MemberOf, []string{"pg_monitor", "readers"}) {
+				t.Errorf("group%d: %+v, %v; want a member of pg_monitor and readers", i, g, err)
+			}
+			continue
+		}
+		u, err := m.Get(ctx, c, fmt.Sprintf("member%d", i))
+		if err != nil || u.System || !slices.Equal(u.MemberOf, []string{"pg_monitor", "readers"}) || u.Alternating != (i%4 == 0) {
+			t.Errorf("member%d: %+v, %v; want a platform user, member of pg_monitor and readers, alternating %v", i, u, err, i%4 == 0)
+		}
 	}
 }
 
