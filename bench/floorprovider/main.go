@@ -1,10 +1,11 @@
 // Command terraform-provider-floor is the framework floor of make bench: a
 // terraform-plugin-framework provider (the same framework version as
-// pgcloud's, from this module's go.mod) whose one resource, floor_machine_user,
-// has the schema of pgcloud_machine_user — the same attributes, validators,
-// defaults and plan modifiers — and makes no API call. What Terraform and the
-// framework cost for N of them is the least a provider of N machine users can
-// cost; make bench divides pgcloud's figures by it. It is never released.
+// pgcloud's, from this module's go.mod) whose resources, floor_machine_user and
+// floor_postgres_cluster_user, have the schemas of pgcloud_machine_user and
+// pgcloud_postgres_cluster_user — the same attributes, validators, defaults
+// and plan modifiers — and make no API call. What Terraform and the framework
+// cost for N of them is the least a provider of N such resources can cost;
+// make bench divides pgcloud's figures by it. It is never released.
 package main
 
 import (
@@ -45,7 +46,7 @@ func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *prov
 }
 
 func (floorProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newMachineUserResource}
+	return []func() resource.Resource{newMachineUserResource, newClusterUserResource}
 }
 
 func (floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }

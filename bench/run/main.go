@@ -181,7 +181,7 @@ func run(o options) error {
 	if profileDir != "" {
 		env = append(env, "PGCLOUD_PROVIDER_PROFILE_DIR="+profileDir)
 	}
-	base := workspace{terraform: terraform, env: env, parallelism: o.parallelism, serverPID: srv.pid()}
+	base := workspace{terraform: terraform, env: env, parallelism: o.parallelism, serverPID: srv.pid(), postgresPID: postmasterPID(pg)}
 
 	for _, n := range o.machineUsers {
 		fmt.Printf("==> %d machine users: pgcloud, the framework floor, terraform_data\n", n)
@@ -198,8 +198,8 @@ func run(o options) error {
 		}
 		password, _ := u.User.Password()
 		for _, n := range o.clusterUsers {
-			fmt.Printf("==> %d cluster users: pgcloud_postgres_cluster_user vs postgresql_role\n", n)
-			r, err := benchClusterUsers(root, base, provider, peer, clusterID, u.Hostname(), u.Port(), password, n, max(o.rounds, 1))
+			fmt.Printf("==> %d cluster users: pgcloud_postgres_cluster_user, the framework floor, postgresql_role\n", n)
+			r, err := benchClusterUsers(root, base, provider, floor, peer, clusterID, u.Hostname(), u.Port(), password, n, max(o.rounds, 1))
 			if err != nil {
 				return err
 			}
@@ -324,4 +324,16 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// postmasterPID is the process of the throwaway PostgreSQL, from the first
+// line of its postmaster.pid; 0 (no figures) when it cannot be read.
+func postmasterPID(pg *testpg.Postgres) int {
+	raw, err := os.ReadFile(filepath.Join(pg.DataDir(), "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	first, _, _ := strings.Cut(string(raw), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(first))
+	return pid
 }

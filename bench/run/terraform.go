@@ -29,6 +29,10 @@ type workspace struct {
 	// serverPID is pgcloud-server's process, whose processor time each
 	// command reports beside terraform's and the provider's.
 	serverPID int
+	// postgresPID is the postmaster of the PostgreSQL the cluster users
+	// live in, whose processor time (with its backends') each command
+	// reports too: pgcloud's creates and the peer's both spend it there.
+	postgresPID int
 }
 
 // measurement is one terraform command: its wall time and the peak
@@ -55,6 +59,8 @@ type cpuSeconds struct {
 	Provider float64 `json:"provider"`
 	// Server is pgcloud-server's, over the command.
 	Server float64 `json:"server"`
+	// Postgres is the PostgreSQL's of the cluster users, over the command.
+	Postgres float64 `json:"postgres"`
 }
 
 // add counts the figures of one more round.
@@ -74,6 +80,7 @@ func (m *measurement) add(round measurement) {
 		Terraform: field(func(c cpuSeconds) float64 { return c.Terraform }),
 		Provider:  field(func(c cpuSeconds) float64 { return c.Provider }),
 		Server:    field(func(c cpuSeconds) float64 { return c.Server }),
+		Postgres:  field(func(c cpuSeconds) float64 { return c.Postgres }),
 	}
 }
 
@@ -124,12 +131,13 @@ func (w *workspace) run(args ...string) (measurement, string, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	sampler := startRSSSampler(w.providerBinary)
-	childrenBefore, serverBefore := childrenCPU(), processCPU(w.serverPID)
+	childrenBefore, serverBefore, postgresBefore := childrenCPU(), processCPU(w.serverPID), postgresCPU(w.postgresPID)
 	start := time.Now()
 	err := cmd.Run()
 	elapsed := time.Since(start)
 	peak, providerCPU := sampler.stop()
-	cpu := cpuSeconds{Terraform: childrenCPU() - childrenBefore, Provider: providerCPU, Server: processCPU(w.serverPID) - serverBefore}
+	cpu := cpuSeconds{Terraform: childrenCPU() - childrenBefore, Provider: providerCPU, Server: processCPU(w.serverPID) - serverBefore,
+		Postgres: postgresCPU(w.postgresPID) - postgresBefore}
 	if err != nil {
 		return measurement{}, "", fmt.Errorf("terraform %s in %s: %w\n%s", strings.Join(args, " "), w.dir, err, tail(out.String(), 40))
 	}
@@ -153,26 +161,53 @@ func seconds(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec
 // /proc/PID/stat (utime and stime, in clock ticks); 0 for pid 0 or a
 // process that is gone.
 func processCPU(pid int) float64 {
+	own, _ := processTimes(pid)
+	return own
+}
+
+// postgresCPU is the processor time a PostgreSQL has used so far: its
+// postmaster's, that of the backends which have exited (the postmaster
+// reaps them: its cutime and cstime), and that of those still running. A
+// backend that exits between the two reads is off by its own time.
+func postgresCPU(postmaster int) float64 {
+	own, reaped := processTimes(postmaster)
+	total := own + reaped
+	children, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", postmaster, postmaster))
+	for _, f := range strings.Fields(string(children)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			total += processCPU(pid)
+		}
+	}
+	return total
+}
+
+// processTimes reads /proc/PID/stat: the process's own processor time
+// (utime and stime) and that of its children it has waited for (cutime and
+// cstime), in seconds; 0s for pid 0 or a process that is gone.
+func processTimes(pid int) (own, reaped float64) {
 	if pid == 0 {
-		return 0
+		return 0, 0
 	}
 	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	// The command name, in parentheses, may hold spaces: count the fields
 	// after its closing parenthesis, where state is field 3.
 	i := bytes.LastIndexByte(raw, ')')
 	if i < 0 {
-		return 0
+		return 0, 0
 	}
 	fields := strings.Fields(string(raw[i+1:]))
-	if len(fields) < 13 {
-		return 0
+	if len(fields) < 15 {
+		return 0, 0
 	}
-	utime, _ := strconv.ParseFloat(fields[11], 64) // field 14
-	stime, _ := strconv.ParseFloat(fields[12], 64) // field 15
-	return (utime + stime) / clockTicksPerSecond
+	ticks := func(i int) float64 {
+		v, _ := strconv.ParseFloat(fields[i], 64)
+		return v / clockTicksPerSecond
+	}
+	// Fields 14 to 17: utime, stime, cutime, cstime.
+	return ticks(11) + ticks(12), ticks(13) + ticks(14)
 }
 
 // clockTicksPerSecond is USER_HZ, the unit of /proc/PID/stat's times: 100 on

@@ -127,10 +127,14 @@ resource "terraform_data" "bench" {
 type clusterUsersResult struct {
 	N       int    `json:"n"`
 	Pgcloud phases `json:"pgcloud_postgres_cluster_user"`
-	Peer    phases `json:"postgresql_role"`
+	// Floor is the same schema with no API call: what Terraform and the
+	// framework cost for N cluster users, the least pgcloud's figures can
+	// be, and so the least its ratio to the peer's can be.
+	Floor phases `json:"floor_postgres_cluster_user"`
+	Peer  phases `json:"postgresql_role"`
 }
 
-func benchClusterUsers(root string, base workspace, provider, peer, clusterID, host, port, password string, n, rounds int) (clusterUsersResult, error) {
+func benchClusterUsers(root string, base workspace, provider, floor, peer, clusterID, host, port, password string, n, rounds int) (clusterUsersResult, error) {
 	r := clusterUsersResult{N: n}
 	pg := base
 	pg.providerBinary = provider
@@ -149,6 +153,26 @@ resource "pgcloud_postgres_cluster_user" "bench" {
   password_wo_version = 1
 }
 `, n, clusterID, n), pg)
+	if err != nil {
+		return r, err
+	}
+	fl := base
+	fl.providerBinary = floor
+	floorWS, err := newWorkspace(root, fmt.Sprintf("floor-cluster-users-%d", n), fmt.Sprintf(`
+terraform {
+  required_providers {
+    floor = { source = "pgcloud/floor" }
+  }
+}
+
+resource "floor_postgres_cluster_user" "bench" {
+  count               = %d
+  cluster_id          = %q
+  username            = "bench_floor_%d_${count.index}"
+  password_wo         = "bench-password-${count.index}"
+  password_wo_version = 1
+}
+`, n, clusterID, n), fl)
 	if err != nil {
 		return r, err
 	}
@@ -182,6 +206,7 @@ resource "postgresql_role" "bench" {
 	}
 	return r, sideBySide(rounds,
 		contender{"pgcloud_postgres_cluster_user", pgWS, &r.Pgcloud},
+		contender{"floor_postgres_cluster_user (floor)", floorWS, &r.Floor},
 		contender{"postgresql_role (cyrilgdn)", peerWS, &r.Peer},
 	)
 }
