@@ -121,7 +121,7 @@ func TestForgetIdempotencyRecordsUsesTheIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
+		defer func() { _ = rows.Close() }()
 		cols, _ := rows.Columns()
 		var plan []string
 		for rows.Next() {
