@@ -92,15 +92,7 @@ func TestServerState(t *testing.T) {
 func TestForgetIdempotencyRecordsUsesTheIndex(t *testing.T) {
 	forEachStore(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		var s *sqlStore
-		switch opened := db.open(t).(type) {
-		case *SQLite:
-			s = opened.sqlStore
-		case *Postgres:
-			s = opened.sqlStore
-		default:
-			t.Fatalf("a store of type %T", opened)
-		}
+		s := sqlOf(t, db.open(t))
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
